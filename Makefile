@@ -1,0 +1,38 @@
+# Both entry points set up everything themselves on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint fonts clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# The chart's Chinese labels need a CJK font; install one where we can (root on Debian).
+fonts:
+	@fc-list 2>/dev/null | grep -qiE 'wqy|noto sans cjk|source han' || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    (apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1)) || \
+	    echo "note: no CJK font found; install fonts-wqy-microhei or fonts-noto-cjk for the chart"; }
+
+demo: $(STAMP) fonts
+	$(BIN)/kaoping demo
+
+test: $(STAMP) fonts
+	$(BIN)/ruff check .
+	$(BIN)/python tools/check_layers.py  # a copy of ../shared/tools/check_layers.py: a bare clone has no ../shared
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,66 @@
+"""Assignment rules: who must score which department in which group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from scoring.campaign import AssignRule, Campaign, Department, ListRule, Rater, SectorRule
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    rater: str
+    group: str
+    department: str
+
+
+def rule_targets(
+    rule: AssignRule, rater: Rater, departments: list[Department]
+) -> list[Department]:
+    """Departments a rule names, before profile and conflict filtering."""
+    own = next((d for d in departments if d.key == rater.department), None)
+    if rule == "all":
+        return list(departments)
+    if rule == "own":
+        return [own] if own else []
+    if rule == "peers":
+        if own is None:
+            return []
+        return [d for d in departments if d.sector == own.sector and d.key != own.key]
+    if isinstance(rule, SectorRule):
+        return [d for d in departments if d.sector == rule.sector]
+    if isinstance(rule, ListRule):
+        wanted = set(rule.departments)
+        return [d for d in departments if d.key in wanted]
+    raise ValueError(f"unknown assignment rule {rule!r}")
+
+
+def expand(campaign: Campaign) -> list[Assignment]:
+    """Materialise every assignment, in the order of the file.
+
+    A department is assigned in a group only when the group's part carries
+    weight in the department's profile (a vertical department is never asked
+    for key work, an external one never at all), and never to a rater who
+    declared a conflict with it.
+    """
+    return list(_iter(campaign))
+
+
+def _iter(campaign: Campaign) -> Iterator[Assignment]:
+    part_of = {g.key: p.key for p, g in campaign.groups()}
+    groups = {g.key: g for _, g in campaign.groups()}
+    for rater in campaign.raters:
+        conflicts = set(rater.conflicts)
+        for membership in rater.memberships():
+            group = groups.get(membership.group)
+            if group is None:
+                continue
+            rule = membership.assign if membership.assign is not None else group.assign
+            part = part_of[group.key]
+            for dept in rule_targets(rule, rater, campaign.departments):
+                if dept.key in conflicts:
+                    continue
+                if campaign.part_weight(dept.profile, part) <= 0:
+                    continue
+                yield Assignment(rater.key, group.key, dept.key)

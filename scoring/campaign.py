@@ -1,0 +1,240 @@
+"""The campaign file's model: one assessment round as the regulation describes it.
+
+The model only checks the shape of each field; whether the pieces fit
+together (references, weights, rules) is `scoring.validation`'s job, so that
+every problem of a file is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+Weight = Annotated[float, Field(ge=0)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Method(StrEnum):
+    MEAN = "mean"
+    MEDIAN = "median"
+    TRIMMED_MEAN = "trimmed_mean"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+    COLLECTOR = "collector"
+    APPROVER = "approver"
+
+
+class Scale(Model):
+    min: float = 0
+    max: float = 100
+    decimals: int = Field(default=1, ge=0, le=2)
+
+
+class Grade(Model):
+    """A named button (优秀, 良好, ...) that stands for a value on the scale."""
+
+    label: str = Field(min_length=1, max_length=12)
+    label_en: str | None = Field(default=None, max_length=16)
+    value: float
+
+
+class Milestone(Model):
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    due: datetime  # local time in the campaign's timezone (naive in the file)
+
+
+class Group(Model):
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    weight: Weight = 1.0
+    method: Method = Method.MEAN
+    min_raters: int = Field(default=1, ge=1)
+    milestone: Key
+    requires_approval: bool = False
+    # Default assignment rule for members of the group; a rater may override it.
+    assign: AssignRule = "all"
+
+
+class Part(Model):
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    groups: list[Group] = Field(min_length=1)
+
+
+class Sector(Model):
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+
+
+class Department(Model):
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    sector: Key
+    profile: Key
+
+
+class SectorRule(Model):
+    sector: Key
+
+
+class ListRule(Model):
+    departments: list[Key] = Field(min_length=1)
+
+
+# all | peers (own sector, never the own department) | own (self-evaluation)
+# | {sector: KEY} | {departments: [KEY, ...]}
+AssignRule = Literal["all", "peers", "own"] | SectorRule | ListRule
+Group.model_rebuild()
+
+
+class Membership(Model):
+    group: Key
+    assign: AssignRule | None = None  # None: the group's default rule
+
+
+class Rater(Model):
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    department: Key | None = None  # own department: for `peers` and `own` rules
+    groups: list[Key | Membership] = Field(min_length=1)
+    # departments the rater must not score (declared conflicts of interest)
+    conflicts: list[Key] = Field(default_factory=list)
+
+    def memberships(self) -> list[Membership]:
+        return [m if isinstance(m, Membership) else Membership(group=m) for m in self.groups]
+
+
+class Staff(Model):
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    roles: list[Role] = Field(min_length=1)
+    collects_for: list[Key] = Field(default_factory=list)  # rater keys (collector)
+    approves: list[Key] = Field(default_factory=list)  # group keys (approver)
+
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `5m`, `2h`, `3d` -> timedelta; anything else is a ValueError."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a duration such as 90s, 5m, 2h or 3d")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+class QuietHours(Model):
+    start: time = time(22, 0)
+    end: time = time(8, 0)
+
+
+class Reminders(Model):
+    offsets: list[str] = Field(default_factory=lambda: ["3d", "1d", "2h"])
+    quiet_hours: QuietHours | None = QuietHours()
+
+    @field_validator("offsets")
+    @classmethod
+    def _durations(cls, offsets: list[str]) -> list[str]:
+        for text in offsets:
+            parse_duration(text)
+        return offsets
+
+    def deltas(self) -> list[timedelta]:
+        return sorted({parse_duration(o) for o in self.offsets}, reverse=True)
+
+
+class Period(Model):
+    start: date
+    end: date
+
+
+EXTERNAL = "external"
+
+
+class Campaign(Model):
+    key: Key
+    title: str = Field(min_length=1)
+    title_en: str | None = None
+    timezone: str = "Asia/Shanghai"
+    period: Period
+    scale: Scale = Scale()
+    presets: list[float] = Field(default_factory=lambda: [100, 95, 90, 85, 80, 70, 60])
+    grades: list[Grade] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(min_length=1)
+    parts: list[Part] = Field(min_length=1)
+    # profile -> part -> weight; the string "external" for imported final scores
+    profiles: dict[Key, dict[Key, Weight] | Literal["external"]]
+    sectors: list[Sector] = Field(min_length=1)
+    departments: list[Department] = Field(min_length=1)
+    raters: list[Rater] = Field(min_length=1)
+    staff: list[Staff] = Field(default_factory=list)
+    reminders: Reminders = Reminders()
+    adjustment_cap: float | None = Field(default=None, gt=0)
+    # chat reports withhold a group's result while fewer raters scored it
+    report_min_raters: int = Field(default=3, ge=1)
+
+    # -- lookups the rest of the code relies on -------------------------------
+
+    def groups(self) -> list[tuple[Part, Group]]:
+        return [(part, group) for part in self.parts for group in part.groups]
+
+    def group(self, key: str) -> Group:
+        return next(g for _, g in self.groups() if g.key == key)
+
+    def part_of(self, group_key: str) -> Part:
+        return next(p for p, g in self.groups() if g.key == group_key)
+
+    def department(self, key: str) -> Department:
+        return next(d for d in self.departments if d.key == key)
+
+    def rater(self, key: str) -> Rater:
+        return next(r for r in self.raters if r.key == key)
+
+    def milestone(self, key: str) -> Milestone:
+        return next(m for m in self.milestones if m.key == key)
+
+    def is_external(self, profile: str) -> bool:
+        return self.profiles.get(profile) == EXTERNAL
+
+    def part_weight(self, profile: str, part: str) -> float:
+        weights = self.profiles.get(profile)
+        return 0.0 if weights == EXTERNAL or weights is None else weights.get(part, 0.0)
+
+    def button_values(self) -> list[tuple[str, float]]:
+        """(label, value) of the quick-score buttons: grades if given, else presets."""
+        if self.grades:
+            return [(g.label, g.value) for g in self.grades]
+        return [(format_value(v), v) for v in self.presets]
+
+    def on_scale(self, value: float) -> bool:
+        if not (self.scale.min <= value <= self.scale.max):
+            return False
+        quantum = Decimal(1).scaleb(-self.scale.decimals)
+        return Decimal(str(value)) % quantum == 0
+
+
+def format_value(value: float) -> str:
+    """95.0 -> '95', 87.5 -> '87.5' (scores have at most two decimals)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
