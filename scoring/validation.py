@@ -106,10 +106,9 @@ def _data_path(loc: tuple, data: Any) -> Path:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             node = node[part]
             path.append(part)
         elif isinstance(node, dict) and isinstance(part, str) and part not in node and _is_field(part):

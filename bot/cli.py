@@ -1,0 +1,346 @@
+"""The `kaoping` command line: the supervision office can run a whole campaign from here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from scoring.campaign import Campaign
+from scoring.exports import render_csv, render_json, render_table, render_xlsx
+from scoring.imports import ImportRejected, parse_results, parse_scores, read_table
+from scoring.validation import CampaignError, load_campaign
+from scoring.values import BadScore
+from storage.campaigns import CampaignNotFound, OrphanedScores
+from storage.reporting import build_report
+from storage.status import CampaignStatus, campaign_status
+from storage.store import Store
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def read_campaign(path: str) -> Campaign:
+    file = Path(path)
+    if not file.is_file():
+        raise UserError(f"{path}: no such file")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return load_campaign(text, path)
+
+
+def read_bytes(path: str) -> bytes:
+    file = Path(path)
+    if not file.is_file():
+        raise UserError(f"{path}: no such file")
+    return file.read_bytes()
+
+
+# -- commands -----------------------------------------------------------------
+
+
+async def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from scoring.expanded import expanded_json
+
+    campaign = read_campaign(args.file)
+    if args.json:
+        print(json.dumps(expanded_json(campaign), ensure_ascii=False, indent=2))
+    else:
+        from scoring.assignments import expand
+
+        print(
+            f"{args.file}: ok — {campaign.key} {campaign.title}: {len(campaign.departments)} departments, "
+            f"{len(campaign.raters)} raters, {len(expand(campaign))} assignments"
+        )
+    return 0
+
+
+async def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    campaign = read_campaign(args.file)
+    store = await Store.open(settings.db)
+    try:
+        result = await store.campaigns.load(campaign, actor="cli", force=args.force)
+    except OrphanedScores as exc:
+        shown = "\n  ".join(exc.orphans[:50])
+        more = f"\n  ... and {len(exc.orphans) - 50} more" if len(exc.orphans) > 50 else ""
+        raise UserError(
+            f"{args.file}: refused: the change would orphan {len(exc.orphans)} stored score(s) "
+            f"(rater/group/department):\n  {shown}{more}\n"
+            "Nothing was changed. Use --force to drop them (they stay in the audit log)."
+        ) from None
+    finally:
+        await store.close()
+    verb = "loaded" if result.created else "updated"
+    print(
+        f"{verb} {campaign.key}: +{result.added} / -{result.removed} assignments"
+        + (f", {result.dropped_scores} score(s) dropped into the audit log" if result.dropped_scores else "")
+    )
+    return 0
+
+
+async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
+    async with _campaign(settings, args.campaign) as (store, stored):
+        c = stored.campaign
+        names = {("rater", r.key): r.name for r in c.raters} | {("staff", s.key): s.name for s in c.staff}
+        people = [k for k in names if not args.only or k[1] in args.only]
+        unknown = set(args.only or ()) - {k for _, k in names}
+        if unknown:
+            raise UserError(f"unknown rater or staff key(s): {', '.join(sorted(unknown))}")
+        invites = await store.people.issue_invites(stored.id, people, timedelta(days=args.days))
+    out = io.StringIO()
+    writer = csv.writer(out) if args.format == "csv" else None
+    if writer:
+        writer.writerow(["kind", "key", "name", "token", "link"])
+    for inv in invites:
+        link = f"https://t.me/{settings.bot_username}?start={inv.token}"
+        name = names[(inv.kind, inv.key)]
+        if writer:
+            writer.writerow([inv.kind, inv.key, name, inv.token, link])
+        else:
+            out.write(f"{inv.kind:5} {inv.key:14} {name}  {link}\n")
+    sys.stdout.write(out.getvalue())
+    print(f"{len(invites)} single-use invite(s), valid {args.days} days", file=sys.stderr)
+    return 0
+
+
+async def cmd_import_scores(args: argparse.Namespace, settings: Settings) -> int:
+    data = read_bytes(args.file)
+    async with _campaign(settings, args.campaign) as (store, stored):
+        table = read_table(data, args.file)
+        assignments = set(await store.results.assignment_keys(stored.id))
+        locked = await store.results.locked_sheets(stored.id)
+        rows = parse_scores(stored.campaign, table, args.file, assignments, locked)
+        count = await store.results.import_scores(stored.id, rows, actor="cli")
+    print(f"imported {count} score(s) into {args.campaign}")
+    return 0
+
+
+async def cmd_import_results(args: argparse.Namespace, settings: Settings) -> int:
+    data = read_bytes(args.file)
+    async with _campaign(settings, args.campaign) as (store, stored):
+        rows = parse_results(stored.campaign, read_table(data, args.file), args.file)
+        await store.results.set_external(stored.id, rows, actor="cli")
+    print(f"imported {len(rows)} external result(s) into {args.campaign}")
+    return 0
+
+
+async def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    async with _campaign(settings, args.campaign) as (store, stored):
+        groups = {g.key: g for _, g in stored.campaign.groups()}
+        group = groups.get(args.group)
+        if group is None:
+            raise UserError(f"unknown group '{args.group}' (groups: {', '.join(groups)})")
+        if not group.requires_approval:
+            raise UserError(f"group '{args.group}' does not require approval")
+        sheets = [s for s in await store.sheets.for_campaign(stored.id) if s.group == args.group]
+        if args.rater:
+            sheets = [s for s in sheets if s.rater == args.rater]
+            if not sheets:
+                raise UserError(f"rater '{args.rater}' has no sheet in group '{args.group}'")
+        approved = [s.rater for s in sheets if await store.sheets.approve(s.id, actor="cli")]
+        waiting = [s.rater for s in sheets if s.rater not in approved and s.approval != "approved"]
+    print(f"approved {len(approved)} sheet(s) in {args.group}" + (f": {', '.join(approved)}" if approved else ""))
+    if waiting:
+        print(f"not approvable yet (neither submitted nor imported): {', '.join(waiting)}", file=sys.stderr)
+    return 0
+
+
+async def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.reason.strip():
+        raise UserError("--reason must say why (it is shown in the report and the audit log)")
+    async with _campaign(settings, args.campaign) as (store, stored):
+        depts = {d.key for d in stored.campaign.departments}
+        if args.department not in depts:
+            raise UserError(f"unknown department '{args.department}'")
+        try:
+            points = float(args.points)
+        except ValueError:
+            raise UserError(f"POINTS must be a number such as 2 or -1.5, not '{args.points}'") from None
+        if points == 0 or abs(points) > 100:
+            raise UserError("POINTS must be non-zero and within ±100")
+        await store.results.add_adjustment(stored.id, args.department, points, args.reason.strip(), actor="cli")
+    print(f"{args.department}: {points:+g} ({args.reason.strip()})")
+    return 0
+
+
+async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    async with _campaign(settings, args.campaign) as (store, stored):
+        status = await campaign_status(store, stored)
+    print(render_status(status))
+    return 0
+
+
+async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    fmt = args.format
+    async with _campaign(settings, args.campaign) as (store, stored):
+        report, rows = await build_report(store, stored)
+    if fmt == "xlsx":
+        out = args.out or f"report-{stored.key}.xlsx"
+        Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows))
+        print(f"wrote {out}", file=sys.stderr)
+        return 0
+    text = {
+        "table": lambda: render_table(report, stored.campaign, lang=args.lang),
+        "csv": lambda: render_csv(report, stored.campaign, lang=args.lang),
+        "json": lambda: render_json(report),
+    }[fmt]()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    if Path(args.dest).exists():
+        raise UserError(f"{args.dest} exists; choose a new file name")
+    store = await Store.open(settings.db)
+    try:
+        await store.backup(args.dest)
+    finally:
+        await store.close()
+    print(f"backed up {settings.db} to {args.dest}")
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run_polling
+
+    try:
+        token = settings.token()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    await run_polling(settings, token)
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    await run_demo(settings, out_dir=Path(args.out_dir), campaign_file=args.campaign)
+    return 0
+
+
+def render_status(status: CampaignStatus) -> str:
+    lines = [f"{status.title} — {status.scored}/{status.total} scored, "
+             f"{status.submitted}/{status.sheets} sheets submitted"]
+    for group in status.groups:
+        lines.append(
+            f"  {group.part_name} · {group.name} [{group.key}]  {group.scored}/{group.total}  "
+            f"submitted {group.submitted}/{group.sheets}  due {group.due:%Y-%m-%d %H:%M}"
+        )
+        for rater in group.laggards:
+            flag = "  (unreachable)" if rater.unreachable else ""
+            lines.append(f"      {rater.name} [{rater.key}] {rater.scored}/{rater.total} {rater.state}{flag}")
+    return "\n".join(lines)
+
+
+class _campaign:
+    """Open the store and find the campaign; close the store on the way out."""
+
+    def __init__(self, settings: Settings, key: str) -> None:
+        self.settings, self.key = settings, key
+
+    async def __aenter__(self):
+        if not Path(self.settings.db).exists():
+            raise UserError(f"no database at {self.settings.db}; run `kaoping load FILE` first (or set KAOPING_DB)")
+        self.store = await Store.open(self.settings.db)
+        try:
+            return self.store, await self.store.campaigns.get(self.key)
+        except CampaignNotFound as exc:
+            await self.store.close()
+            raise UserError(str(exc)) from None
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.store.close()
+
+
+# -- parsing --------------------------------------------------------------------
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kaoping", description="考评 — annual assessment of departments")
+    parser.add_argument("--db", help="database file (default: KAOPING_DB or kaoping.db)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Command, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("check", cmd_check, "validate a campaign file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the expanded campaign")
+    p = add("load", cmd_load, "load or update a campaign, keeping scores")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="drop scores the change orphans (kept in the audit log)")
+    p = add("invites", cmd_invites, "one single-use deep link per rater and staff member")
+    p.add_argument("campaign")
+    p.add_argument("--format", choices=["text", "csv"], default="text")
+    p.add_argument("--days", type=int, default=30, help="days until the links expire (default 30)")
+    p.add_argument("--only", nargs="+", metavar="KEY", help="only these raters/staff")
+    p = add("import-scores", cmd_import_scores, "scores from CSV/XLSX: rater,group,department,score[,comment]")
+    p.add_argument("campaign")
+    p.add_argument("file")
+    p = add("import-results", cmd_import_results, "final scores of external departments: department,score")
+    p.add_argument("campaign")
+    p.add_argument("file")
+    p = add("approve", cmd_approve, "approve submitted or imported sheets of a group")
+    p.add_argument("campaign")
+    p.add_argument("group")
+    p.add_argument("--rater", metavar="KEY")
+    p = add("adjust", cmd_adjust, "bonus (+) or penalty (-) points for a department")
+    p.add_argument("campaign")
+    p.add_argument("department")
+    p.add_argument("points")
+    p.add_argument("--reason", required=True)
+    p = add("status", cmd_status, "progress per group and rater")
+    p.add_argument("campaign")
+    p = add("report", cmd_report, "ranked results")
+    p.add_argument("campaign")
+    p.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p = add("backup", cmd_backup, "online copy of the database")
+    p.add_argument("dest")
+    add("run", cmd_run, "run the bot (long polling)")
+    p = add("demo", cmd_demo, "offline demo: sandbox Bot API, simulated raters, the report")
+    p.add_argument("--campaign", default=None, help="campaign file (default: examples/municipal.yaml)")
+    p.add_argument("--out-dir", default="out", help="where the demo writes its report files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings() if args.db is None else Settings(db=args.db)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"kaoping: setting KAOPING_{str(first['loc'][0]).upper()}: {first['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(args.func(args, settings))
+    except (UserError, CampaignError, ImportRejected, BadScore) as exc:
+        print(f"kaoping: {exc}" if not isinstance(exc, CampaignError | ImportRejected) else str(exc),
+              file=sys.stderr)
+        if isinstance(exc, CampaignError | ImportRejected):
+            print(f"kaoping: {len(exc.problems)} problem(s); nothing was changed", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+

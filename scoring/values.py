@@ -1,0 +1,31 @@
+"""Reading a score someone typed or wrote in a file."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from scoring.campaign import Scale
+
+
+class BadScore(ValueError):
+    pass
+
+
+def parse_score(text: str, scale: Scale) -> float:
+    """'95', '87.5', '９５．５' (full-width) -> float on the scale, else BadScore saying what is allowed."""
+    # NFKC folds full-width digits and the full-width point into ASCII
+    clean = unicodedata.normalize("NFKC", str(text)).strip().replace("。", ".")
+    allowed = f"a number from {scale.min:g} to {scale.max:g} with at most {scale.decimals} decimal(s)"
+    try:
+        number = Decimal(clean)
+    except InvalidOperation:
+        raise BadScore(f"'{text}' is not a number; expected {allowed}") from None
+    if not number.is_finite():
+        raise BadScore(f"'{text}' is not a number; expected {allowed}")
+    if not Decimal(str(scale.min)) <= number <= Decimal(str(scale.max)):
+        raise BadScore(f"{clean} is off the scale; expected {allowed}")
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > scale.decimals:
+        raise BadScore(f"{clean} has too many decimals; expected {allowed}")
+    return float(number)

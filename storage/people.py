@@ -1,0 +1,146 @@
+"""Invites, the Telegram users they bind, and what each user is in a campaign."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from storage.db import Database, parse_stamp, stamp
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    kind: str  # 'rater' | 'staff'
+    key: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    campaign_id: int
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    telegram_id: int
+    lang: str | None
+    unreachable: bool
+    bindings: tuple[Binding, ...]
+    campaign_version: int  # of the newest campaign the user is bound in; 0 if none
+
+
+class InviteRejected(Exception):
+    def __init__(self, reason: str) -> None:  # 'unknown' | 'used' | 'expired'
+        self.reason = reason
+        super().__init__(reason)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PeopleRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def issue_invites(
+        self, campaign_id: int, people: list[tuple[str, str]], valid_for: timedelta
+    ) -> list[Invite]:
+        """One fresh single-use token per (kind, key); only its hash is stored."""
+        now = self.db.clock()
+        invites = [Invite(kind, key, secrets.token_urlsafe(16)) for kind, key in people]
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO invites (token_hash, campaign_id, kind, key, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (token_hash(i.token), campaign_id, i.kind, i.key, stamp(now), stamp(now + valid_for))
+                    for i in invites
+                ],
+            )
+            await self.db.audit(campaign_id, "cli", "invites", f"{len(invites)} issued")
+        return invites
+
+    async def redeem(self, token: str, telegram_id: int) -> Binding:
+        """Bind the user to whoever the token names; the token is spent."""
+        async with self.db.transaction() as conn:
+            row = await self.db.fetchone(
+                "SELECT campaign_id, kind, key, expires_at, used_at, used_by FROM invites WHERE token_hash = ?",
+                (token_hash(token),),
+            )
+            if row is None:
+                raise InviteRejected("unknown")
+            campaign_id, kind, key, expires_at, used_at, used_by = row
+            if used_at is not None:
+                if used_by == telegram_id:  # the same /start delivered twice
+                    return Binding(campaign_id, kind, key)
+                raise InviteRejected("used")
+            if parse_stamp(expires_at) < self.db.clock():
+                raise InviteRejected("expired")
+            now = self.db.now()
+            await conn.execute(
+                "UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
+                (now, telegram_id, token_hash(token)),
+            )
+            await conn.execute(
+                "INSERT INTO bindings (campaign_id, kind, key, telegram_id, bound_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (campaign_id, kind, key) DO UPDATE SET telegram_id = excluded.telegram_id,"
+                " bound_at = excluded.bound_at",
+                (campaign_id, kind, key, telegram_id, now),
+            )
+            await conn.execute(
+                "INSERT INTO users (telegram_id) VALUES (?) ON CONFLICT DO NOTHING", (telegram_id,)
+            )
+            await self.db.audit(campaign_id, f"tg:{telegram_id}", "bind", f"{kind}:{key}")
+        return Binding(campaign_id, kind, key)
+
+    async def user(self, telegram_id: int) -> User:
+        """Everything the bot needs about a user, in one round trip."""
+        rows = await self.db.fetchall(
+            "SELECT u.lang, u.unreachable_at, b.campaign_id, b.kind, b.key, c.version"
+            " FROM (SELECT ? AS telegram_id) q"
+            " LEFT JOIN users u ON u.telegram_id = q.telegram_id"
+            " LEFT JOIN bindings b ON b.telegram_id = q.telegram_id"
+            " LEFT JOIN campaigns c ON c.id = b.campaign_id"
+            " ORDER BY b.campaign_id DESC, b.kind, b.key",
+            (telegram_id,),
+        )
+        lang, unreachable = rows[0][0], rows[0][1]
+        newest = rows[0][2]
+        bindings = tuple(Binding(r[2], r[3], r[4]) for r in rows if r[2] is not None and r[2] == newest)
+        version = rows[0][5] or 0
+        return User(telegram_id, lang, unreachable is not None, bindings, version)
+
+    async def set_lang(self, telegram_id: int, lang: str) -> None:
+        await self.db.conn.execute(
+            "INSERT INTO users (telegram_id, lang) VALUES (?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET lang = excluded.lang",
+            (telegram_id, lang),
+        )
+
+    async def telegram_id(self, campaign_id: int, kind: str, key: str) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT telegram_id FROM bindings WHERE campaign_id = ? AND kind = ? AND key = ?",
+            (campaign_id, kind, key),
+        )
+        return row[0] if row else None
+
+    async def contacts(self, campaign_id: int) -> dict[tuple[str, str], tuple[int, str | None, bool]]:
+        """(kind, key) -> (telegram id, language, unreachable) for everyone bound in a campaign."""
+        rows = await self.db.fetchall(
+            "SELECT b.kind, b.key, b.telegram_id, u.lang, u.unreachable_at IS NOT NULL FROM bindings b"
+            " LEFT JOIN users u ON u.telegram_id = b.telegram_id WHERE b.campaign_id = ?",
+            (campaign_id,),
+        )
+        return {(r[0], r[1]): (r[2], r[3], bool(r[4])) for r in rows}
+
+    async def mark_unreachable(self, telegram_id: int, unreachable: bool = True) -> None:
+        await self.db.conn.execute(
+            "INSERT INTO users (telegram_id, unreachable_at) VALUES (?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET unreachable_at = excluded.unreachable_at",
+            (telegram_id, self.db.now() if unreachable else None),
+        )

@@ -1,0 +1,315 @@
+"""Sheets and scores: the state machine of a rater's work lives here.
+
+Every write re-checks, in the same statement, that the assignment belongs to
+the rater and that its sheet is still open, so a forged or stale callback can
+never change a submitted sheet or somebody else's score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from storage.db import Database
+
+OPEN_STATES = ("open", "reopened")
+
+
+@dataclass(frozen=True, slots=True)
+class SheetInfo:
+    id: int
+    campaign_id: int
+    rater: str
+    group: str
+    state: str
+    total: int
+    scored: int  # a value or a recusal
+    recused: int
+    submitted_at: str | None
+    digest: str | None
+    reopen_reason: str | None
+    approval: str | None  # None (pending), 'approved' or 'returned'
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.scored
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    assignment_id: int
+    department: str
+    position: int
+    value: float | None
+    recused: bool
+    reason: str | None
+    comment: str | None
+    source: str | None
+
+    @property
+    def done(self) -> bool:
+        return self.value is not None or self.recused
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    sheet_id: int
+    count: int
+    submitted_at: str
+    digest: str
+
+
+_SHEET_SQL = """
+SELECT sh.id, sh.campaign_id, sh.rater, sh.grp, sh.state,
+       COUNT(a.id),
+       COUNT(CASE WHEN s.value IS NOT NULL OR s.recused THEN 1 END),
+       COUNT(CASE WHEN s.recused THEN 1 END),
+       sh.submitted_at, sh.digest, sh.reopen_reason, ap.state
+FROM sheets sh
+JOIN assignments a ON a.campaign_id = sh.campaign_id AND a.rater = sh.rater AND a.grp = sh.grp
+LEFT JOIN scores s ON s.assignment_id = a.id
+LEFT JOIN approvals ap ON ap.sheet_id = sh.id
+"""
+
+# One statement checks ownership and the sheet's state and writes the score;
+# the audit trigger records it. RETURNING tells whether anything was written.
+_WRITE_SQL = """
+INSERT INTO scores (assignment_id, value, recused, reason, comment, source, entered_by, updated_at)
+SELECT a.id, :value, :recused, :reason, NULL, :source, :actor, :now
+FROM assignments a
+JOIN sheets sh ON sh.campaign_id = a.campaign_id AND sh.rater = a.rater AND sh.grp = a.grp
+WHERE a.id = :aid AND a.rater = :rater AND a.campaign_id = :cid AND sh.state != 'submitted'
+ON CONFLICT (assignment_id) DO UPDATE SET
+    value = excluded.value, recused = excluded.recused, reason = excluded.reason,
+    source = excluded.source, entered_by = excluded.entered_by, updated_at = excluded.updated_at
+RETURNING assignment_id
+"""
+
+_COMMENT_SQL = """
+INSERT INTO scores (assignment_id, value, recused, reason, comment, source, entered_by, updated_at)
+SELECT a.id, NULL, 0, NULL, :comment, :source, :actor, :now
+FROM assignments a
+JOIN sheets sh ON sh.campaign_id = a.campaign_id AND sh.rater = a.rater AND sh.grp = a.grp
+WHERE a.id = :aid AND a.rater = :rater AND a.campaign_id = :cid AND sh.state != 'submitted'
+ON CONFLICT (assignment_id) DO UPDATE SET
+    comment = excluded.comment, entered_by = excluded.entered_by, updated_at = excluded.updated_at
+RETURNING assignment_id
+"""
+
+
+class SheetRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def for_rater(self, campaign_id: int, rater: str) -> list[SheetInfo]:
+        rows = await self.db.fetchall(
+            _SHEET_SQL + " WHERE sh.campaign_id = ? AND sh.rater = ? GROUP BY sh.id ORDER BY sh.id",
+            (campaign_id, rater),
+        )
+        return [SheetInfo(*r) for r in rows]
+
+    async def for_campaign(self, campaign_id: int) -> list[SheetInfo]:
+        rows = await self.db.fetchall(
+            _SHEET_SQL + " WHERE sh.campaign_id = ? GROUP BY sh.id ORDER BY sh.id", (campaign_id,)
+        )
+        return [SheetInfo(*r) for r in rows]
+
+    async def get(self, sheet_id: int) -> SheetInfo | None:
+        row = await self.db.fetchone(_SHEET_SQL + " WHERE sh.id = ? GROUP BY sh.id", (sheet_id,))
+        return SheetInfo(*row) if row else None
+
+    async def find(self, campaign_id: int, rater: str, group: str) -> SheetInfo | None:
+        row = await self.db.fetchone(
+            _SHEET_SQL + " WHERE sh.campaign_id = ? AND sh.rater = ? AND sh.grp = ? GROUP BY sh.id",
+            (campaign_id, rater, group),
+        )
+        return SheetInfo(*row) if row else None
+
+    async def items(self, sheet_id: int) -> list[Item]:
+        rows = await self.db.fetchall(
+            "SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason,"
+            " s.comment, s.source"
+            " FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id"
+            " AND a.rater = sh.rater AND a.grp = sh.grp"
+            " LEFT JOIN scores s ON s.assignment_id = a.id"
+            " WHERE sh.id = ? ORDER BY a.position",
+            (sheet_id,),
+        )
+        return [Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7]) for r in rows]
+
+    async def sheet_of(self, assignment_id: int) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT sh.id FROM assignments a JOIN sheets sh ON sh.campaign_id = a.campaign_id"
+            " AND sh.rater = a.rater AND sh.grp = a.grp WHERE a.id = ?",
+            (assignment_id,),
+        )
+        return row[0] if row else None
+
+    # -- writes ---------------------------------------------------------------
+
+    async def set_value(
+        self, campaign_id: int, rater: str, assignment_id: int, value: float, *, actor: str, source: str = "bot"
+    ) -> bool:
+        """Store a score; False when the assignment is not the rater's or the sheet is locked."""
+        return await self._write(campaign_id, rater, assignment_id, actor, source, value=value)
+
+    async def recuse(
+        self, campaign_id: int, rater: str, assignment_id: int, reason: str, *, actor: str, source: str = "bot"
+    ) -> bool:
+        return await self._write(
+            campaign_id, rater, assignment_id, actor, source, value=None, recused=1, reason=reason
+        )
+
+    async def clear(
+        self, campaign_id: int, rater: str, assignment_id: int, *, actor: str, source: str = "bot"
+    ) -> bool:
+        return await self._write(campaign_id, rater, assignment_id, actor, source, value=None)
+
+    async def _write(
+        self, cid: int, rater: str, aid: int, actor: str, source: str, *,
+        value: float | None, recused: int = 0, reason: str | None = None,
+    ) -> bool:
+        params = {
+            "cid": cid, "rater": rater, "aid": aid, "value": value, "recused": recused,
+            "reason": reason, "source": source, "actor": actor, "now": self.db.now(),
+        }
+        return bool(await self.db.fetchall(_WRITE_SQL, params))
+
+    async def comment(
+        self, campaign_id: int, rater: str, assignment_id: int, text: str | None, *, actor: str,
+        source: str = "bot",
+    ) -> bool:
+        params = {
+            "cid": campaign_id, "rater": rater, "aid": assignment_id, "comment": text,
+            "source": source, "actor": actor, "now": self.db.now(),
+        }
+        return bool(await self.db.fetchall(_COMMENT_SQL, params))
+
+    async def undo(self, sheet_id: int, *, actor: str) -> int | None:
+        """Revert the newest change of an open sheet; returns the assignment it touched."""
+        async with self.db.transaction():
+            row = await self.db.fetchone(
+                "SELECT au.id, au.assignment_id, au.old FROM audit au"
+                " JOIN assignments a ON a.id = au.assignment_id"
+                " JOIN sheets sh ON sh.campaign_id = a.campaign_id AND sh.rater = a.rater AND sh.grp = a.grp"
+                " WHERE sh.id = ? AND sh.state != 'submitted' AND au.action = 'score' AND au.undone = 0"
+                " ORDER BY au.id DESC LIMIT 1",
+                (sheet_id,),
+            )
+            if row is None:
+                return None
+            audit_id, aid, old = row
+            if old is None:
+                await self.db.conn.execute("DELETE FROM scores WHERE assignment_id = ?", (aid,))
+            else:
+                prev = json.loads(old)
+                await self.db.conn.execute(
+                    "UPDATE scores SET value = ?, recused = ?, reason = ?, comment = ?, entered_by = ?,"
+                    " updated_at = ? WHERE assignment_id = ?",
+                    (prev["value"], prev["recused"], prev["reason"], prev["comment"], actor, self.db.now(), aid),
+                )
+            # the revert itself must not be undone next: mark both entries
+            await self.db.conn.execute(
+                "UPDATE audit SET undone = 1 WHERE id = ? OR (assignment_id = ? AND id > ?)",
+                (audit_id, aid, audit_id),
+            )
+            await self.db.conn.execute(
+                "UPDATE audit SET action = 'undo' WHERE assignment_id = ? AND id > ? AND action = 'score'",
+                (aid, audit_id),
+            )
+        return aid
+
+    async def submit(self, sheet_id: int, *, actor: str) -> Receipt | None:
+        """Lock a complete open sheet; None when it is locked already or incomplete."""
+        async with self.db.transaction():
+            sheet = await self.get(sheet_id)
+            if sheet is None or not sheet.is_open or sheet.missing:
+                return None
+            items = await self.items(sheet_id)
+            digest = sheet_digest(sheet, items)
+            now = self.db.now()
+            await self.db.conn.execute(
+                "UPDATE sheets SET state = 'submitted', submitted_at = ?, digest = ? WHERE id = ?",
+                (now, digest, sheet_id),
+            )
+            # a resubmitted sheet needs a fresh approval
+            await self.db.conn.execute("DELETE FROM approvals WHERE sheet_id = ?", (sheet_id,))
+            await self.db.audit(
+                sheet.campaign_id, actor, "submit", f"{sheet.rater}/{sheet.group}",
+                new=json.dumps({"count": len(items), "digest": digest}),
+            )
+        return Receipt(sheet_id, len(items), now, digest)
+
+    async def reopen(self, sheet_id: int, reason: str, *, actor: str) -> bool:
+        async with self.db.transaction():
+            sheet = await self.get(sheet_id)
+            if sheet is None or sheet.state != "submitted":
+                return False
+            await self.db.conn.execute(
+                "UPDATE sheets SET state = 'reopened', reopen_reason = ? WHERE id = ?", (reason, sheet_id)
+            )
+            await self.db.conn.execute("DELETE FROM approvals WHERE sheet_id = ?", (sheet_id,))
+            await self.db.audit(
+                sheet.campaign_id, actor, "reopen", f"{sheet.rater}/{sheet.group}", old="submitted",
+                new=json.dumps({"reason": reason}, ensure_ascii=False),
+            )
+        return True
+
+    async def approve(self, sheet_id: int, *, actor: str) -> bool:
+        async with self.db.transaction():
+            sheet = await self.get(sheet_id)
+            if sheet is None or sheet.approval == "approved":
+                return False
+            if sheet.state != "submitted" and not await self._imported(sheet_id):
+                return False
+            await self.db.conn.execute(
+                "INSERT OR REPLACE INTO approvals (sheet_id, state, by, at) VALUES (?, 'approved', ?, ?)",
+                (sheet_id, actor, self.db.now()),
+            )
+            await self.db.audit(sheet.campaign_id, actor, "approve", f"{sheet.rater}/{sheet.group}")
+        return True
+
+    async def _imported(self, sheet_id: int) -> bool:
+        """A sheet filled from a stamped paper form by import counts as handed in."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id"
+            " AND a.rater = sh.rater AND a.grp = sh.grp JOIN scores s ON s.assignment_id = a.id"
+            " WHERE sh.id = ? AND s.source = 'import' LIMIT 1",
+            (sheet_id,),
+        )
+        return row is not None
+
+    async def return_sheet(self, sheet_id: int, comment: str, *, actor: str) -> bool:
+        """The approver sends a sheet back: it reopens for the rater with the comment."""
+        async with self.db.transaction():
+            sheet = await self.get(sheet_id)
+            if sheet is None or sheet.state != "submitted":
+                return False
+            now = self.db.now()
+            await self.db.conn.execute(
+                "INSERT OR REPLACE INTO approvals (sheet_id, state, by, at, comment)"
+                " VALUES (?, 'returned', ?, ?, ?)",
+                (sheet_id, actor, now, comment),
+            )
+            await self.db.conn.execute(
+                "UPDATE sheets SET state = 'reopened', reopen_reason = ? WHERE id = ?", (comment, sheet_id)
+            )
+            await self.db.audit(
+                sheet.campaign_id, actor, "return", f"{sheet.rater}/{sheet.group}",
+                new=json.dumps({"comment": comment}, ensure_ascii=False),
+            )
+        return True
+
+
+def sheet_digest(sheet: SheetInfo, items: list[Item]) -> str:
+    """SHA-256 over the sheet's content in a canonical form the rater can re-derive."""
+    lines = [f"{sheet.rater}\t{sheet.group}"]
+    for item in sorted(items, key=lambda i: i.department):
+        value = "" if item.value is None else f"{item.value:g}"
+        lines.append(f"{item.department}\t{value}\t{int(item.recused)}\t{item.comment or ''}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()

@@ -1,0 +1,39 @@
+"""The store: one database and the repositories over it, opened in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+from storage.campaigns import CampaignRepo
+from storage.db import Clock, Database, utc_now
+from storage.people import PeopleRepo
+from storage.reminders import ReminderRepo
+from storage.results import ResultsRepo
+from storage.sheets import SheetRepo
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.campaigns = CampaignRepo(db)
+        self.sheets = SheetRepo(db)
+        self.people = PeopleRepo(db)
+        self.results = ResultsRepo(db)
+        self.reminders = ReminderRepo(db)
+
+    @classmethod
+    async def open(cls, path: str | Path, clock: Clock = utc_now) -> Store:
+        return cls(await Database.open(path, clock))
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def backup(self, dest: str | Path) -> None:
+        """SQLite's online backup: a consistent copy while the bot keeps writing."""
+        target = await aiosqlite.connect(str(dest))
+        try:
+            await self.db.conn.backup(target)
+        finally:
+            await target.close()
