@@ -16,12 +16,10 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from scoring.campaign import Campaign
-from scoring.exports import render_csv, render_json, render_table, render_xlsx
 from scoring.imports import ImportRejected, parse_results, parse_scores, read_table
 from scoring.validation import CampaignError, load_campaign
 from scoring.values import BadScore
 from storage.campaigns import CampaignNotFound, OrphanedScores
-from storage.reporting import build_report
 from storage.status import CampaignStatus, campaign_status
 from storage.store import Store
 
@@ -183,6 +181,10 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    # imported here: matplotlib/openpyxl-sized work that other commands never need
+    from scoring.exports import render_csv, render_json, render_table, render_xlsx
+    from storage.reporting import build_report
+
     fmt = args.format
     async with _campaign(settings, args.campaign) as (store, stored):
         report, rows = await build_report(store, stored)

@@ -1,0 +1,15 @@
+"""The router tree: private chats only; each feature module builds one router."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+
+from handlers import fallback, start, walk
+
+
+def get_routers() -> list[Router]:
+    """Fresh routers, in order: prompts and the walk first, the catch-all fallback last."""
+    root = Router(name="private")
+    root.message.filter(F.chat.type == "private")
+    root.include_routers(walk.build_router(), start.build_router(), fallback.build_router())
+    return [root]

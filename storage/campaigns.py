@@ -42,7 +42,7 @@ class CampaignNotFound(LookupError):
 class CampaignRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._cache: dict[tuple[int, int], Campaign] = {}
+        self._cache: dict[tuple[int, int], StoredCampaign] = {}
 
     async def get(self, key: str) -> StoredCampaign:
         row = await self.db.fetchone("SELECT id, key, version, doc FROM campaigns WHERE key = ?", (key,))
@@ -68,16 +68,18 @@ class CampaignRepo:
         row = await self.db.fetchone("SELECT version FROM campaigns WHERE id = ?", (campaign_id,))
         return row[0] if row else 0
 
-    def cached(self, campaign_id: int, version: int) -> Campaign | None:
-        return self._cache.get((campaign_id, version))
+    async def at_version(self, campaign_id: int, version: int) -> StoredCampaign:
+        """The campaign as of `version`, parsed once per version (the bot's hot path)."""
+        cached = self._cache.get((campaign_id, version))
+        return cached if cached is not None else await self.by_id(campaign_id)
 
     def _stored(self, row: tuple) -> StoredCampaign:
         campaign_id, key, version, doc = row
-        campaign = self._cache.get((campaign_id, version))
-        if campaign is None:
-            campaign = Campaign.model_validate_json(doc)
-            self._cache[(campaign_id, version)] = campaign
-        return StoredCampaign(campaign_id, key, version, campaign)
+        stored = self._cache.get((campaign_id, version))
+        if stored is None:
+            stored = StoredCampaign(campaign_id, key, version, Campaign.model_validate_json(doc))
+            self._cache[(campaign_id, version)] = stored
+        return stored
 
     async def load(self, campaign: Campaign, *, actor: str = "cli", force: bool = False) -> LoadResult:
         """Insert or update a campaign; keep every score whose assignment survives."""

@@ -78,28 +78,52 @@ LEFT JOIN approvals ap ON ap.sheet_id = sh.id
 
 # One statement checks ownership and the sheet's state and writes the score;
 # the audit trigger records it. RETURNING tells whether anything was written.
-_WRITE_SQL = """
-INSERT INTO scores (assignment_id, value, recused, reason, comment, source, entered_by, updated_at)
-SELECT a.id, :value, :recused, :reason, NULL, :source, :actor, :now
+_WHO = """
 FROM assignments a
 JOIN sheets sh ON sh.campaign_id = a.campaign_id AND sh.rater = a.rater AND sh.grp = a.grp
-WHERE a.id = :aid AND a.rater = :rater AND a.campaign_id = :cid AND sh.state != 'submitted'
+WHERE a.id = :aid AND sh.id = :sid AND a.campaign_id = :cid AND sh.state != 'submitted'
+  AND a.rater IN (SELECT value FROM json_each(:allowed))
+"""
+_SOURCE = "CASE WHEN a.rater = :own THEN :source ELSE 'proxy' END"
+_ACTOR = "CASE WHEN a.rater = :own THEN :own_actor ELSE :proxy_actor END"
+
+_WRITE_SQL = f"""
+INSERT INTO scores (assignment_id, value, recused, reason, comment, source, entered_by, updated_at)
+SELECT a.id, :value, :recused, :reason, NULL, {_SOURCE}, {_ACTOR}, :now {_WHO}
 ON CONFLICT (assignment_id) DO UPDATE SET
     value = excluded.value, recused = excluded.recused, reason = excluded.reason,
     source = excluded.source, entered_by = excluded.entered_by, updated_at = excluded.updated_at
 RETURNING assignment_id
 """
 
-_COMMENT_SQL = """
+_COMMENT_SQL = f"""
 INSERT INTO scores (assignment_id, value, recused, reason, comment, source, entered_by, updated_at)
-SELECT a.id, NULL, 0, NULL, :comment, :source, :actor, :now
-FROM assignments a
-JOIN sheets sh ON sh.campaign_id = a.campaign_id AND sh.rater = a.rater AND sh.grp = a.grp
-WHERE a.id = :aid AND a.rater = :rater AND a.campaign_id = :cid AND sh.state != 'submitted'
+SELECT a.id, NULL, 0, NULL, :comment, {_SOURCE}, {_ACTOR}, :now {_WHO}
 ON CONFLICT (assignment_id) DO UPDATE SET
     comment = excluded.comment, entered_by = excluded.entered_by, updated_at = excluded.updated_at
 RETURNING assignment_id
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Writer:
+    """Who writes: the rater themself, or a collector entering for the raters it collects for."""
+
+    campaign_id: int
+    own: str | None = None
+    own_actor: str = ""
+    proxy_for: tuple[str, ...] = ()
+    proxy_actor: str = ""
+
+    def may_write(self, rater: str) -> bool:
+        return rater == self.own or rater in self.proxy_for
+
+    def params(self) -> dict:
+        allowed = [r for r in (self.own, *self.proxy_for) if r]
+        return {
+            "cid": self.campaign_id, "allowed": json.dumps(allowed), "own": self.own or "",
+            "own_actor": self.own_actor, "proxy_actor": self.proxy_actor,
+        }
 
 
 class SheetRepo:
@@ -152,41 +176,50 @@ class SheetRepo:
 
     # -- writes ---------------------------------------------------------------
 
-    async def set_value(
-        self, campaign_id: int, rater: str, assignment_id: int, value: float, *, actor: str, source: str = "bot"
-    ) -> bool:
-        """Store a score; False when the assignment is not the rater's or the sheet is locked."""
-        return await self._write(campaign_id, rater, assignment_id, actor, source, value=value)
-
-    async def recuse(
-        self, campaign_id: int, rater: str, assignment_id: int, reason: str, *, actor: str, source: str = "bot"
-    ) -> bool:
-        return await self._write(
-            campaign_id, rater, assignment_id, actor, source, value=None, recused=1, reason=reason
+    async def walk(self, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
+        """The sheet and its items in one round trip: what the scoring card shows."""
+        rows = await self.db.fetchall(
+            "SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason,"
+            " s.comment, s.source, sh.campaign_id, sh.rater, sh.grp, sh.state, sh.submitted_at,"
+            " sh.digest, sh.reopen_reason, ap.state"
+            " FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id"
+            " AND a.rater = sh.rater AND a.grp = sh.grp"
+            " LEFT JOIN scores s ON s.assignment_id = a.id"
+            " LEFT JOIN approvals ap ON ap.sheet_id = sh.id"
+            " WHERE sh.id = ? ORDER BY a.position",
+            (sheet_id,),
         )
+        if not rows:
+            return None
+        items = [Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7]) for r in rows]
+        r = rows[0]
+        sheet = SheetInfo(
+            sheet_id, r[8], r[9], r[10], r[11], len(items), sum(i.done for i in items),
+            sum(i.recused for i in items), r[12], r[13], r[14], r[15],
+        )
+        return sheet, items
 
-    async def clear(
-        self, campaign_id: int, rater: str, assignment_id: int, *, actor: str, source: str = "bot"
-    ) -> bool:
-        return await self._write(campaign_id, rater, assignment_id, actor, source, value=None)
+    async def set_value(self, who: Writer, sheet_id: int, assignment_id: int, value: float,
+                        source: str = "bot") -> bool:
+        """Store a score; False when the assignment is not the writer's or the sheet is locked."""
+        return await self._write(who, sheet_id, assignment_id, source, value=value)
 
-    async def _write(
-        self, cid: int, rater: str, aid: int, actor: str, source: str, *,
-        value: float | None, recused: int = 0, reason: str | None = None,
-    ) -> bool:
-        params = {
-            "cid": cid, "rater": rater, "aid": aid, "value": value, "recused": recused,
-            "reason": reason, "source": source, "actor": actor, "now": self.db.now(),
+    async def recuse(self, who: Writer, sheet_id: int, assignment_id: int, reason: str,
+                     source: str = "bot") -> bool:
+        return await self._write(who, sheet_id, assignment_id, source, value=None, recused=1, reason=reason)
+
+    async def _write(self, who: Writer, sheet_id: int, aid: int, source: str, *,
+                     value: float | None, recused: int = 0, reason: str | None = None) -> bool:
+        params = who.params() | {
+            "sid": sheet_id, "aid": aid, "value": value, "recused": recused, "reason": reason,
+            "source": source, "now": self.db.now(),
         }
         return bool(await self.db.fetchall(_WRITE_SQL, params))
 
-    async def comment(
-        self, campaign_id: int, rater: str, assignment_id: int, text: str | None, *, actor: str,
-        source: str = "bot",
-    ) -> bool:
-        params = {
-            "cid": campaign_id, "rater": rater, "aid": assignment_id, "comment": text,
-            "source": source, "actor": actor, "now": self.db.now(),
+    async def comment(self, who: Writer, sheet_id: int, assignment_id: int, text: str | None,
+                      source: str = "bot") -> bool:
+        params = who.params() | {
+            "sid": sheet_id, "aid": assignment_id, "comment": text, "source": source, "now": self.db.now(),
         }
         return bool(await self.db.fetchall(_COMMENT_SQL, params))
 

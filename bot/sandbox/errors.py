@@ -22,9 +22,7 @@ NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 BOT_BLOCKED = "bot was blocked by the user"
-POLL_CONFLICT = (
-    "terminated by other getUpdates request; make sure that only one bot instance is running"
-)
+POLL_CONFLICT = "terminated by other getUpdates request; make sure that only one bot instance is running"
 
 _DEFAULT_DESCRIPTIONS = {
     400: "Bad Request",
@@ -77,9 +75,7 @@ def too_many_requests(retry_after: int) -> ApiError:
     return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
-def make_error(
-    error_code: int, description: str | None = None, retry_after: int | None = None
-) -> ApiError:
+def make_error(error_code: int, description: str | None = None, retry_after: int | None = None) -> ApiError:
     """Build an injected error, filling in the description Telegram would use."""
     if error_code == 429:
         wait = retry_after if retry_after is not None else 1

@@ -125,7 +125,8 @@ class _HtmlParser:
         if self.char(end) == "#":
             end += 1
             hexadecimal = self.char(end) == "x"
-            end += hexadecimal
+            if hexadecimal:
+                end += 1
             digits = "0123456789abcdefABCDEF" if hexadecimal else "0123456789"
             begin = end
             while self.char(end) and self.char(end) in digits:
@@ -181,7 +182,7 @@ class _HtmlParser:
             if self.char(self.pos) == ">":
                 break
             name_begin = self.pos
-            while not self.is_space(self.pos) and self.char(self.pos) != "=":
+            while not self.is_space(self.pos) and self.char(self.pos) not in "=>":
                 self.pos += 1
             name = self.src[name_begin : self.pos]
             if not name:
@@ -192,8 +193,7 @@ class _HtmlParser:
                     argument = "expandable"
                     continue
                 raise _parse_error(
-                    "Expected equal sign in declaration of an attribute of the tag "
-                    f'"{tag}" at byte offset {at}'
+                    f'Expected equal sign in declaration of an attribute of the tag "{tag}" at byte offset {at}'
                 )
             self.pos += 1
             self.skip_spaces()
@@ -210,8 +210,7 @@ class _HtmlParser:
         if quote not in ("'", '"'):
             begin = self.pos
             while self.char(self.pos) and (
-                self.char(self.pos).isascii() and self.char(self.pos).isalnum()
-                or self.char(self.pos) in ".-"
+                (self.char(self.pos).isascii() and self.char(self.pos).isalnum()) or self.char(self.pos) in ".-"
             ):
                 self.pos += 1
             if not self.is_space(self.pos) and self.char(self.pos) != ">":
@@ -245,10 +244,7 @@ class _HtmlParser:
             raise _parse_error(f"Unclosed end tag at byte offset {at}")
         opened = self.stack.pop()
         if name and name != opened.tag:
-            raise _parse_error(
-                f'Unmatched end tag at byte offset {at}, expected "</{opened.tag}>", '
-                f'found "</{name}>"'
-            )
+            raise _parse_error(f'Unmatched end tag at byte offset {at}, expected "</{opened.tag}>", found "</{name}>"')
         if self.offset > opened.offset:
             self.close_entity(opened)
 

@@ -1,0 +1,302 @@
+"""What the rater sees: the home card, the scoring card, the list and the review, as text + keyboard.
+
+Pure functions of what the store returned, so a restart or a second device
+renders exactly the same card.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.callbacks import Act, Approval, Home, Verdict, Walk
+from handlers.texts import h, name_in, t
+from scoring.campaign import Campaign, format_value
+from storage.sheets import Item, SheetInfo
+
+LIST_PAGE = 10
+REVIEW_PAGE = 25
+COMMENT_MAX = 500
+PRESETS_PER_ROW = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+def _button(text: str, data: Walk | Home) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def to_hundredths(value: float) -> int:
+    return round(value * 100)
+
+
+def from_hundredths(arg: int) -> float:
+    return arg / 100
+
+
+def group_names(campaign: Campaign, group_key: str, lang: str) -> tuple[str, str]:
+    part = campaign.part_of(group_key)
+    group = campaign.group(group_key)
+    return name_in(lang, part.name, part.name_en), name_in(lang, group.name, group.name_en)
+
+
+def time_left(lang: str, due_local: datetime, now: datetime, tz: str) -> str:
+    due = due_local.replace(tzinfo=ZoneInfo(tz))
+    seconds = (due - now).total_seconds()
+    if seconds <= 0:
+        return t(lang, "left.passed")
+    if seconds >= 86400:
+        return t(lang, "left.days", n=int(seconds // 86400))
+    if seconds >= 3600:
+        return t(lang, "left.hours", n=int(seconds // 3600))
+    return t(lang, "left.minutes", n=max(1, int(seconds // 60)))
+
+
+def state_text(lang: str, sheet: SheetInfo) -> str:
+    if sheet.approval == "approved":
+        return t(lang, "state.approved")
+    return t(lang, f"state.{sheet.state}")
+
+
+def home_card(
+    campaign: Campaign, lang: str, who: str, sheets: list[SheetInfo], now: datetime,
+    proxies: dict[str, list[SheetInfo]] | None = None,
+) -> Card:
+    lines = [t(lang, "home.title", campaign=h(name_in(lang, campaign.title, campaign.title_en)), who=h(who))]
+    buttons: list[list[InlineKeyboardButton]] = []
+    if not sheets and not proxies:
+        lines.append(t(lang, "home.empty"))
+    for sheet in sheets:
+        lines.append(_sheet_line(campaign, lang, sheet, now))
+        buttons.append(_sheet_buttons(campaign, lang, sheet))
+    for rater_key, rater_sheets in (proxies or {}).items():
+        rater = campaign.rater(rater_key)
+        lines.append(t(lang, "home.proxy_title", name=h(name_in(lang, rater.name, rater.name_en))))
+        for sheet in rater_sheets:
+            lines.append(_sheet_line(campaign, lang, sheet, now))
+            if sheet.is_open:
+                label = t(lang, "btn.proxy", name=name_in(lang, rater.name, rater.name_en))
+                buttons.append([_button(_short(label), Walk(act=Act.OPEN, sheet=sheet.id))])
+    return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons))
+
+
+def _sheet_line(campaign: Campaign, lang: str, sheet: SheetInfo, now: datetime) -> str:
+    part, group = group_names(campaign, sheet.group, lang)
+    due = campaign.milestone(campaign.group(sheet.group).milestone).due
+    mark = "✅" if not sheet.is_open else ("🟢" if sheet.missing == 0 else "⬜")
+    return t(
+        lang, "home.sheet", mark=mark, part=h(part), group=h(group), done=sheet.scored, total=sheet.total,
+        due=f"{due:%m-%d %H:%M}", left=time_left(lang, due, now, campaign.timezone), state=state_text(lang, sheet),
+    )
+
+
+def _sheet_buttons(campaign: Campaign, lang: str, sheet: SheetInfo) -> list[InlineKeyboardButton]:
+    _, group = group_names(campaign, sheet.group, lang)
+    if not sheet.is_open:
+        return [_button(_short(t(lang, "btn.review", group=group)), Walk(act=Act.REVIEW, sheet=sheet.id))]
+    return [
+        _button(_short(t(lang, "btn.continue", group=group)), Walk(act=Act.OPEN, sheet=sheet.id)),
+        _button(_short(t(lang, "btn.review", group=group)), Walk(act=Act.REVIEW, sheet=sheet.id)),
+    ]
+
+
+def _short(label: str, limit: int = 28) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def next_open(items: list[Item], after_position: int | None) -> Item | None:
+    """The first unscored item after a position, wrapping round; None when all are done."""
+    if after_position is None:
+        return next((i for i in items if not i.done), None)
+    later = [i for i in items if i.position > after_position and not i.done]
+    return later[0] if later else next((i for i in items if not i.done), None)
+
+
+def score_card(
+    campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item], item: Item,
+    note: str | None = None, proxy_name: str | None = None,
+) -> Card:
+    part, group = group_names(campaign, sheet.group, lang)
+    dept = campaign.department(item.department)
+    sector = next(s for s in campaign.sectors if s.key == dept.sector)
+    pos = next(n for n, i in enumerate(items, start=1) if i.assignment_id == item.assignment_id)
+    lines = [t(lang, "card.head", part=h(part), group=h(group), pos=pos, total=len(items), done=sheet.scored)]
+    if proxy_name:
+        lines.append(t(lang, "card.proxy", name=h(proxy_name)))
+    if sheet.state == "reopened" and sheet.reopen_reason:
+        lines.append(t(lang, "card.reopened", reason=h(sheet.reopen_reason)))
+    lines.append("")
+    lines.append(t(lang, "card.dept", dept=h(name_in(lang, dept.name, dept.name_en)),
+                   sector=h(name_in(lang, sector.name, sector.name_en))))
+    if item.recused:
+        lines.append(t(lang, "card.recused", reason=h(item.reason or "")))
+    elif item.value is not None:
+        lines.append(t(lang, "card.current", value=format_value(item.value)))
+    if item.comment:
+        lines.append(t(lang, "card.comment", comment=h(item.comment)))
+    if note:
+        lines.append("")
+        lines.append(note)
+    return Card("\n".join(lines), _score_keyboard(campaign, lang, sheet.id, item))
+
+
+def _score_keyboard(campaign: Campaign, lang: str, sheet_id: int, item: Item) -> InlineKeyboardMarkup:
+    aid = item.assignment_id
+
+    def walk(act: Act, arg: int = 0) -> Walk:
+        return Walk(act=act, sheet=sheet_id, item=aid, arg=arg)
+
+    presets = [
+        _button(("● " if item.value == value else "") + label, walk(Act.SCORE, to_hundredths(value)))
+        for label, value in campaign.button_values()
+    ]
+    presets.append(_button(t(lang, "btn.other"), walk(Act.OTHER)))
+    rows = _rows(presets, PRESETS_PER_ROW)
+    rows.append([_button(t(lang, "btn.comment"), walk(Act.COMMENT)), _button(t(lang, "btn.recuse"), walk(Act.RECUSE))])
+    rows.append([
+        _button(t(lang, "btn.back"), walk(Act.BACK)),
+        _button(t(lang, "btn.list"), walk(Act.LIST)),
+        _button(t(lang, "btn.skip"), walk(Act.SKIP)),
+    ])
+    rows.append([
+        _button(t(lang, "btn.undo"), walk(Act.UNDO)),
+        _button(t(lang, "btn.to_review"), walk(Act.REVIEW)),
+        _button(t(lang, "btn.home"), Home()),
+    ])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def prompt_card(card: Card, prompt: str, lang: str, sheet_id: int, aid: int) -> Card:
+    """The scoring card with a prompt under it and only a Cancel button."""
+    cancel = _button(t(lang, "btn.cancel"), Walk(act=Act.CANCEL, sheet=sheet_id, item=aid))
+    return Card(f"{card.text}\n\n{prompt}", InlineKeyboardMarkup(inline_keyboard=[[cancel]]))
+
+
+def list_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item], page: int) -> Card:
+    _, group = group_names(campaign, sheet.group, lang)
+    pages = max(1, -(-len(items) // LIST_PAGE))
+    page = min(max(page, 0), pages - 1)
+    chunk = items[page * LIST_PAGE : (page + 1) * LIST_PAGE]
+    rows = []
+    for item in chunk:
+        dept = campaign.department(item.department)
+        mark = "✓" if item.done else "·"
+        value = f" {format_value(item.value)}" if item.value is not None else ""
+        label = _short(f"{mark} {name_in(lang, dept.name, dept.name_en)}{value}", 40)
+        rows.append([_button(label, Walk(act=Act.GOTO, sheet=sheet.id, item=item.assignment_id))])
+    nav = []
+    if page > 0:
+        nav.append(_button(t(lang, "btn.prev_page"), Walk(act=Act.LIST, sheet=sheet.id, arg=page - 1)))
+    if page < pages - 1:
+        nav.append(_button(t(lang, "btn.next_page"), Walk(act=Act.LIST, sheet=sheet.id, arg=page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append([_button(t(lang, "btn.resume"), Walk(act=Act.OPEN, sheet=sheet.id))])
+    title = t(lang, "list.title", group=h(group)) + f"  ({page + 1}/{pages})"
+    return Card(title, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def review_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item], page: int) -> Card:
+    part, group = group_names(campaign, sheet.group, lang)
+    pages = max(1, -(-len(items) // REVIEW_PAGE))
+    page = min(max(page, 0), pages - 1)
+    lines = [t(lang, "review.title", part=h(part), group=h(group), page=page + 1, pages=pages)]
+    for n, item in enumerate(items[page * REVIEW_PAGE : (page + 1) * REVIEW_PAGE], start=page * REVIEW_PAGE + 1):
+        dept = campaign.department(item.department)
+        if item.recused:
+            value = t(lang, "review.recused")
+        elif item.value is None:
+            value = "<b>" + t(lang, "review.missing") + "</b>"
+        else:
+            value = format_value(item.value)
+        comment = f" 💬 {h(_short(item.comment, 60))}" if item.comment else ""
+        lines.append(t(lang, "review.line", n=n, dept=h(name_in(lang, dept.name, dept.name_en)),
+                       value=value, comment=comment))
+    lines.append("")
+    if sheet.missing:
+        lines.append(t(lang, "review.missing_count", n=sheet.missing))
+    spread = _spread(lang, items)
+    if spread:
+        lines.append(spread)
+    if sheet.state == "submitted":
+        lines.append(t(lang, "submit.already", time=sheet.submitted_at or ""))
+    rows = []
+    nav = []
+    if page > 0:
+        nav.append(_button(t(lang, "btn.prev_page"), Walk(act=Act.REVIEW, sheet=sheet.id, arg=page - 1)))
+    if page < pages - 1:
+        nav.append(_button(t(lang, "btn.next_page"), Walk(act=Act.REVIEW, sheet=sheet.id, arg=page + 1)))
+    if nav:
+        rows.append(nav)
+    if sheet.is_open:
+        if sheet.missing:
+            rows.append([_button(t(lang, "btn.resume"), Walk(act=Act.OPEN, sheet=sheet.id))])
+        else:
+            rows.append([_button(t(lang, "btn.submit"), Walk(act=Act.SUBMIT, sheet=sheet.id))])
+            rows.append([_button(t(lang, "btn.list"), Walk(act=Act.LIST, sheet=sheet.id))])
+    rows.append([_button(t(lang, "btn.home"), Home())])
+    return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def _spread(lang: str, items: list[Item]) -> str | None:
+    values = [i.value for i in items if i.value is not None]
+    if not values:
+        return None
+    top, count = Counter(values).most_common(1)[0]
+    return t(
+        lang, "review.spread", mean=format_value(round(statistics.fmean(values), 2)), max=format_value(max(values)),
+        min=format_value(min(values)), top=format_value(top), count=count, total=len(items),
+    )
+
+
+def confirm_card(campaign: Campaign, lang: str, sheet: SheetInfo) -> Card:
+    _, group = group_names(campaign, sheet.group, lang)
+    rows = [[
+        _button(t(lang, "btn.confirm_submit"), Walk(act=Act.CONFIRM, sheet=sheet.id)),
+        _button(t(lang, "btn.cancel"), Walk(act=Act.REVIEW, sheet=sheet.id)),
+    ]]
+    return Card(t(lang, "submit.confirm", group=h(group), n=sheet.total), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def receipt_card(campaign: Campaign, lang: str, sheet: SheetInfo, count: int, when: str, digest: str) -> Card:
+    part, group = group_names(campaign, sheet.group, lang)
+    text = t(lang, "submit.receipt", part=h(part), group=h(group), n=count, time=when, digest=digest)
+    return Card(text, InlineKeyboardMarkup(inline_keyboard=[[_button(t(lang, "btn.home"), Home())]]))
+
+
+def approval_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item]) -> Card:
+    """What the approver decides on: who, which group, every score, the spread."""
+    part, group = group_names(campaign, sheet.group, lang)
+    rater = campaign.rater(sheet.rater)
+    lines = [t(lang, "approval.title", part=h(part), group=h(group),
+               rater=h(name_in(lang, rater.name, rater.name_en)), n=sheet.total)]
+    for n, item in enumerate(items[:REVIEW_PAGE], start=1):
+        dept = campaign.department(item.department)
+        value = t(lang, "review.recused") if item.recused else (
+            format_value(item.value) if item.value is not None else t(lang, "review.missing"))
+        comment = f" 💬 {h(_short(item.comment, 60))}" if item.comment else ""
+        lines.append(t(lang, "review.line", n=n, dept=h(name_in(lang, dept.name, dept.name_en)),
+                       value=value, comment=comment))
+    if len(items) > REVIEW_PAGE:
+        lines.append("…")
+    spread = _spread(lang, items)
+    if spread:
+        lines.append(spread)
+    rows = [[
+        _button(t(lang, "btn.approve"), Approval(verdict=Verdict.APPROVE, sheet=sheet.id)),
+        _button(t(lang, "btn.return"), Approval(verdict=Verdict.RETURN, sheet=sheet.id)),
+    ]]
+    return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))

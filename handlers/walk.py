@@ -1,0 +1,343 @@
+"""The rater's walk: one message, edited in place, one tap per score.
+
+Order of every tap: commit to the store, then answer the callback, then edit
+the card. Nothing is kept in memory between taps; the next card is derived
+from what is stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from handlers.callbacks import Act, Home, Walk
+from handlers.cards import (
+    COMMENT_MAX,
+    Card,
+    confirm_card,
+    from_hundredths,
+    home_card,
+    list_card,
+    next_open,
+    prompt_card,
+    receipt_card,
+    review_card,
+    score_card,
+)
+from handlers.clock import Clock, local_time
+from handlers.events import sheet_submitted
+from handlers.identity import Me
+from handlers.texts import name_in, t
+from scoring.campaign import format_value
+from scoring.values import BadScore, parse_score
+from storage.sheets import Item, SheetInfo
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Prompt(StatesGroup):
+    value = State()
+    comment = State()
+    reason = State()
+
+
+# -- showing cards ------------------------------------------------------------------
+
+
+async def show(target: CallbackQuery | Message, card: Card, bot: Bot | None = None, message_id: int | None = None) -> None:
+    """Edit the card in place; send it only when there is nothing to edit."""
+    try:
+        if isinstance(target, CallbackQuery) and target.message is not None and hasattr(target.message, "edit_text"):
+            await target.message.edit_text(card.text, reply_markup=card.markup)
+        elif bot is not None and message_id is not None and isinstance(target, Message):
+            await bot.edit_message_text(
+                card.text, chat_id=target.chat.id, message_id=message_id, reply_markup=card.markup
+            )
+        else:
+            chat = target.chat if isinstance(target, Message) else target.from_user
+            assert bot is not None
+            await bot.send_message(chat.id, card.text, reply_markup=card.markup)
+    except TelegramBadRequest as exc:
+        if "message is not modified" in exc.message:
+            return  # the second device already shows this very card
+        if "message to edit not found" in exc.message or "can't be edited" in exc.message:
+            chat_id = target.chat.id if isinstance(target, Message) else target.from_user.id
+            sender = bot or target.bot
+            assert sender is not None
+            await sender.send_message(chat_id, card.text, reply_markup=card.markup)
+            return
+        raise
+
+
+async def home(store: Store, me: Me, now: datetime) -> Card:
+    campaign = me.campaign
+    sheets = await store.sheets.for_rater(me.stored.id, me.rater) if me.rater else []
+    proxies = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.proxy_for}
+    if me.rater:
+        rater = campaign.rater(me.rater)
+        who = name_in(me.lang, rater.name, rater.name_en)
+    else:
+        who = name_in(me.lang, me.staff.name, me.staff.name_en) if me.staff else ""
+    return home_card(campaign, me.lang, who, sheets, now, proxies)
+
+
+def walk_card(me: Me, sheet: SheetInfo, items: list[Item], item: Item | None, note: str | None = None) -> Card:
+    if item is None:
+        return review_card(me.campaign, me.lang, sheet, items, 0)
+    proxy = None
+    if sheet.rater != me.rater:
+        rater = me.campaign.rater(sheet.rater)
+        proxy = name_in(me.lang, rater.name, rater.name_en)
+    return score_card(me.campaign, me.lang, sheet, items, item, note=note, proxy_name=proxy)
+
+
+async def load_sheet(store: Store, me: Me, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
+    """The sheet if this user may see it: their own, or one they collect for, in their campaign."""
+    if not me.bound:
+        return None
+    found = await store.sheets.walk(sheet_id)
+    if found is None:
+        return None
+    sheet, _ = found
+    if sheet.campaign_id != me.stored.id or not me.writer().may_write(sheet.rater):
+        return None
+    return found
+
+
+def find(items: list[Item], assignment_id: int) -> Item | None:
+    return next((i for i in items if i.assignment_id == assignment_id), None)
+
+
+# -- callbacks ---------------------------------------------------------------------------
+
+
+async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, state: FSMContext) -> None:
+    await state.clear()
+    if not me.bound:
+        await query.answer(t(me.lang, "stale"))
+        return
+    await query.answer()
+    await show(query, await home(store, me, clock()))
+
+
+async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
+    value = from_hundredths(callback_data.arg)
+    if not me.bound or not me.campaign.on_scale(value):
+        await query.answer(t(me.lang, "ack.invalid"))
+        return
+    stored = await store.sheets.set_value(me.writer(), callback_data.sheet, callback_data.item, value)
+    await after_write(query, store, me, bot, callback_data, stored, t(me.lang, "ack.saved", value=format_value(value)))
+
+
+async def after_write(
+    query: CallbackQuery, store: Store, me: Me, bot: Bot, data: Walk, stored: bool, ack: str,
+    advance: bool = True,
+) -> None:
+    found = await load_sheet(store, me, data.sheet)
+    if not stored:
+        locked = found is not None and not found[0].is_open
+        await query.answer(t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
+        if locked:
+            sheet, items = found
+            await show(query, review_card(me.campaign, me.lang, sheet, items, 0))
+        return
+    await query.answer(ack)
+    sheet, items = found
+    current = find(items, data.item)
+    nxt = next_open(items, current.position if current else None) if advance else current
+    await show(query, walk_card(me, sheet, items, nxt))
+
+
+async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
+    await state.clear()
+    found = await load_sheet(store, me, callback_data.sheet)
+    if found is None:
+        await query.answer(t(me.lang, "ack.invalid"))
+        return
+    sheet, items = found
+    await query.answer()
+    if not sheet.is_open:
+        await show(query, review_card(me.campaign, me.lang, sheet, items, 0))
+        return
+    current = find(items, callback_data.item)
+    act = callback_data.act
+    if act == Act.OPEN or current is None:
+        target = next_open(items, None) or items[0]
+    elif act in (Act.GOTO, Act.CANCEL):
+        target = current
+    else:
+        index = items.index(current) + (-1 if act == Act.BACK else 1)
+        target = items[index % len(items)]
+    await show(query, walk_card(me, sheet, items, target))
+
+
+async def on_list(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
+    found = await load_sheet(store, me, callback_data.sheet)
+    if found is None:
+        await query.answer(t(me.lang, "ack.invalid"))
+        return
+    sheet, items = found
+    await query.answer()
+    await show(query, list_card(me.campaign, me.lang, sheet, items, callback_data.arg))
+
+
+async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
+    await state.clear()
+    found = await load_sheet(store, me, callback_data.sheet)
+    if found is None:
+        await query.answer(t(me.lang, "ack.invalid"))
+        return
+    sheet, items = found
+    await query.answer()
+    await show(query, review_card(me.campaign, me.lang, sheet, items, callback_data.arg))
+
+
+async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
+    found = await load_sheet(store, me, callback_data.sheet)
+    if found is None or not found[0].is_open:
+        await query.answer(t(me.lang, "ack.locked" if found else "ack.invalid"))
+        return
+    actor = me.writer().own_actor if found[0].rater == me.rater else me.writer().proxy_actor
+    touched = await store.sheets.undo(callback_data.sheet, actor=actor)
+    if touched is None:
+        await query.answer(t(me.lang, "ack.nothing_to_undo"))
+        return
+    await query.answer(t(me.lang, "ack.undone"))
+    sheet, items = await store.sheets.walk(callback_data.sheet)
+    await show(query, walk_card(me, sheet, items, find(items, touched)))
+
+
+async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
+    found = await load_sheet(store, me, callback_data.sheet)
+    if found is None:
+        await query.answer(t(me.lang, "ack.invalid"))
+        return
+    sheet, _items = found
+    if not sheet.is_open:
+        await query.answer(t(me.lang, "ack.locked"))
+        return
+    if sheet.missing:
+        await query.answer(t(me.lang, "ack.incomplete", n=sheet.missing), show_alert=True)
+        return
+    await query.answer()
+    await show(query, confirm_card(me.campaign, me.lang, sheet))
+
+
+async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
+    found = await load_sheet(store, me, callback_data.sheet)
+    if found is None:
+        await query.answer(t(me.lang, "ack.invalid"))
+        return
+    sheet, _ = found
+    actor = me.writer().own_actor if sheet.rater == me.rater else me.writer().proxy_actor
+    receipt = await store.sheets.submit(sheet.id, actor=actor)
+    if receipt is None:
+        fresh, _items = await store.sheets.walk(sheet.id)
+        reason = "ack.locked" if not fresh.is_open else "ack.incomplete"
+        await query.answer(t(me.lang, reason, n=fresh.missing), show_alert=True)
+        return
+    await query.answer()
+    when = local_time(receipt.submitted_at, me.campaign.timezone)
+    await show(query, receipt_card(me.campaign, me.lang, sheet, receipt.count, when, receipt.digest))
+    log.info("sheet %s submitted by %s: %s entries, digest %s", sheet.id, actor, receipt.count, receipt.digest[:12])
+    await sheet_submitted(bot, store, me, sheet, receipt.count)
+
+
+# -- typed prompts ---------------------------------------------------------------------
+
+
+async def on_prompt(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
+    found = await load_sheet(store, me, callback_data.sheet)
+    item = find(found[1], callback_data.item) if found else None
+    if found is None or item is None or not found[0].is_open:
+        await query.answer(t(me.lang, "ack.locked" if found else "ack.invalid"))
+        return
+    sheet, items = found
+    scale = me.campaign.scale
+    prompts = {
+        Act.OTHER: (Prompt.value, t(me.lang, "card.prompt_value", min=f"{scale.min:g}", max=f"{scale.max:g}",
+                                    decimals=scale.decimals)),
+        Act.COMMENT: (Prompt.comment, t(me.lang, "card.prompt_comment", max=COMMENT_MAX)),
+        Act.RECUSE: (Prompt.reason, t(me.lang, "card.prompt_reason")),
+    }
+    new_state, prompt = prompts[callback_data.act]
+    await state.set_state(new_state)
+    await state.update_data(sheet=sheet.id, item=item.assignment_id, message=query.message.message_id)
+    await query.answer()
+    await show(query, prompt_card(walk_card(me, sheet, items, item), prompt, me.lang, sheet.id, item.assignment_id))
+
+
+async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bot: Bot) -> None:
+    data = await state.get_data()
+    current = await state.get_state()
+    sheet_id, aid, card_id = data["sheet"], data["item"], data["message"]
+    found = await load_sheet(store, me, sheet_id)
+    if found is None or find(found[1], aid) is None:
+        await state.clear()
+        return
+    text = message.text.strip()
+    who = me.writer()
+    note = None
+    if current == Prompt.value.state:
+        try:
+            value = parse_score(text, me.campaign.scale)
+        except BadScore as exc:
+            note = t(me.lang, "card.bad_value", error=str(exc))
+        else:
+            ok = await store.sheets.set_value(who, sheet_id, aid, value)
+    elif current == Prompt.comment.state:
+        if len(text) > COMMENT_MAX:
+            note = t(me.lang, "card.comment_too_long", n=len(text), max=COMMENT_MAX)
+        else:
+            ok = await store.sheets.comment(who, sheet_id, aid, text)
+    else:
+        ok = await store.sheets.recuse(who, sheet_id, aid, text[:COMMENT_MAX])
+    await _tidy(message)
+    sheet, items = (await store.sheets.walk(sheet_id))
+    item = find(items, aid)
+    if note is not None:  # stay in the prompt: the card says what was wrong
+        scale = me.campaign.scale
+        prompt = t(me.lang, "card.prompt_value", min=f"{scale.min:g}", max=f"{scale.max:g}", decimals=scale.decimals)
+        if current == Prompt.comment.state:
+            prompt = t(me.lang, "card.prompt_comment", max=COMMENT_MAX)
+        card = prompt_card(walk_card(me, sheet, items, item), f"{note}\n{prompt}", me.lang, sheet_id, aid)
+        await show(message, card, bot, card_id)
+        return
+    await state.clear()
+    if not ok:
+        await show(message, review_card(me.campaign, me.lang, sheet, items, 0), bot, card_id)
+        return
+    advance = current != Prompt.comment.state
+    target = next_open(items, item.position) if advance else item
+    await show(message, walk_card(me, sheet, items, target), bot, card_id)
+
+
+async def _tidy(message: Message) -> None:
+    """Remove the typed answer so the chat keeps one scoring message."""
+    with contextlib.suppress(TelegramBadRequest):
+        await message.delete()
+
+
+def build_router() -> Router:
+    """A fresh router per dispatcher: no module-level state shared between tests."""
+    router = Router(name="walk")
+    router.callback_query.register(on_home, Home.filter())
+    router.callback_query.register(on_score, Walk.filter(F.act == Act.SCORE))
+    router.callback_query.register(on_move, Walk.filter(F.act.in_({Act.OPEN, Act.BACK, Act.SKIP, Act.GOTO, Act.CANCEL})))
+    router.callback_query.register(on_list, Walk.filter(F.act == Act.LIST))
+    router.callback_query.register(on_review, Walk.filter(F.act == Act.REVIEW))
+    router.callback_query.register(on_undo, Walk.filter(F.act == Act.UNDO))
+    router.callback_query.register(on_submit, Walk.filter(F.act == Act.SUBMIT))
+    router.callback_query.register(on_confirm, Walk.filter(F.act == Act.CONFIRM))
+    router.callback_query.register(on_prompt, Walk.filter(F.act.in_({Act.OTHER, Act.COMMENT, Act.RECUSE})))
+    router.message.register(on_typed, StateFilter(Prompt.value, Prompt.comment, Prompt.reason), F.text)
+    return router

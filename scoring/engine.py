@@ -1,0 +1,458 @@
+"""The scoring engine: raw scores -> weighted, ranked results, exactly as DESIGN.md's "Scoring" says.
+
+1. group score: mean / median / trimmed mean of the values of the raters who
+   scored the department (recusals, unscored and unapproved sheets excluded);
+   fewer than `min_raters` values -> no score.
+2. part score: weighted mean of the group scores that exist (weights renormalised).
+3. points = part score x the part's weight in the department's profile / 100.
+4. total = sum of points + adjustments (clamped to the cap); external profiles
+   take the imported final score.
+5. competition ranking (1, 2, 2, 4) within each profile.
+6. full precision inside; `round_half_up` only for display.
+
+"Full precision" is taken literally: scores carry at most two decimals
+(`Scale.decimals <= 2`, checked on entry), so each value is an exact number of
+hundredths and every score, points figure and total is computed as an exact
+fraction. Mathematically equal totals therefore tie even when they were
+reached by different routes, and no order of the rows can change a result.
+The report carries the correctly rounded floats of those fractions.
+
+Cost is linear in the rows: one pass files every row under its (group,
+department); everything after that works per (group, department), not per row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from scoring.assignments import Assignment
+from scoring.campaign import Campaign, Department, Group, Method, Part
+
+# Values are read as whole hundredths: exact, and integer arithmetic is fast.
+_HUNDREDTHS = 100
+_EMPTY: Mapping[str, float] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    """One stored answer. `compute` also takes the plain tuple
+    `(rater, group, department, value, approved, late)` in the same order,
+    which is what the storage layer reads from SQLite without building objects.
+    """
+
+    rater: str
+    group: str
+    department: str
+    value: float | None  # None = recused (counts as not scoring)
+    approved: bool = True  # False while the sheet in a group that requires approval is not approved
+    late: bool = False  # entered after the group's milestone
+
+
+class FlagKind(StrEnum):
+    MISSING_GROUP = "missing_group"  # a group that should score the department has too few values
+    MISSING_PART = "missing_part"  # no group of the part has a score: the part counts 0 points
+    PENDING_APPROVAL = "pending_approval"  # scores exist but their sheet is not approved yet
+    INCOMPLETE = "incomplete"  # an assignment has no answer, or the group has only recusals
+    LATE = "late"  # scores entered after the group's milestone (they count; staff should know)
+    MISSING_EXTERNAL = "missing_external"  # an external department without an imported result
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    kind: FlagKind
+    key: str | None = None  # the group (or part, for MISSING_PART) it concerns; None: the department
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.key}" if self.key else self.kind.value
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResult:
+    score: float | None  # None: fewer values than the group's min_raters
+    n: int  # values counted
+    expected: int  # assignments of the group for the department
+    recused: int
+    pending: int  # values waiting for approval (not counted)
+    late: int  # answers entered after the milestone (counted)
+    min: float | None
+    max: float | None
+    stdev: float | None  # population standard deviation of the counted values; None when n == 0
+
+
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    score: float | None  # 0-100; None: no group present
+    points: float  # score x weight / 100; 0 when the score is missing
+    weight: float  # the part's weight in the department's profile
+    groups: dict[str, GroupResult]
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentResult:
+    key: str
+    name: str
+    name_en: str | None
+    sector: str
+    profile: str
+    parts: dict[str, PartResult]  # only parts with weight > 0 in the profile; {} for external
+    adjustment: float  # clamped sum of adjustments (0 for external departments)
+    total: float
+    rank: int
+    complete: bool  # no flags other than LATE
+    flags: tuple[Flag, ...]
+    external: bool = False  # total is an imported final score
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "name_en": self.name_en,
+            "sector": self.sector,
+            "profile": self.profile,
+            "external": self.external,
+            "parts": {key: _part_json(part) for key, part in self.parts.items()},
+            "adjustment": self.adjustment,
+            "total": self.total,
+            "rank": self.rank,
+            "complete": self.complete,
+            "flags": [{"kind": f.kind.value, "key": f.key} for f in self.flags],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    campaign: str  # the campaign's key
+    departments: list[DepartmentResult]  # by profile (file order), then rank, then file order
+
+    def department(self, key: str) -> DepartmentResult:
+        return next(d for d in self.departments if d.key == key)
+
+    def by_profile(self) -> dict[str, list[DepartmentResult]]:
+        grouped: dict[str, list[DepartmentResult]] = {}
+        for dept in self.departments:
+            grouped.setdefault(dept.profile, []).append(dept)
+        return grouped
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """DESIGN.md's `report --format json` shape, unrounded, with a few extra keys alongside."""
+        return {"campaign": self.campaign, "departments": [d.to_json_dict() for d in self.departments]}
+
+
+def _part_json(part: PartResult) -> dict[str, Any]:
+    return {
+        "score": part.score,
+        "points": part.points,
+        "weight": part.weight,
+        "groups": {
+            key: {
+                "score": g.score,
+                "n": g.n,
+                "expected": g.expected,
+                "recused": g.recused,
+                "pending": g.pending,
+                "late": g.late,
+                "min": g.min,
+                "max": g.max,
+                "stdev": g.stdev,
+            }
+            for key, g in part.groups.items()
+        },
+    }
+
+
+# -- display rounding -----------------------------------------------------------
+
+
+def round_half_up(x: float, places: int = 2) -> Decimal:
+    """`x` rounded half up (ties away from zero) to `places` decimals: 2.675 -> Decimal('2.68').
+
+    The float is read through its shortest repr, i.e. the decimal the user
+    would write, so 2.675 (stored as 2.67499999...) still rounds up. Zero never
+    comes out as '-0.00'.
+    """
+    rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded == 0 else rounded
+
+
+def format_points(x: float, places: int = 2) -> str:
+    """Display text of a score, points figure or total: '83.13'."""
+    return str(round_half_up(x, places))
+
+
+# -- aggregation ----------------------------------------------------------------
+
+
+def aggregate(values: Sequence[float], method: Method) -> float:
+    """A group's method over its (non-empty) values, exact to the hundredth input grid."""
+    return float(_aggregate(_cents(values), method))
+
+
+def _cents(values: Iterable[float]) -> list[int]:
+    # 87.3 * 100 == 8729.999999999998: round() restores the hundredth the user entered
+    return [round(v * _HUNDREDTHS) for v in values]
+
+
+def _aggregate(cents: list[int], method: Method) -> Fraction:
+    """Exact group score from values in hundredths."""
+    n = len(cents)
+    if method == Method.MEDIAN:
+        ordered = sorted(cents)
+        mid = n // 2
+        if n % 2:
+            return Fraction(ordered[mid], _HUNDREDTHS)
+        return Fraction(ordered[mid - 1] + ordered[mid], 2 * _HUNDREDTHS)
+    if method == Method.TRIMMED_MEAN and n >= 3:
+        # dropping the single highest and lowest: one of each, even when tied
+        return Fraction(sum(cents) - max(cents) - min(cents), (n - 2) * _HUNDREDTHS)
+    return Fraction(sum(cents), n * _HUNDREDTHS)
+
+
+def _pstdev(cents: list[int]) -> float:
+    """Population standard deviation, from exact integer sums (what statistics.pstdev computes)."""
+    n = len(cents)
+    total = sum(cents)
+    squares = sum(c * c for c in cents)
+    variance = Fraction(n * squares - total * total, n * n * _HUNDREDTHS * _HUNDREDTHS)
+    return math.sqrt(variance)
+
+
+def _exact(x: float) -> Fraction:
+    """The decimal a weight, adjustment or imported result was written as (0.1 -> 1/10)."""
+    return Fraction(repr(float(x)))
+
+
+# -- the single pass over the rows ------------------------------------------------
+
+
+class _Tally:
+    """What one (group, department) received; mutable on purpose: built row by row."""
+
+    __slots__ = ("answered", "late", "pending", "recused", "values")
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.answered = 0
+        self.recused = 0
+        self.pending = 0
+        self.late = 0
+
+
+def _collect(
+    scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]], needs_approval: frozenset[str]
+) -> dict[tuple[str, str], _Tally]:
+    tallies: dict[tuple[str, str], _Tally] = {}
+    find = tallies.get
+    for row in scores:
+        if isinstance(row, ScoreRow):
+            group, dept, value, approved, late = row.group, row.department, row.value, row.approved, row.late
+        else:
+            _, group, dept, value, approved, late = row
+        key = (group, dept)
+        tally = find(key)
+        if tally is None:
+            tally = tallies[key] = _Tally()
+        tally.answered += 1
+        if late:
+            tally.late += 1
+        if value is None:
+            tally.recused += 1
+        elif not approved and group in needs_approval:
+            tally.pending += 1
+        else:
+            tally.values.append(value)
+    return tallies
+
+
+def _expected(assignments: Iterable[Assignment | tuple[str, str, str]]) -> Counter[tuple[str, str]]:
+    return Counter(
+        (a.group, a.department) if isinstance(a, Assignment) else (a[1], a[2]) for a in assignments
+    )
+
+
+def _adjustments(adjustments: Iterable[tuple[str, float]], cap: float | None) -> dict[str, Fraction]:
+    sums: dict[str, Fraction] = {}
+    for dept, points in adjustments:
+        sums[dept] = sums.get(dept, Fraction(0)) + _exact(points)
+    if cap is not None:
+        limit = _exact(cap)
+        sums = {dept: max(-limit, min(limit, total)) for dept, total in sums.items()}
+    return sums
+
+
+# -- per department -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A department before ranking: the result without its rank, and its exact total."""
+
+    dept: Department
+    parts: dict[str, PartResult]
+    adjustment: Fraction
+    total: Fraction
+    flags: tuple[Flag, ...]
+    external: bool
+
+
+def compute(
+    campaign: Campaign,
+    assignments: Iterable[Assignment | tuple[str, str, str]],
+    scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]],
+    adjustments: Iterable[tuple[str, float]] = (),
+    external: Mapping[str, float] = _EMPTY,
+) -> Report:
+    """The campaign's report from its assignments, stored scores, adjustments and imported results.
+
+    `scores` holds one row per answered assignment (as the store keeps them);
+    rows of unknown groups or departments are ignored. `adjustments` are
+    (department, points) pairs; `external` maps an external department to its
+    imported final score.
+    """
+    needs_approval = frozenset(g.key for _, g in campaign.groups() if g.requires_approval)
+    tallies = _collect(scores, needs_approval)
+    expected = _expected(assignments)
+    adjust = _adjustments(adjustments, campaign.adjustment_cap)
+    scored = [
+        _external(d, external) if campaign.is_external(d.profile)
+        else _assessed(campaign, d, tallies, expected, adjust.get(d.key, Fraction(0)))
+        for d in campaign.departments
+    ]
+    return Report(campaign.key, _ranked(campaign, scored))
+
+
+def _external(dept: Department, results: Mapping[str, float]) -> _Scored:
+    # the imported final score is final: no parts, and no adjustment on top of it
+    if dept.key in results:
+        return _Scored(dept, {}, Fraction(0), _exact(results[dept.key]), (), True)
+    return _Scored(dept, {}, Fraction(0), Fraction(0), (Flag(FlagKind.MISSING_EXTERNAL),), True)
+
+
+def _assessed(
+    campaign: Campaign,
+    dept: Department,
+    tallies: Mapping[tuple[str, str], _Tally],
+    expected: Mapping[tuple[str, str], int],
+    adjustment: Fraction,
+) -> _Scored:
+    parts: dict[str, PartResult] = {}
+    flags: list[Flag] = []
+    points = Fraction(0)
+    for part in campaign.parts:
+        weight = campaign.part_weight(dept.profile, part.key)
+        if weight <= 0:
+            continue  # a 0-weight part is not assigned at all for this profile
+        result, part_points = _part(part, weight, dept.key, tallies, expected, flags)
+        parts[part.key] = result
+        points += part_points
+    return _Scored(dept, parts, adjustment, points + adjustment, tuple(flags), False)
+
+
+def _part(
+    part: Part,
+    weight: float,
+    dept: str,
+    tallies: Mapping[tuple[str, str], _Tally],
+    expected: Mapping[tuple[str, str], int],
+    flags: list[Flag],
+) -> tuple[PartResult, Fraction]:
+    groups: dict[str, GroupResult] = {}
+    present: list[tuple[Fraction, Fraction]] = []  # (exact group score, group weight)
+    for group in part.groups:
+        result, exact = _group(group, tallies.get((group.key, dept)), expected.get((group.key, dept), 0), flags)
+        groups[group.key] = result
+        if exact is not None and group.weight > 0:
+            present.append((exact, _exact(group.weight)))
+    if not present:
+        flags.append(Flag(FlagKind.MISSING_PART, part.key))
+        return PartResult(None, 0.0, weight, groups), Fraction(0)
+    # weights renormalised over the groups present
+    score = sum(s * w for s, w in present) / sum(w for _, w in present)
+    points = score * _exact(weight) / 100
+    return PartResult(float(score), float(points), weight, groups), points
+
+
+def _group(
+    group: Group, tally: _Tally | None, expected: int, flags: list[Flag]
+) -> tuple[GroupResult, Fraction | None]:
+    tally = tally or _Tally()
+    cents = _cents(tally.values)
+    n = len(cents)
+    exact = _aggregate(cents, group.method) if n >= group.min_raters else None
+    result = GroupResult(
+        score=None if exact is None else float(exact),
+        n=n,
+        expected=expected,
+        recused=tally.recused,
+        pending=tally.pending,
+        late=tally.late,
+        min=min(cents) / _HUNDREDTHS if n else None,
+        max=max(cents) / _HUNDREDTHS if n else None,
+        stdev=_pstdev(cents) if n else None,
+    )
+    flags.extend(Flag(kind, group.key) for kind in _group_flags(result, tally.answered))
+    return result, exact
+
+
+def _group_flags(g: GroupResult, answered: int) -> list[FlagKind]:
+    kinds = []
+    # a group with no assignment for the department does not apply to it (e.g. another sector's panel)
+    if g.score is None and (g.expected > 0 or answered > 0):
+        kinds.append(FlagKind.MISSING_GROUP)
+    if g.pending:
+        kinds.append(FlagKind.PENDING_APPROVAL)
+    if answered < g.expected or (answered > 0 and g.recused == answered):
+        kinds.append(FlagKind.INCOMPLETE)
+    if g.late:
+        kinds.append(FlagKind.LATE)
+    return kinds
+
+
+# -- ranking --------------------------------------------------------------------
+
+
+def competition_ranks(totals: Sequence[Fraction | float]) -> list[int]:
+    """Rank of each total, highest first; ties share a rank and leave a gap (1, 2, 2, 4)."""
+    order = sorted(range(len(totals)), key=lambda i: totals[i], reverse=True)
+    ranks = [0] * len(totals)
+    for position, i in enumerate(order):
+        tied = position > 0 and totals[order[position - 1]] == totals[i]
+        ranks[i] = ranks[order[position - 1]] if tied else position + 1
+    return ranks
+
+
+def _ranked(campaign: Campaign, scored: list[_Scored]) -> list[DepartmentResult]:
+    by_profile: dict[str, list[_Scored]] = {name: [] for name in campaign.profiles}
+    for s in scored:
+        by_profile.setdefault(s.dept.profile, []).append(s)
+    results: list[DepartmentResult] = []
+    for members in by_profile.values():
+        ranks = competition_ranks([s.total for s in members])
+        # sorted() is stable: equal ranks keep the order of the file
+        for rank, s in sorted(zip(ranks, members, strict=True), key=lambda pair: pair[0]):
+            results.append(_result(s, rank))
+    return results
+
+
+def _result(s: _Scored, rank: int) -> DepartmentResult:
+    return DepartmentResult(
+        key=s.dept.key,
+        name=s.dept.name,
+        name_en=s.dept.name_en,
+        sector=s.dept.sector,
+        profile=s.dept.profile,
+        parts=s.parts,
+        adjustment=float(s.adjustment),
+        total=float(s.total),
+        rank=rank,
+        complete=all(f.kind == FlagKind.LATE for f in s.flags),
+        flags=s.flags,
+        external=s.external,
+    )
