@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import fallback, start, walk
+from handlers import admin, approval, fallback, start, uploads, walk
 
 
 def get_routers() -> list[Router]:
-    """Fresh routers, in order: prompts and the walk first, the catch-all fallback last."""
+    """Fresh routers, in order: prompts and actions first, `start`'s catch-all text and the fallback last."""
     root = Router(name="private")
     root.message.filter(F.chat.type == "private")
-    root.include_routers(walk.build_router(), start.build_router(), fallback.build_router())
+    root.include_routers(
+        walk.build_router(),
+        approval.build_router(),
+        admin.build_router(),
+        uploads.build_router(),
+        start.build_router(),
+        fallback.build_router(),
+    )
     return [root]

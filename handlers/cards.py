@@ -300,3 +300,8 @@ def approval_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[I
         _button(t(lang, "btn.return"), Approval(verdict=Verdict.RETURN, sheet=sheet.id)),
     ]]
     return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def reopened_markup(lang: str, sheet_id: int) -> InlineKeyboardMarkup:
+    """The one button a rater needs when a sheet comes back: continue where it stands."""
+    return InlineKeyboardMarkup(inline_keyboard=[[_button(t(lang, "btn.resume"), Walk(act=Act.OPEN, sheet=sheet_id))]])

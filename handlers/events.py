@@ -6,6 +6,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.types import InlineKeyboardMarkup
 
 from handlers.cards import approval_card, group_names
 from handlers.identity import Me
@@ -26,8 +27,8 @@ async def sheet_submitted(bot: Bot, store: Store, me: Me, sheet: SheetInfo, coun
             lang = pick_lang(contact[1], None)
             _, group = group_names(campaign, sheet.group, lang)
             collector = name_in(lang, me.staff.name, me.staff.name_en) if me.staff else ""
-            await _send(bot, store, contact[0], t(lang, "proxy.submitted", collector=h(collector),
-                                                  group=h(group), n=count))
+            await notify(bot, store, contact[0], t(lang, "proxy.submitted", collector=h(collector),
+                                                   group=h(group), n=count))
     if campaign.group(sheet.group).requires_approval:
         fresh = await store.sheets.walk(sheet.id)
         if fresh is None:
@@ -39,10 +40,10 @@ async def sheet_submitted(bot: Bot, store: Store, me: Me, sheet: SheetInfo, coun
                 continue
             lang = pick_lang(contact[1], None)
             card = approval_card(campaign, lang, fresh[0], fresh[1])
-            await _send(bot, store, contact[0], card.text, card.markup)
+            await notify(bot, store, contact[0], card.text, card.markup)
 
 
-async def _send(bot: Bot, store: Store, chat_id: int, text: str, markup=None) -> None:
+async def notify(bot: Bot, store: Store, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """A notice must never undo the submit that caused it: failures are logged, not raised."""
     try:
         await bot.send_message(chat_id, text, reply_markup=markup)

@@ -53,10 +53,13 @@ class Prompt(StatesGroup):
 # -- showing cards ------------------------------------------------------------------
 
 
-async def show(target: CallbackQuery | Message, card: Card, bot: Bot | None = None, message_id: int | None = None) -> None:
+async def show(
+    target: CallbackQuery | Message, card: Card, bot: Bot | None = None, message_id: int | None = None
+) -> None:
     """Edit the card in place; send it only when there is nothing to edit."""
     try:
-        if isinstance(target, CallbackQuery) and target.message is not None and hasattr(target.message, "edit_text"):
+        editable = isinstance(target, CallbackQuery) and isinstance(target.message, Message)
+        if editable:
             await target.message.edit_text(card.text, reply_markup=card.markup)
         elif bot is not None and message_id is not None and isinstance(target, Message):
             await bot.edit_message_text(
@@ -332,12 +335,14 @@ def build_router() -> Router:
     router = Router(name="walk")
     router.callback_query.register(on_home, Home.filter())
     router.callback_query.register(on_score, Walk.filter(F.act == Act.SCORE))
-    router.callback_query.register(on_move, Walk.filter(F.act.in_({Act.OPEN, Act.BACK, Act.SKIP, Act.GOTO, Act.CANCEL})))
+    moves = {Act.OPEN, Act.BACK, Act.SKIP, Act.GOTO, Act.CANCEL}
+    router.callback_query.register(on_move, Walk.filter(F.act.in_(moves)))
     router.callback_query.register(on_list, Walk.filter(F.act == Act.LIST))
     router.callback_query.register(on_review, Walk.filter(F.act == Act.REVIEW))
     router.callback_query.register(on_undo, Walk.filter(F.act == Act.UNDO))
     router.callback_query.register(on_submit, Walk.filter(F.act == Act.SUBMIT))
     router.callback_query.register(on_confirm, Walk.filter(F.act == Act.CONFIRM))
-    router.callback_query.register(on_prompt, Walk.filter(F.act.in_({Act.OTHER, Act.COMMENT, Act.RECUSE})))
+    prompts = {Act.OTHER, Act.COMMENT, Act.RECUSE}
+    router.callback_query.register(on_prompt, Walk.filter(F.act.in_(prompts)))
     router.message.register(on_typed, StateFilter(Prompt.value, Prompt.comment, Prompt.reason), F.text)
     return router

@@ -148,6 +148,17 @@ class QuietHours(Model):
     start: time = time(22, 0)
     end: time = time(8, 0)
 
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _clock_text(cls, value: object) -> object:
+        # YAML reads an unquoted 22:00 as the sexagesimal number 1320, which
+        # pydantic would take as 00:22 UTC; insist on the quoted "HH:MM" form.
+        if not isinstance(value, str | time):
+            raise ValueError('write a local time in quotes, like "22:00"')
+        if isinstance(value, str) and not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", value.strip()):
+            raise ValueError('write a local time in quotes, like "22:00"')
+        return value
+
 
 class Reminders(Model):
     offsets: list[str] = Field(default_factory=lambda: ["3d", "1d", "2h"])

@@ -29,7 +29,7 @@ def example(name: str) -> Campaign:
 
 @pytest.fixture(scope="session")
 def small() -> Campaign:
-    return example("small.yaml") if (EXAMPLES / "small.yaml").exists() else load_campaign(Path("/tmp/k/t.yaml").read_text(), "t.yaml")
+    return example("small.yaml")
 
 
 @pytest.fixture(scope="session")

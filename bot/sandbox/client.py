@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.files import guess_mime_type
 from bot.sandbox.markup import inline_buttons
 from bot.sandbox.world import CallbackAnswer, CallbackRecord, ChatState, StoredMessage, World
 
@@ -104,7 +103,7 @@ class SimUser:
         caption: str | None = None,
     ) -> dict[str, Any]:
         """Send a file; the bot can ``get_file`` and download it."""
-        stored = self._world.files.add(content, filename, mime_type or guess_mime_type(filename), kind="documents")
+        stored = self._world.files.add(content, filename, mime_type, kind="documents")
         return self._post({"document": stored, "caption": caption})
 
     async def press(self, label: str, *, message_id: int | None = None) -> str:

@@ -209,9 +209,7 @@ class _HtmlParser:
         quote = self.char(self.pos)
         if quote not in ("'", '"'):
             begin = self.pos
-            while self.char(self.pos) and (
-                (self.char(self.pos).isascii() and self.char(self.pos).isalnum()) or self.char(self.pos) in ".-"
-            ):
+            while _is_name_token_char(self.char(self.pos)):
                 self.pos += 1
             if not self.is_space(self.pos) and self.char(self.pos) != ">":
                 at = self.byte_offset(begin)
@@ -278,6 +276,11 @@ class _HtmlParser:
             if opened.tag == "code" and opened.argument:
                 entity["language"] = opened.argument  # kept only if a <pre> wraps it
         self.entities.append(entity)
+
+
+def _is_name_token_char(ch: str) -> bool:
+    """Letters, digits, periods and hyphens: an unquoted attribute value."""
+    return ch != "" and ((ch.isascii() and ch.isalnum()) or ch in ".-")
 
 
 def _tag_argument(tag: str, attribute: str, value: str) -> str:

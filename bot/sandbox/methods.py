@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.sandbox import errors
-from bot.sandbox.errors import ApiError, bad_request, forbidden
+from bot.sandbox.errors import bad_request, forbidden
 from bot.sandbox.files import MAX_DOWNLOAD_BYTES, StoredFile, Upload, is_image
 from bot.sandbox.formatting import Entity, format_text, utf16_len
 from bot.sandbox.limits import FaultInjector, RateLimiter
@@ -171,21 +171,19 @@ class BotApi:
                 chat.notify()
 
     def _chat_id_of(self, params: Params) -> int | None:
-        try:
-            chat_id = params.integer("chat_id")
-        except ApiError:
-            return None
-        if chat_id is None and (query_id := params.string("callback_query_id")):
+        """The chat a call is about, for fault matching and waking waiting users."""
+        if query_id := params.string("callback_query_id"):
             record = self.world.callbacks.get(query_id)
             return record.chat_id if record else None
-        return chat_id
+        return _numeric_chat_id(params.string("chat_id"))
 
     # -- helpers ---------------------------------------------------------
     def _chat(self, params: Params) -> ChatState:
         raw = params.string("chat_id")
         if not raw:
             raise bad_request("chat_id is empty")
-        chat = self.world.chats.get(int(raw)) if raw.lstrip("-").isdigit() else None
+        chat_id = _numeric_chat_id(raw)
+        chat = self.world.chats.get(chat_id) if chat_id is not None else None
         if chat is None:  # includes "@username": the sandbox has no public chats
             raise bad_request(errors.CHAT_NOT_FOUND)
         return chat
@@ -219,8 +217,9 @@ class BotApi:
 
     @staticmethod
     def _reply_to(params: Params, chat: ChatState) -> int | None:
-        reply = params.json("reply_parameters") or {}
-        message_id = reply.get("message_id") if isinstance(reply, dict) else None
+        reply = params.json("reply_parameters")
+        reply = reply if isinstance(reply, dict) else {}
+        message_id = reply.get("message_id")
         if message_id is None:
             message_id = params.integer("reply_to_message_id")
         if message_id is None or chat.get(int(message_id)) is not None:
@@ -411,6 +410,10 @@ class BotApi:
     def _commands_key(params: Params) -> tuple[str, str]:
         scope = params.json("scope") or {"type": "default"}
         return json.dumps(scope, sort_keys=True), params.string("language_code") or ""
+
+
+def _numeric_chat_id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.lstrip("-").isdigit() else None
 
 
 def _check_command(command: Any) -> None:

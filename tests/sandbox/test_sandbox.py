@@ -17,6 +17,7 @@ from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -72,15 +73,9 @@ async def test_get_me_answers_with_the_bot_user(bot: Bot) -> None:
 
 
 async def test_sent_message_appears_in_the_user_chat(bot: Bot, alice: SimUser) -> None:
-    sent = await bot.send_message(
-        ALICE, "<b>Hi</b> &lt;3 了", parse_mode="HTML", reply_markup=keyboard([("OK", "ok")])
-    )
+    sent = await bot.send_message(ALICE, "<b>Hi</b> &lt;3 了", parse_mode="HTML", reply_markup=keyboard([("OK", "ok")]))
     assert sent.text == "Hi <3 了"
-    assert sent.entities and (sent.entities[0].type, sent.entities[0].offset, sent.entities[0].length) == (
-        "bold",
-        0,
-        2,
-    )
+    assert [(e.type, e.offset, e.length) for e in sent.entities or []] == [("bold", 0, 2)]
     seen = alice.last()
     assert seen is not None and seen.text == "Hi <3 了" and seen.buttons == [[("OK", "ok")]]
 
@@ -147,7 +142,9 @@ async def test_keyboard_shape_limits(bot: Bot, alice: SimUser) -> None:
 async def test_edit_rules(bot: Bot, alice: SimUser) -> None:
     card = await bot.send_message(ALICE, "card", reply_markup=keyboard([("90", "s:90")]))
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
-        await bot.edit_message_text("card", chat_id=ALICE, message_id=card.message_id, reply_markup=keyboard([("90", "s:90")]))
+        await bot.edit_message_text(
+            "card", chat_id=ALICE, message_id=card.message_id, reply_markup=keyboard([("90", "s:90")])
+        )
     # Omitting reply_markup removes the keyboard, exactly as on Telegram.
     await bot.edit_message_text("card", chat_id=ALICE, message_id=card.message_id)
     seen = alice.last()
@@ -160,9 +157,7 @@ async def test_edit_rules(bot: Bot, alice: SimUser) -> None:
         await bot.delete_message(ALICE, card.message_id)
 
 
-async def test_callback_query_is_answered_once_and_in_time(
-    bot: Bot, sandbox: SandboxServer, alice: SimUser
-) -> None:
+async def test_callback_query_is_answered_once_and_in_time(bot: Bot, sandbox: SandboxServer, alice: SimUser) -> None:
     await bot.send_message(ALICE, "pick", reply_markup=keyboard([("八十 80", "s:80"), ("九十 90", "s:90")]))
     query_id = await alice.press("90")
     assert await bot.answer_callback_query(query_id, text="已保存")
@@ -223,6 +218,14 @@ async def test_get_updates_redelivers_until_confirmed(bot: Bot, alice: SimUser) 
     (update,) = await poll
     assert update.message and update.message.text == "three"
     assert time.monotonic() - started < 2
+
+
+async def test_second_poller_terminates_the_first(bot: Bot) -> None:
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.05)
+    assert await bot.get_updates(timeout=0) == []
+    with pytest.raises(TelegramConflictError, match="only one bot instance"):
+        await first
 
 
 async def test_dispatcher_polls_the_sandbox(bot: Bot, alice: SimUser) -> None:

@@ -1,0 +1,18 @@
+"""Role filters: a handler runs only for the roles it serves; others fall through to a refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters import Filter
+
+from handlers.identity import Me
+from scoring.campaign import Role
+
+
+class HasRole(Filter):
+    def __init__(self, *roles: Role) -> None:
+        self.roles = roles
+
+    async def __call__(self, event: Any, me: Me | None = None) -> bool:
+        return me is not None and me.bound and me.has(*self.roles)
