@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -36,6 +37,12 @@ class Database:
         self.conn = conn
         self.path = path
         self.clock = clock
+        # Many updates are handled at once on one connection: a statement of
+        # one task must never run inside another task's open transaction (it
+        # would commit or roll back with it), so everything takes this lock;
+        # the task that holds a transaction re-enters freely.
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Database:
@@ -54,23 +61,41 @@ class Database:
         return stamp(self.clock())
 
     @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield
+            return
+        async with self._lock:
+            yield
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
-        await self.conn.execute("COMMIT")
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+            finally:
+                self._owner = None
 
     # execute_fetchall runs statement and fetch in one hop to aiosqlite's
     # thread (~65 µs each); the bot's hot paths count these hops.
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
-        return list(await self.conn.execute_fetchall(sql, params))
+        async with self._turn():
+            return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> tuple | None:
-        rows = await self.conn.execute_fetchall(sql, params)
+        rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: tuple | dict = ()) -> None:
+        async with self._turn():
+            await self.conn.execute(sql, params)
 
     async def audit(
         self,
@@ -82,7 +107,7 @@ class Database:
         new: str | None = None,
         source: str | None = None,
     ) -> None:
-        await self.conn.execute(
+        await self.execute(
             "INSERT INTO audit (at, campaign_id, actor, action, subject, old, new, source)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (self.now(), campaign_id, actor, action, subject, old, new, source),

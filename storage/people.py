@@ -116,7 +116,7 @@ class PeopleRepo:
         return User(telegram_id, lang, unreachable is not None, bindings, version)
 
     async def set_lang(self, telegram_id: int, lang: str) -> None:
-        await self.db.conn.execute(
+        await self.db.execute(
             "INSERT INTO users (telegram_id, lang) VALUES (?, ?)"
             " ON CONFLICT (telegram_id) DO UPDATE SET lang = excluded.lang",
             (telegram_id, lang),
@@ -139,7 +139,7 @@ class PeopleRepo:
         return {(r[0], r[1]): (r[2], r[3], bool(r[4])) for r in rows}
 
     async def mark_unreachable(self, telegram_id: int, unreachable: bool = True) -> None:
-        await self.db.conn.execute(
+        await self.db.execute(
             "INSERT INTO users (telegram_id, unreachable_at) VALUES (?, ?)"
             " ON CONFLICT (telegram_id) DO UPDATE SET unreachable_at = excluded.unreachable_at",
             (telegram_id, self.db.now() if unreachable else None),

@@ -33,7 +33,7 @@ class ReminderRepo:
         return bool(rows) and rows[0][0] == owner
 
     async def complete(self, campaign_id: int, rater: str, milestone: str, offset_s: int, outcome: str) -> None:
-        await self.db.conn.execute(
+        await self.db.execute(
             "UPDATE reminders SET sent_at = ?, outcome = ? WHERE campaign_id = ? AND rater = ?"
             " AND milestone = ? AND offset_s = ?",
             (self.db.now(), outcome, campaign_id, rater, milestone, offset_s),
@@ -46,3 +46,12 @@ class ReminderRepo:
             (campaign_id,),
         )
         return [(r, m, o, out, parse_stamp(s) if s else None) for r, m, o, out, s in rows]
+
+    async def release(self, campaign_id: int, rater: str, milestone: str, offset_s: int, *, owner: str) -> bool:
+        """Give back a claim that was not used (nothing was delivered): the next tick decides again."""
+        rows = await self.db.fetchall(
+            "DELETE FROM reminders WHERE campaign_id = ? AND rater = ? AND milestone = ? AND offset_s = ?"
+            " AND claimed_by = ? AND sent_at IS NULL RETURNING 1",
+            (campaign_id, rater, milestone, offset_s, owner),
+        )
+        return bool(rows)

@@ -1,0 +1,158 @@
+"""Sending many messages without tripping Telegram's flood control, and surviving its errors.
+
+`Pacer` spaces sends: at most `rate` messages a second overall and one per
+`per_chat` seconds to one chat (Telegram allows about 30/s and 1/s per chat;
+we stay under). It hands out time slots by reservation, so concurrent senders
+in one event loop need no lock. `Sender` sends one message through the pacer
+and turns every failure into an outcome instead of an exception:
+
+- 429 `TelegramRetryAfter`: everyone pauses `retry_after` seconds, then retry;
+- 403 `TelegramForbiddenError` (the user blocked the bot): the user is marked
+  unreachable, outcome ``unreachable``;
+- 400/401/404 (our request is wrong; retrying cannot help): ``failed``;
+- 5xx, network errors, timeouts: exponential backoff, up to `tries` attempts,
+  then ``failed``;
+- a wait that would exceed `max_wait` in all: ``deferred`` (nothing was
+  delivered; the caller may try again later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from storage.people import PeopleRepo
+
+log = logging.getLogger(__name__)
+
+Monotonic = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+# Errors where a second attempt would send the very same broken request.
+_PERMANENT = (TelegramBadRequest, TelegramUnauthorizedError, TelegramNotFound)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+    DEFERRED = "deferred"  # not delivered, not given up: flood control asked for a longer wait than allowed
+
+
+class Pacer:
+    """Time slots for sends: `rate` per second overall, one per `per_chat` seconds per chat."""
+
+    def __init__(
+        self, rate: float = 25.0, per_chat: float = 1.0, *, clock: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate <= 0 or per_chat < 0:
+            raise ValueError("rate must be positive and per_chat not negative")
+        self.interval = 1.0 / rate
+        self.per_chat = per_chat
+        self.clock = clock
+        self.sleep = sleep
+        self._next = 0.0  # earliest slot for the next send, any chat
+        self._next_chat: dict[int, float] = {}
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Flood control answered 429: nobody sends for `seconds`."""
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def delay(self) -> float:
+        """Seconds until the next send could start (0: now)."""
+        return max(0.0, max(self._next, self._paused_until) - self.clock())
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait for this chat's next slot; the slot is taken when this returns."""
+        now = self.clock()
+        slot = max(now, self._next, self._paused_until, self._next_chat.get(chat_id, 0.0))
+        # Reserve before awaiting: the next caller computes its slot after this one.
+        self._next = slot + self.interval
+        self._next_chat[chat_id] = slot + self.per_chat
+        if slot > now:
+            await self.sleep(slot - now)
+        # a 429 may have paused everyone while we slept
+        while (wait := self._paused_until - self.clock()) > 0:
+            await self.sleep(wait)
+        if len(self._next_chat) > 4096:
+            self._forget(self.clock())
+
+    def _forget(self, now: float) -> None:
+        self._next_chat = {chat: t for chat, t in self._next_chat.items() if t > now}
+
+
+class Sender:
+    """One message to one chat: paced, retried, and never raising a Telegram error."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        people: PeopleRepo,
+        pacer: Pacer | None = None,
+        *,
+        tries: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        max_wait: float = 120.0,
+        clock: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.people = people
+        self.pacer = pacer or Pacer(clock=clock, sleep=sleep)
+        self.tries = tries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_wait = max_wait
+        self.clock = clock
+        self.sleep = sleep
+
+    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> Outcome:
+        deadline = self.clock() + self.max_wait
+        failures = 0
+        while True:
+            if self.clock() + self.pacer.delay() > deadline:
+                log.warning("send to %s deferred: flood control wait exceeds %.0fs", chat_id, self.max_wait)
+                return Outcome.DEFERRED
+            await self.pacer.acquire(chat_id)
+            try:
+                await self.bot.send_message(chat_id, text, reply_markup=markup)
+                return Outcome.SENT
+            except TelegramRetryAfter as exc:
+                log.info("429 for chat %s: waiting %ss", chat_id, exc.retry_after)
+                self.pacer.pause(exc.retry_after)
+                continue  # not counted as a failure: Telegram told us exactly when to come back
+            except TelegramForbiddenError as exc:
+                log.info("chat %s is unreachable: %s", chat_id, exc.message)
+                await self.people.mark_unreachable(chat_id)
+                return Outcome.UNREACHABLE
+            except _PERMANENT as exc:
+                log.error("send to %s rejected: %s", chat_id, exc.message)
+                return Outcome.FAILED
+            except (TelegramAPIError, OSError, asyncio.TimeoutError) as exc:
+                failures += 1
+                if failures >= self.tries:
+                    log.error("send to %s failed after %d tries: %s", chat_id, failures, exc)
+                    return Outcome.FAILED
+                wait = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
+                if self.clock() + wait > deadline:
+                    log.error("send to %s failed: %s (no time left to retry)", chat_id, exc)
+                    return Outcome.FAILED
+                log.warning("send to %s failed (%s); retry %d in %.1fs", chat_id, exc, failures, wait)
+                await self.sleep(wait)

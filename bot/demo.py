@@ -1,0 +1,192 @@
+"""`kaoping demo`: a whole campaign, offline, through the real bot over real HTTP.
+
+The sandbox Bot API server plays Telegram; simulated raters bind by invite and
+score by tapping the same buttons a person would (presets, a typed value, a
+comment, a recusal, an undo), submit, the approver approves the key-work
+sheets, staff upload the external results; then the ranked report is printed
+and the XLSX written. Nothing here reaches into the store behind the bot's
+back except what the supervision office does on the command line (load,
+invites).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import Settings
+from bot.runner import RunningBot
+from bot.sandbox import SandboxServer, SimUser
+from scoring.campaign import Campaign, Role
+from scoring.exports import render_table, render_xlsx
+from scoring.validation import load_campaign
+from storage.reporting import build_report
+from storage.store import Store
+
+TOKEN = "123456:SANDBOX-kaoping-demo-token"
+DEFAULT_CAMPAIGN = Path(__file__).resolve().parent.parent / "examples" / "municipal.yaml"
+CONCURRENT_RATERS = 12
+FIRST_USER_ID = 10_000
+DEMO_DAY = datetime(2025, 1, 3, 1, 30, tzinfo=UTC)
+
+
+@dataclass
+class DemoStats:
+    taps: int = 0
+    typed: int = 0
+    sheets: int = 0
+
+
+class Rater:
+    """One simulated person: knows only what is on the screen and their own opinion."""
+
+    def __init__(self, user: SimUser, quality: dict[str, float], rng: random.Random, campaign: Campaign) -> None:
+        self.user, self.quality, self.rng, self.campaign = user, quality, rng, campaign
+        self.names = {d.name: d.key for d in campaign.departments}
+        self.presets = [label for label, _ in campaign.button_values()]
+
+    async def tap(self, label: str) -> None:
+        """Tap, then wait until the bot has answered and redrawn the card (a person waits too)."""
+        count, before = len(self.user.answers), self.user.last().text
+        await self.user.press(label)
+        await self.user.wait_for(lambda u: len(u.answers) > count and u.last().text != before, timeout=10)
+
+    def department_on_card(self) -> str | None:
+        text = self.user.last().text or ""
+        return next((key for name, key in self.names.items() if f"\n{name}\n" in f"\n{text}\n"), None)
+
+    def opinion(self, dept: str) -> str:
+        """The preset nearest to what this rater thinks of the department."""
+        wanted = self.quality[dept] + self.rng.gauss(0, 4)
+        return min(self.presets, key=lambda p: abs(float(p) - wanted))
+
+    def open_sheets(self) -> list[str]:
+        return [label for label in self.user.last().labels if label.startswith("继续")]
+
+    async def score_sheet(self, stats: DemoStats, first: bool) -> None:
+        await self.tap(self.open_sheets()[0])
+        step = 0
+        while (dept := self.department_on_card()) is not None:
+            step += 1
+            if first and step == 1:
+                await self._showcase(stats)
+                continue
+            await self.tap(self.opinion(dept))
+            stats.taps += 1
+        await self.tap("提交")
+        await self.tap("确认提交")
+        stats.sheets += 1
+
+    async def _showcase(self, stats: DemoStats) -> None:
+        """The first rater also types a value, comments, recuses, and undoes a tap."""
+        await self.tap("备注")
+        await self._type("工作扎实，亮点突出 <建议> 继续加强 & 保持")
+        await self.tap("其他分数")
+        await self._type("８７．５")
+        stats.typed += 1
+        await self.tap("回避")
+        await self._type("曾在该部门任职")
+        await self.tap(self.presets[0])
+        await self.tap("撤销")
+        stats.taps += 3
+
+    async def _type(self, text: str) -> None:
+        before = self.user.last().text
+        await self.user.send(text)
+        await self.user.wait_for(lambda u: u.last().text != before, timeout=10)
+
+
+async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None = None) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    path = Path(campaign_file) if campaign_file else DEFAULT_CAMPAIGN
+    campaign = load_campaign(path.read_text(encoding="utf-8"), str(path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kaoping-demo-") as tmp:
+        store = await Store.open(Path(tmp) / "demo.db")
+        sandbox = SandboxServer(token=TOKEN)
+        await sandbox.start()
+        # the demo plays out on 3 January 2025, a week before the scores are due
+        t0 = time.monotonic()
+        bot = RunningBot(store, TOKEN, sandbox.base_url,
+                         clock=lambda: DEMO_DAY + timedelta(seconds=time.monotonic() - t0))
+        await bot.start()
+        try:
+            stats = await _play(campaign, store, sandbox)
+            report, rows = await build_report(store, await store.campaigns.get(campaign.key))
+        finally:
+            await bot.stop()
+            await sandbox.stop()
+            await store.close()
+    print(render_table(report, campaign, lang="zh"))
+    xlsx = out_dir / f"report-{campaign.key}.xlsx"
+    xlsx.write_bytes(render_xlsx(report, campaign, lang="zh", scores=rows))
+    print(
+        f"\ndemo: {len(campaign.raters)} raters scored through the bot over HTTP: {stats.taps} taps, "
+        f"{stats.typed} typed value(s), {stats.sheets} sheets submitted; "
+        f"{time.perf_counter() - started:.1f} s. Report written to {xlsx}",
+        file=sys.stderr,
+    )
+
+
+async def _play(campaign: Campaign, store: Store, sandbox: SandboxServer) -> DemoStats:
+    stored = (await store.campaigns.load(campaign, actor="demo"))
+    people = [("rater", r.key) for r in campaign.raters] + [("staff", s.key) for s in campaign.staff]
+    invites = await store.people.issue_invites(stored.campaign_id, people, timedelta(days=30))
+    users = {(i.kind, i.key): sandbox.user(FIRST_USER_ID + n, first_name=i.key) for n, i in enumerate(invites)}
+    for invite in invites:
+        user = users[(invite.kind, invite.key)]
+        await user.send(f"/start {invite.token}")
+    rng = random.Random(2024)
+    # each department has a "true" standing the raters roughly agree on
+    quality = {d.key: rng.uniform(72, 96) for d in campaign.departments}
+    stats = DemoStats()
+    gate = asyncio.Semaphore(CONCURRENT_RATERS)
+
+    async def rater_work(n: int, key: str) -> None:
+        async with gate:
+            user = users[("rater", key)]
+            await user.wait_for(lambda u: any("继续" in label for m in u.chat() for label in m.labels), timeout=20)
+            person = Rater(user, quality, random.Random(n), campaign)
+            first = n == 0
+            while person.open_sheets():
+                await person.score_sheet(stats, first=first)
+                await person.tap("首页")
+                first = False
+
+    await asyncio.gather(*(rater_work(n, r.key) for n, r in enumerate(campaign.raters)))
+    await _approve_key_work(campaign, users)
+    await _upload_external_results(campaign, users, quality)
+    return stats
+
+
+async def _approve_key_work(campaign: Campaign, users: dict[tuple[str, str], SimUser]) -> None:
+    for staff in campaign.staff:
+        if Role.APPROVER not in staff.roles:
+            continue
+        approver = users[("staff", staff.key)]
+        while any("审定通过" in label for m in approver.chat() for label in m.labels):
+            count = len(approver.answers)
+            await approver.press("审定通过")
+            await approver.wait_for(lambda u, c=count: len(u.answers) > c, timeout=10)
+
+
+async def _upload_external_results(
+    campaign: Campaign, users: dict[tuple[str, str], SimUser], quality: dict[str, float]
+) -> None:
+    external = [d for d in campaign.departments if campaign.is_external(d.profile)]
+    admin = next((s for s in campaign.staff if Role.ADMIN in s.roles), None)
+    if not external or admin is None:
+        return
+    lines = ["department,score"] + [f"{d.key},{quality[d.key]:.1f}" for d in external]
+    user = users[("staff", admin.key)]
+    before = len(user.chat())
+    await user.send_document("\n".join(lines).encode(), "external-results.csv", mime_type="text/csv")
+    await user.wait_for(lambda u: len(u.chat()) > before + 1, timeout=10)

@@ -1,0 +1,43 @@
+"""The real bot polling a Bot API server inside this process: for the demo and end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiogram import Bot, Dispatcher
+
+from bot.app import build_bot, build_dispatcher, set_commands
+from handlers.clock import Clock
+from storage.db import utc_now
+from storage.store import Store
+
+
+class RunningBot:
+    def __init__(self, store: Store, token: str, api_base: str, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.bot: Bot = build_bot(token, api_base)
+        self.dp: Dispatcher = build_dispatcher(store, clock)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await set_commands(self.bot)
+        self._task = asyncio.create_task(
+            self.dp.start_polling(
+                self.bot, handle_signals=False, close_bot_session=False, polling_timeout=1,
+                allowed_updates=self.dp.resolve_used_update_types(),
+            )
+        )
+        # polling has started once the dispatcher holds its running lock
+        for _ in range(200):
+            if self.dp._running_lock.locked():  # noqa: SLF001 - aiogram has no public flag
+                break
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            with contextlib.suppress(RuntimeError):
+                await self.dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout=10)
+        await self.bot.session.close()
