@@ -35,7 +35,7 @@ from handlers.cards import (
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
 from handlers.identity import Me
-from handlers.texts import name_in, t
+from handlers.texts import h, name_in, t
 from scoring.campaign import format_value
 from scoring.values import BadScore, parse_score
 from storage.sheets import Item, SheetInfo
@@ -294,7 +294,7 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
         try:
             value = parse_score(text, me.campaign.scale)
         except BadScore as exc:
-            note = t(me.lang, "card.bad_value", error=str(exc))
+            note = t(me.lang, f"value.{exc.reason}", text=h(exc.text[:40]))
         else:
             ok = await store.sheets.set_value(who, sheet_id, aid, value)
     elif current == Prompt.comment.state:

@@ -9,7 +9,11 @@ from scoring.campaign import Scale
 
 
 class BadScore(ValueError):
-    pass
+    """`reason` is 'not_a_number', 'off_scale' or 'decimals', so each interface can say it in its language."""
+
+    def __init__(self, reason: str, text: str, message: str) -> None:
+        self.reason, self.text = reason, text
+        super().__init__(message)
 
 
 def parse_score(text: str, scale: Scale) -> float:
@@ -20,12 +24,12 @@ def parse_score(text: str, scale: Scale) -> float:
     try:
         number = Decimal(clean)
     except InvalidOperation:
-        raise BadScore(f"'{text}' is not a number; expected {allowed}") from None
+        raise BadScore("not_a_number", text, f"'{text}' is not a number; expected {allowed}") from None
     if not number.is_finite():
-        raise BadScore(f"'{text}' is not a number; expected {allowed}")
+        raise BadScore("not_a_number", text, f"'{text}' is not a number; expected {allowed}")
     if not Decimal(str(scale.min)) <= number <= Decimal(str(scale.max)):
-        raise BadScore(f"{clean} is off the scale; expected {allowed}")
+        raise BadScore("off_scale", clean, f"{clean} is off the scale; expected {allowed}")
     exponent = number.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > scale.decimals:
-        raise BadScore(f"{clean} has too many decimals; expected {allowed}")
+        raise BadScore("decimals", clean, f"{clean} has too many decimals; expected {allowed}")
     return float(number)

@@ -1,0 +1,236 @@
+"""End to end over real HTTP: the real bot polls the sandbox Bot API; simulated people tap buttons.
+
+The restart test runs `python -m bot run` as a separate process and kills it
+with SIGKILL in the middle of a walk, as a crash would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.runner import RunningBot
+from bot.sandbox import SandboxServer, SimUser
+from handlers.callbacks import Act, Walk
+from scoring.campaign import Campaign
+from storage.store import Store
+
+TOKEN = "123456:SANDBOX-kaoping-e2e-token"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    server = SandboxServer(token=TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def running(store: Store, sandbox: SandboxServer, clock) -> AsyncIterator[RunningBot]:
+    bot = RunningBot(store, TOKEN, sandbox.base_url, clock=clock)
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+async def bind(store: Store, sandbox: SandboxServer, campaign: Campaign, key: str, user_id: int) -> SimUser:
+    stored = await store.campaigns.get(campaign.key)
+    (invite,) = await store.people.issue_invites(stored.id, [("rater", key)], timedelta(days=1))
+    user = sandbox.user(user_id)
+    await user.send(f"/start {invite.token}")
+    await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels))
+    return user
+
+
+async def tap(user: SimUser, label: str, timeout: float = 5.0) -> None:
+    count, before = len(user.answers), user.last().text
+    await user.press(label)
+    await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before, timeout=timeout)
+
+
+def leaders_sheet_label(user: SimUser) -> str:
+    return next(label for label in user.last().labels if label.startswith("继续") and "领导" in label)
+
+
+async def leader_sheet(store: Store, campaign: Campaign, key: str):
+    stored = await store.campaigns.get(campaign.key)
+    sheet = next(s for s in await store.sheets.for_rater(stored.id, key) if s.group == "leaders")
+    return await store.sheets.walk(sheet.id)
+
+
+def leader_key(campaign: Campaign) -> str:
+    return next(r.key for r in campaign.raters if any(m.group == "leaders" for m in r.memberships()))
+
+
+async def test_full_walk_one_message_one_tap_per_department(store, sandbox, running, municipal):
+    await store.campaigns.load(municipal)
+    key = leader_key(municipal)
+    user = await bind(store, sandbox, municipal, key, 7001)
+    await tap(user, leaders_sheet_label(user))
+    sheet, items = await leader_sheet(store, municipal, key)
+    assert len(items) >= 40
+    sandbox.calls.clear()
+    for _ in items:
+        await tap(user, "90")
+    sends = [m for m, _ in sandbox.calls if m in ("sendMessage", "sendDocument", "sendPhoto")]
+    assert sends == []  # the whole walk edited one message
+    assert len(user.chat()) == 3  # /start, the welcome, the one card
+    assert "检查" in user.last().text
+    _, items = await leader_sheet(store, municipal, key)
+    assert [i.value for i in items] == [90.0] * len(items)
+    await tap(user, "提交")
+    await tap(user, "确认提交")
+    sheet, _ = await leader_sheet(store, municipal, key)
+    assert sheet.state == "submitted" and sheet.digest in user.last().text
+
+
+async def test_same_rater_on_a_second_card_loses_nothing(store, sandbox, running, small):
+    await store.campaigns.load(small)
+    key = leader_key(small)
+    user = await bind(store, sandbox, small, key, 7002)
+    await tap(user, leaders_sheet_label(user))
+    first_card = user.last().message_id
+    await tap(user, "85")
+    # the second device opens the bot again: a new card, continuing where the walk stands
+    await user.send("/start")
+    await user.wait_for(lambda u: u.last().message_id != first_card)
+    await tap(user, leaders_sheet_label(user))
+    await tap(user, "95")
+    # the old card on the first device still shows department 2 and scores exactly that one:
+    # the newest tap wins, as a correction on paper would
+    count = len(user.answers)
+    await user.press("70", message_id=first_card)
+    await user.wait_for(lambda u: len(u.answers) > count)
+    _, items = await leader_sheet(store, small, key)
+    assert [i.value for i in items[:3]] == [85.0, 70.0, None]
+
+
+async def test_forged_and_stale_callbacks_over_http(store, sandbox, running, small):
+    await store.campaigns.load(small)
+    key = leader_key(small)
+    user = await bind(store, sandbox, small, key, 7003)
+    await tap(user, leaders_sheet_label(user))
+    card = user.last().message_id
+    sheet, items = await leader_sheet(store, small, key)
+    stored = await store.campaigns.get(small.key)
+    other = next(s for s in await store.sheets.for_campaign(stored.id) if s.rater != key)
+    _, other_items = await store.sheets.walk(other.id)
+    forged = [
+        Walk(act=Act.SCORE, sheet=other.id, item=other_items[0].assignment_id, arg=0).pack(),
+        Walk(act=Act.SCORE, sheet=sheet.id, item=items[0].assignment_id, arg=-500).pack(),
+        Walk(act=Act.SCORE, sheet=sheet.id, item=items[0].assignment_id, arg=100_000).pack(),
+        "w:s:abc",
+        "x" * 64,
+    ]
+    for data in forged:
+        query = await user.press_data(data, card)
+        answer = await user.wait_answer(query)
+        assert answer.text  # a short answer, never silence
+    _, items = await leader_sheet(store, small, key)
+    _, other_items = await store.sheets.walk(other.id)
+    assert all(i.value is None for i in items + other_items)
+
+
+async def test_bad_typed_values_then_a_good_one(store, sandbox, running, small):
+    await store.campaigns.load(small)
+    key = leader_key(small)
+    user = await bind(store, sandbox, small, key, 7004)
+    await tap(user, leaders_sheet_label(user))
+    await tap(user, "其他分数")
+    for bad, says in (("优秀", "不是数字"), ("100.5", "超出"), ("88.55", "小数"), ("-1", "超出")):
+        before = user.last().text
+        await user.send(bad)
+        await user.wait_for(lambda u, b=before: u.last().text != b)
+        assert says in user.last().text, user.dump()
+    await user.send("９２")
+    await user.wait_for(lambda u: "已评 1" in (u.last().text or ""))
+    _, items = await leader_sheet(store, small, key)
+    assert [i.value for i in items if i.value is not None] == [92.0]
+
+
+async def test_locked_sheet_refuses_old_card(store, sandbox, running, small):
+    await store.campaigns.load(small)
+    key = leader_key(small)
+    user = await bind(store, sandbox, small, key, 7005)
+    await tap(user, leaders_sheet_label(user))
+    card = user.last().message_id
+    first_button = next(data for row in user.last().buttons for label, data in row if label == "80")
+    _, items = await leader_sheet(store, small, key)
+    for _ in items:
+        await tap(user, "75")
+    await tap(user, "提交")
+    await tap(user, "确认提交")
+    query = await user.press_data(first_button, card)
+    answer = await user.wait_answer(query)
+    assert "已提交" in answer.text
+    _, items = await leader_sheet(store, small, key)
+    assert {i.value for i in items} == {75.0}
+
+
+async def test_restart_in_the_middle_of_a_walk_loses_nothing(tmp_path, sandbox, small):
+    db = tmp_path / "restart.db"
+    store = await Store.open(db)
+    await store.campaigns.load(small)
+    key = leader_key(small)
+    user, start = await invite_only(store, sandbox, small, key, 7006)
+    await store.close()
+    process = start_bot_process(db, sandbox)
+    try:
+        await user.send(start)
+        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels),
+                            timeout=30)
+        await tap(user, leaders_sheet_label(user))
+        await tap(user, "95")
+        await tap(user, "85")
+        acknowledged = len(user.answers)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    store = await Store.open(db)
+    _, items = await leader_sheet(store, small, key)
+    assert [i.value for i in items[:2]] == [95.0, 85.0]  # every acknowledged tap survived the crash
+    await store.close()
+    process = start_bot_process(db, sandbox)
+    try:
+        # a fresh process needs a few seconds to start on a busy machine
+        await tap(user, "70", timeout=60)  # the card left on the phone continues at the right department
+        assert len(user.answers) == acknowledged + 1
+        store = await Store.open(db)
+        _, items = await leader_sheet(store, small, key)
+        await store.close()
+        assert [i.value for i in items[:3]] == [95.0, 85.0, 70.0]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def invite_only(
+    store: Store, sandbox: SandboxServer, campaign: Campaign, key: str, user_id: int
+) -> tuple[SimUser, str]:
+    """A user and the /start text of their invite, before any bot is running."""
+    stored = await store.campaigns.get(campaign.key)
+    (invite,) = await store.people.issue_invites(stored.id, [("rater", key)], timedelta(days=1))
+    return sandbox.user(user_id), f"/start {invite.token}"
+
+
+def start_bot_process(db: Path, sandbox: SandboxServer) -> subprocess.Popen:
+    env = os.environ | {
+        "KAOPING_BOT_TOKEN": TOKEN, "KAOPING_API_BASE": sandbox.base_url, "KAOPING_DB": str(db),
+        "KAOPING_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env)
+
