@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from handlers.approval import tell_rater_returned
 from handlers.cards import group_names
 from handlers.identity import Me
+from handlers.replies import ack
 from handlers.roles import HasRole
 from handlers.texts import h, name_in, t
 from scoring.campaign import Role
@@ -79,12 +80,12 @@ async def on_adjust_confirm(query: CallbackQuery, callback_data: Confirm, store:
     data = await state.get_data()
     await state.clear()
     if not callback_data.yes or "dept" not in data:
-        await query.answer(t(me.lang, "adjust.cancelled"))
+        await ack(query, t(me.lang, "adjust.cancelled"))
         await query.message.edit_text(t(me.lang, "adjust.cancelled"))
         return
     await store.results.add_adjustment(me.stored.id, data["dept"], data["points"], data["reason"],
                                        actor=f"staff:{me.staff.key}")
-    await query.answer()
+    await ack(query)
     d = me.campaign.department(data["dept"])
     await query.message.edit_text(t(me.lang, "adjust.stored", dept=h(name_in(me.lang, d.name, d.name_en)),
                                     points=f"{data['points']:+g}", reason=h(data["reason"])))
@@ -112,11 +113,11 @@ async def on_reopen_pick(query: CallbackQuery, callback_data: Reopen, store: Sto
                          state: FSMContext) -> None:
     found = await store.sheets.walk(callback_data.sheet)
     if found is None or found[0].campaign_id != me.stored.id or found[0].state != "submitted":
-        await query.answer(t(me.lang, "reopen.not_submitted"), show_alert=True)
+        await ack(query, t(me.lang, "reopen.not_submitted"), show_alert=True)
         return
     await state.set_state(AdminPrompt.reopen_reason)
     await state.update_data(sheet=callback_data.sheet)
-    await query.answer()
+    await ack(query)
     await query.message.answer(t(me.lang, "reopen.prompt"))
 
 

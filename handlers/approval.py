@@ -12,6 +12,7 @@ from handlers.callbacks import Approval, Verdict
 from handlers.cards import approval_card, group_names, reopened_markup
 from handlers.events import notify
 from handlers.identity import Me
+from handlers.replies import ack
 from handlers.roles import HasRole
 from handlers.texts import h, name_in, pick_lang, t
 from scoring.campaign import Role
@@ -60,9 +61,9 @@ async def on_list_pending(message: Message, store: Store, me: Me) -> None:
 async def on_approve(query: CallbackQuery, callback_data: Approval, store: Store, me: Me, bot: Bot) -> None:
     sheet = await _pending_sheet(store, me, callback_data.sheet)
     if sheet is None or not await store.sheets.approve(sheet.id, actor=f"staff:{me.staff.key}"):
-        await query.answer(t(me.lang, "approval.not_pending"), show_alert=True)
+        await ack(query, t(me.lang, "approval.not_pending"), show_alert=True)
         return
-    await query.answer()
+    await ack(query)
     rater, group = _names(me, sheet)
     await query.message.edit_text(t(me.lang, "approval.done", rater=h(rater), group=h(group)))
 
@@ -70,11 +71,11 @@ async def on_approve(query: CallbackQuery, callback_data: Approval, store: Store
 async def on_return(query: CallbackQuery, callback_data: Approval, store: Store, me: Me, state: FSMContext) -> None:
     sheet = await _pending_sheet(store, me, callback_data.sheet)
     if sheet is None or sheet.state != "submitted":
-        await query.answer(t(me.lang, "approval.not_pending"), show_alert=True)
+        await ack(query, t(me.lang, "approval.not_pending"), show_alert=True)
         return
     await state.set_state(ReturnPrompt.comment)
     await state.update_data(sheet=sheet.id, message=query.message.message_id)
-    await query.answer()
+    await ack(query)
     await query.message.answer(t(me.lang, "approval.prompt"))
 
 

@@ -6,11 +6,12 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from handlers.identity import Me
+from handlers.replies import ack
 from handlers.texts import t
 
 
 async def on_unknown_callback(query: CallbackQuery, me: Me) -> None:
-    await query.answer(t(me.lang, "stale"))
+    await ack(query, t(me.lang, "stale"))
 
 
 async def on_unknown_message(message: Message, me: Me) -> None:

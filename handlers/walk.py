@@ -35,6 +35,7 @@ from handlers.cards import (
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
 from handlers.identity import Me
+from handlers.replies import ack
 from handlers.texts import h, name_in, t
 from scoring.campaign import format_value
 from scoring.values import BadScore, parse_score
@@ -126,34 +127,34 @@ def find(items: list[Item], assignment_id: int) -> Item | None:
 async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, state: FSMContext) -> None:
     await state.clear()
     if not me.bound:
-        await query.answer(t(me.lang, "stale"))
+        await ack(query, t(me.lang, "stale"))
         return
-    await query.answer()
+    await ack(query)
     await show(query, await home(store, me, clock()))
 
 
 async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
     value = from_hundredths(callback_data.arg)
     if not me.bound or not me.campaign.on_scale(value):
-        await query.answer(t(me.lang, "ack.invalid"))
+        await ack(query, t(me.lang, "ack.invalid"))
         return
     stored = await store.sheets.set_value(me.writer(), callback_data.sheet, callback_data.item, value)
     await after_write(query, store, me, bot, callback_data, stored, t(me.lang, "ack.saved", value=format_value(value)))
 
 
 async def after_write(
-    query: CallbackQuery, store: Store, me: Me, bot: Bot, data: Walk, stored: bool, ack: str,
+    query: CallbackQuery, store: Store, me: Me, bot: Bot, data: Walk, stored: bool, done_text: str,
     advance: bool = True,
 ) -> None:
     found = await load_sheet(store, me, data.sheet)
     if not stored:
         locked = found is not None and not found[0].is_open
-        await query.answer(t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
+        await ack(query, t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
         if locked:
             sheet, items = found
             await show(query, review_card(me.campaign, me.lang, sheet, items, 0))
         return
-    await query.answer(ack)
+    await ack(query, done_text)
     sheet, items = found
     current = find(items, data.item)
     nxt = next_open(items, current.position if current else None) if advance else current
@@ -164,10 +165,10 @@ async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: M
     await state.clear()
     found = await load_sheet(store, me, callback_data.sheet)
     if found is None:
-        await query.answer(t(me.lang, "ack.invalid"))
+        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, items = found
-    await query.answer()
+    await ack(query)
     if not sheet.is_open:
         await show(query, review_card(me.campaign, me.lang, sheet, items, 0))
         return
@@ -186,10 +187,10 @@ async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: M
 async def on_list(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
     found = await load_sheet(store, me, callback_data.sheet)
     if found is None:
-        await query.answer(t(me.lang, "ack.invalid"))
+        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, items = found
-    await query.answer()
+    await ack(query)
     await show(query, list_card(me.campaign, me.lang, sheet, items, callback_data.arg))
 
 
@@ -197,24 +198,24 @@ async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me:
     await state.clear()
     found = await load_sheet(store, me, callback_data.sheet)
     if found is None:
-        await query.answer(t(me.lang, "ack.invalid"))
+        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, items = found
-    await query.answer()
+    await ack(query)
     await show(query, review_card(me.campaign, me.lang, sheet, items, callback_data.arg))
 
 
 async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
     found = await load_sheet(store, me, callback_data.sheet)
     if found is None or not found[0].is_open:
-        await query.answer(t(me.lang, "ack.locked" if found else "ack.invalid"))
+        await ack(query, t(me.lang, "ack.locked" if found else "ack.invalid"))
         return
     actor = me.writer().own_actor if found[0].rater == me.rater else me.writer().proxy_actor
     touched = await store.sheets.undo(callback_data.sheet, actor=actor)
     if touched is None:
-        await query.answer(t(me.lang, "ack.nothing_to_undo"))
+        await ack(query, t(me.lang, "ack.nothing_to_undo"))
         return
-    await query.answer(t(me.lang, "ack.undone"))
+    await ack(query, t(me.lang, "ack.undone"))
     sheet, items = await store.sheets.walk(callback_data.sheet)
     await show(query, walk_card(me, sheet, items, find(items, touched)))
 
@@ -222,23 +223,23 @@ async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: M
 async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
     found = await load_sheet(store, me, callback_data.sheet)
     if found is None:
-        await query.answer(t(me.lang, "ack.invalid"))
+        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, _items = found
     if not sheet.is_open:
-        await query.answer(t(me.lang, "ack.locked"))
+        await ack(query, t(me.lang, "ack.locked"))
         return
     if sheet.missing:
-        await query.answer(t(me.lang, "ack.incomplete", n=sheet.missing), show_alert=True)
+        await ack(query, t(me.lang, "ack.incomplete", n=sheet.missing), show_alert=True)
         return
-    await query.answer()
+    await ack(query)
     await show(query, confirm_card(me.campaign, me.lang, sheet))
 
 
 async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
     found = await load_sheet(store, me, callback_data.sheet)
     if found is None:
-        await query.answer(t(me.lang, "ack.invalid"))
+        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, _ = found
     actor = me.writer().own_actor if sheet.rater == me.rater else me.writer().proxy_actor
@@ -246,9 +247,9 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
     if receipt is None:
         fresh, _items = await store.sheets.walk(sheet.id)
         reason = "ack.locked" if not fresh.is_open else "ack.incomplete"
-        await query.answer(t(me.lang, reason, n=fresh.missing), show_alert=True)
+        await ack(query, t(me.lang, reason, n=fresh.missing), show_alert=True)
         return
-    await query.answer()
+    await ack(query)
     when = local_time(receipt.submitted_at, me.campaign.timezone)
     await show(query, receipt_card(me.campaign, me.lang, sheet, receipt.count, when, receipt.digest))
     log.info("sheet %s submitted by %s: %s entries, digest %s", sheet.id, actor, receipt.count, receipt.digest[:12])
@@ -262,7 +263,7 @@ async def on_prompt(query: CallbackQuery, callback_data: Walk, store: Store, me:
     found = await load_sheet(store, me, callback_data.sheet)
     item = find(found[1], callback_data.item) if found else None
     if found is None or item is None or not found[0].is_open:
-        await query.answer(t(me.lang, "ack.locked" if found else "ack.invalid"))
+        await ack(query, t(me.lang, "ack.locked" if found else "ack.invalid"))
         return
     sheet, items = found
     scale = me.campaign.scale
@@ -275,7 +276,7 @@ async def on_prompt(query: CallbackQuery, callback_data: Walk, store: Store, me:
     new_state, prompt = prompts[callback_data.act]
     await state.set_state(new_state)
     await state.update_data(sheet=sheet.id, item=item.assignment_id, message=query.message.message_id)
-    await query.answer()
+    await ack(query)
     await show(query, prompt_card(walk_card(me, sheet, items, item), prompt, me.lang, sheet.id, item.assignment_id))
 
 

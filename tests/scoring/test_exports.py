@@ -1,0 +1,185 @@
+"""Report renderings of the hand-computed example campaign of test_engine.py."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from openpyxl import load_workbook
+
+from scoring.assignments import expand
+from scoring.campaign import Campaign
+from scoring.engine import Report, compute, format_points, round_half_up
+from scoring.exports import _width, render_csv, render_json, render_table, render_xlsx
+
+
+def _example() -> ModuleType:
+    """test_engine.py's campaign and rows (test modules are not a package here, so load it by path)."""
+    path = Path(__file__).with_name("test_engine.py")
+    spec = importlib.util.spec_from_file_location("scoring_engine_example", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(module)
+    return module
+
+
+example = _example()
+
+
+@pytest.fixture(scope="module")
+def campaign() -> Campaign:
+    return example.build_campaign()
+
+
+@pytest.fixture(scope="module")
+def report(campaign: Campaign) -> Report:
+    return compute(campaign, expand(campaign), example.example_rows(), example.ADJUSTMENTS, example.EXTERNAL)
+
+
+def _book(data: bytes):
+    return load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_sheets_and_chinese_headers(report: Report, campaign: Campaign) -> None:
+    book = _book(render_xlsx(report, campaign))
+    assert book.sheetnames == [
+        "汇总 一般部门", "汇总 垂直管理部门", "汇总 金融机构",
+        "分口考核", "重点工作", "基层评议", "有关部门评议", "领导评议",
+        "评议组明细", "问题标记",
+    ]
+    summary = book["汇总 一般部门"]
+    header = [c.value for c in summary[1]]
+    assert header[:4] == ["排名", "代码", "部门", "所属口"]
+    assert header[-4:] == ["加减分", "总分", "数据完整", "问题标记"]
+    assert "分口考核(25)" in header
+    assert [c.value for c in book["评议组明细"][1]][:6] == ["代码", "部门", "考核项目", "评议组", "计分方法", "得分"]
+    for ws in book.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert all(c.font.bold for c in ws[1])
+
+
+def test_xlsx_numbers_are_the_rounded_report_values(report: Report, campaign: Campaign) -> None:
+    book = _book(render_xlsx(report, campaign))
+    summary = book["汇总 一般部门"]
+    header = [c.value for c in summary[1]]
+    total, rank, key = header.index("总分"), header.index("排名"), header.index("代码")
+    rows = list(summary.iter_rows(min_row=2))
+    assert [r[key].value for r in rows] == ["A", "B", "C", "D"]
+    for row in rows:
+        dept = report.department(row[key].value)
+        assert row[rank].value == dept.rank
+        assert row[total].value == float(round_half_up(dept.total))
+        assert row[total].number_format == "0.00"
+    a = rows[0]
+    assert a[total].value == 88.38  # 88.375, half up
+    assert a[header.index("领导评议(15)")].value == 13.13  # 87.5 x 15 / 100 = 13.125, half up
+    part = book["领导评议"]
+    part_header = [c.value for c in part[1]]
+    first = [c.value for c in part[2]]
+    assert first[part_header.index("领导")] == 87.5
+
+
+def test_xlsx_group_detail_and_flags(report: Report, campaign: Campaign) -> None:
+    book = _book(render_xlsx(report, campaign))
+    detail = book["评议组明细"]
+    expected_rows = sum(len(p.groups) for d in report.departments for p in d.parts.values())
+    assert detail.max_row == 1 + expected_rows
+    header = [c.value for c in detail[1]]
+    leaders_a = next(r for r in detail.iter_rows(min_row=2, values_only=True) if r[0] == "A" and r[3] == "领导")
+    row = dict(zip(header, leaders_a, strict=True))
+    assert (row["有效评分数"], row["应评数"], row["最低分"], row["最高分"]) == (4, 4, 60, 95)
+    assert row["标准差"] == float(round_half_up(181.25**0.5))
+    flags = book["问题标记"]
+    assert flags.max_row == 1 + sum(len(d.flags) for d in report.departments)
+    assert ("G", "农商银行", "缺外部考核结果", None) in list(flags.iter_rows(min_row=2, values_only=True))
+
+
+def test_xlsx_individual_scores_for_admins(report: Report, campaign: Campaign) -> None:
+    rows = example.example_rows()
+    book = _book(render_xlsx(report, campaign, scores=rows))
+    sheet = book["个人评分"]
+    assert sheet.max_row == 1 + len(rows)
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert ("cV", "评分人cV", "互评", "C", "住建局", "回避", None, "否") in values
+    assert ("k1", "评分人k1", "牵头领导", "B", "财政局", 60, "否", "否") in values
+
+
+def test_xlsx_in_english(report: Report, campaign: Campaign) -> None:
+    book = _book(render_xlsx(report, campaign, lang="en"))
+    assert book.sheetnames[:3] == ["Summary standard", "Summary vertically managed", "Summary financial institutions"]
+    assert [c.value for c in book["Summary standard"][1]][:3] == ["Rank", "Key", "Department"]
+    assert book["Summary standard"]["C2"].value == "Development"
+
+
+def test_xlsx_sheet_titles_are_made_valid(report: Report, campaign: Campaign) -> None:
+    # Excel refuses []:*?/\ and titles over 31 characters; two parts may clean up to the same title
+    long_name = "基层/评议[县区和企业]:" + "很长" * 20
+    parts = [p.model_copy(update={"name": long_name}) if p.key in ("grassroots", "related") else p
+             for p in campaign.parts]
+    odd = campaign.model_copy(update={"parts": parts})
+    book = _book(render_xlsx(compute(odd, expand(odd), example.example_rows()), odd))
+    titles = [t for t in book.sheetnames if t.startswith("基层")]
+    assert len(titles) == 2 and len(set(titles)) == 2
+    assert all(len(t) <= 31 and not set(t) & set("[]:*?/\\") for t in titles)
+
+
+def test_csv_parses(report: Report, campaign: Campaign) -> None:
+    rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["类别", "排名", "代码", "部门"]
+    assert len(body) == len(report.departments)
+    assert all(len(r) == len(header) for r in body)
+    by_key = {r[2]: dict(zip(header, r, strict=True)) for r in body}
+    assert by_key["A"]["总分"] == "88.38"
+    assert by_key["A"]["领导评议折合分"] == "13.13"
+    assert by_key["C"]["加减分"] == "-0.25"
+    assert by_key["V"]["重点工作得分"] == ""  # not part of the vertical profile
+    assert by_key["D"]["分口考核得分"] == "" and by_key["D"]["分口考核折合分"] == "0.00"
+    assert by_key["B"]["数据完整"] == "否"
+    assert "缺外部考核结果" in by_key["G"]["问题标记"]
+    english = list(csv.reader(io.StringIO(render_csv(report, campaign, lang="en"))))
+    assert english[0][:4] == ["Profile", "Rank", "Key", "Department"]
+    assert english[1][3] == "Development"
+
+
+def test_table_lists_every_department_aligned(report: Report, campaign: Campaign) -> None:
+    text = render_table(report, campaign)
+    for dept in campaign.departments:
+        assert dept.name in text
+    lines = text.splitlines()
+    assert lines[0] == "2024年度部门考评"
+    assert "88.38" in next(line for line in lines if "发展改革委" in line)
+    # the standard block: header then four departments; Chinese names are two columns a character,
+    # so every line ends at the same column once the markers are set aside
+    start = lines.index("类别：一般部门 (standard)") + 1
+    block = [line.rstrip(" *+") for line in lines[start : start + 5]]
+    assert len({_width(line) for line in block}) == 1
+    english = render_table(report, campaign, lang="en")
+    assert all(d.name_en in english for d in campaign.departments)
+
+
+def test_table_markers(report: Report, campaign: Campaign) -> None:
+    lines = render_table(report, campaign).splitlines()
+    assert next(line for line in lines if "财政局" in line).endswith("*")  # incomplete
+    assert next(line for line in lines if "税务局" in line).endswith("+")  # late entries only
+    assert next(line for line in lines if "发展改革委" in line).endswith(format_points(88.375))
+
+
+def test_json_round_trips(report: Report) -> None:
+    text = render_json(report)
+    assert json.loads(text) == report.to_json_dict()
+    assert "发展改革委" in text  # not escaped
+
+
+def test_width_counts_wide_characters_twice() -> None:
+    assert _width("abc") == 3
+    assert _width("部门") == 4
+    assert _width("ＡＢ") == 4  # full-width Latin
+    assert _width("e\u0301") == 1  # a combining accent takes no column
