@@ -368,6 +368,7 @@ def _part(
     for group in part.groups:
         result, exact = _group(group, tallies.get((group.key, dept)), expected.get((group.key, dept), 0), flags)
         groups[group.key] = result
+        # a 0-weight group is shown but never moves the part (and cannot make it present alone)
         if exact is not None and group.weight > 0:
             present.append((exact, _exact(group.weight)))
     if not present:

@@ -80,7 +80,7 @@ def _profile_parts(campaign: Campaign, profile: str) -> list[tuple[str, float]]:
 # -- terminal table ----------------------------------------------------------------
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Terminal columns: East Asian wide and full-width characters take two, combining marks none."""
     return sum(
         0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text
@@ -88,12 +88,12 @@ def _width(text: str) -> int:
 
 
 def _pad(text: str, width: int, right: bool) -> str:
-    fill = " " * (width - _width(text))
+    fill = " " * (width - display_width(text))
     return fill + text if right else text + fill
 
 
 def _layout(header: list[str], rows: list[list[str]], right: list[bool]) -> list[str]:
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     return [
         "  ".join(_pad(cell, widths[i], right[i]) for i, cell in enumerate(row)).rstrip()
         for row in [header, *rows]
@@ -253,10 +253,10 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> lis
     def shown(value: Cell) -> str:
         return f"{value:.2f}" if isinstance(value, float) else "" if value is None else str(value)
 
-    widths = [_width(h) for h in header]
+    widths = [display_width(h) for h in header]
     for row in rows:
         for i, value in enumerate(row):
-            widths[i] = max(widths[i], _width(shown(value)))
+            widths[i] = max(widths[i], display_width(shown(value)))
     return [min(max(w + 2, 6), 50) for w in widths]
 
 

@@ -90,8 +90,9 @@ class FakeMonotonic:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
+        # concurrent sleepers that started together wake together: time moves to the latest wake-up
         self.sleeps.append(seconds)
-        self.now += seconds
+        self.now = max(self.now, self.now + seconds)
         await asyncio.sleep(0)
 
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from scoring.assignments import expand
 from scoring.campaign import Campaign
 from scoring.engine import Report, compute, format_points, round_half_up
-from scoring.exports import _width, render_csv, render_json, render_table, render_xlsx
+from scoring.exports import display_width, render_csv, render_json, render_table, render_xlsx
 
 
 def _example() -> ModuleType:
@@ -160,7 +160,7 @@ def test_table_lists_every_department_aligned(report: Report, campaign: Campaign
     # so every line ends at the same column once the markers are set aside
     start = lines.index("类别：一般部门 (standard)") + 1
     block = [line.rstrip(" *+") for line in lines[start : start + 5]]
-    assert len({_width(line) for line in block}) == 1
+    assert len({display_width(line) for line in block}) == 1
     english = render_table(report, campaign, lang="en")
     assert all(d.name_en in english for d in campaign.departments)
 
@@ -179,7 +179,7 @@ def test_json_round_trips(report: Report) -> None:
 
 
 def test_width_counts_wide_characters_twice() -> None:
-    assert _width("abc") == 3
-    assert _width("部门") == 4
-    assert _width("ＡＢ") == 4  # full-width Latin
-    assert _width("e\u0301") == 1  # a combining accent takes no column
+    assert display_width("abc") == 3
+    assert display_width("部门") == 4
+    assert display_width("ＡＢ") == 4  # full-width Latin
+    assert display_width("e\u0301") == 1  # a combining accent takes no column
