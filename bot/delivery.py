@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -54,7 +55,12 @@ class Outcome(StrEnum):
 
 
 class Pacer:
-    """Time slots for sends: `rate` per second overall, one per `per_chat` seconds per chat."""
+    """Time slots for sends: `rate` per second overall, one per `per_chat` seconds per chat.
+
+    Time is cut into slots of 1/rate seconds and each send takes a free one, the
+    earliest its chat allows: a chat that must wait does not hold up the others,
+    and no one-second window ever holds more than `rate` sends.
+    """
 
     def __init__(
         self, rate: float = 25.0, per_chat: float = 1.0, *, clock: Monotonic = time.monotonic,
@@ -66,7 +72,7 @@ class Pacer:
         self.per_chat = per_chat
         self.clock = clock
         self.sleep = sleep
-        self._next = 0.0  # earliest slot for the next send, any chat
+        self._taken: set[int] = set()  # slot numbers (time / interval) already given out
         self._next_chat: dict[int, float] = {}
         self._paused_until = 0.0
 
@@ -75,25 +81,31 @@ class Pacer:
         self._paused_until = max(self._paused_until, self.clock() + seconds)
 
     def delay(self) -> float:
-        """Seconds until the next send could start (0: now)."""
-        return max(0.0, max(self._next, self._paused_until) - self.clock())
+        """Seconds until anyone may send again after a 429 (0: now)."""
+        return max(0.0, self._paused_until - self.clock())
 
     async def acquire(self, chat_id: int) -> None:
         """Wait for this chat's next slot; the slot is taken when this returns."""
-        now = self.clock()
-        slot = max(now, self._next, self._paused_until, self._next_chat.get(chat_id, 0.0))
-        # Reserve before awaiting: the next caller computes its slot after this one.
-        self._next = slot + self.interval
-        self._next_chat[chat_id] = slot + self.per_chat
-        if slot > now:
-            await self.sleep(slot - now)
-        # a 429 may have paused everyone while we slept
-        while (wait := self._paused_until - self.clock()) > 0:
-            await self.sleep(wait)
-        if len(self._next_chat) > 4096:
+        while True:
+            now = self.clock()
+            earliest = max(now, self._paused_until, self._next_chat.get(chat_id, 0.0))
+            # Reserve before awaiting, so that concurrent callers take different slots.
+            slot = math.ceil(earliest / self.interval - 1e-9)
+            while slot in self._taken:
+                slot += 1
+            self._taken.add(slot)
+            start = slot * self.interval
+            self._next_chat[chat_id] = start + self.per_chat
+            if start > now:
+                await self.sleep(start - now)
+            if self._paused_until <= self.clock():
+                break  # else a 429 paused everyone while we slept: take a slot after the pause
+        if len(self._taken) > 4096:
             self._forget(self.clock())
 
     def _forget(self, now: float) -> None:
+        past = math.floor(now / self.interval) - 1
+        self._taken = {slot for slot in self._taken if slot >= past}
         self._next_chat = {chat: t for chat, t in self._next_chat.items() if t > now}
 
 
@@ -145,7 +157,7 @@ class Sender:
             except _PERMANENT as exc:
                 log.error("send to %s rejected: %s", chat_id, exc.message)
                 return Outcome.FAILED
-            except (TelegramAPIError, OSError, asyncio.TimeoutError) as exc:
+            except (TelegramAPIError, OSError, TimeoutError) as exc:
                 failures += 1
                 if failures >= self.tries:
                     log.error("send to %s failed after %d tries: %s", chat_id, failures, exc)

@@ -110,13 +110,16 @@ async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None 
     campaign = load_campaign(path.read_text(encoding="utf-8"), str(path))
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kaoping-demo-") as tmp:
-        store = await Store.open(Path(tmp) / "demo.db")
-        sandbox = SandboxServer(token=TOKEN)
-        await sandbox.start()
         # the demo plays out on 3 January 2025, a week before the scores are due
         t0 = time.monotonic()
-        bot = RunningBot(store, TOKEN, sandbox.base_url,
-                         clock=lambda: DEMO_DAY + timedelta(seconds=time.monotonic() - t0))
+
+        def clock() -> datetime:
+            return DEMO_DAY + timedelta(seconds=time.monotonic() - t0)
+
+        store = await Store.open(Path(tmp) / "demo.db", clock)
+        sandbox = SandboxServer(token=TOKEN)
+        await sandbox.start()
+        bot = RunningBot(store, TOKEN, sandbox.base_url, clock=clock)
         await bot.start()
         try:
             stats = await _play(campaign, store, sandbox)

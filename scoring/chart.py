@@ -26,17 +26,17 @@ import matplotlib
 
 matplotlib.use("Agg")  # a server has no display; must precede any other matplotlib import
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.font_manager import FontProperties, findSystemFonts, fontManager  # noqa: E402
-from matplotlib.ft2font import FT2Font  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findSystemFonts, fontManager
+from matplotlib.ft2font import FT2Font
+from matplotlib.patches import Patch
 
-from scoring.campaign import Campaign  # noqa: E402
-from scoring.engine import DepartmentResult, Report, competition_ranks, format_points  # noqa: E402
-from scoring.texts_report import label, profile_label  # noqa: E402
+from scoring.campaign import Campaign
+from scoring.engine import DepartmentResult, Report, competition_ranks, format_points
+from scoring.texts_report import label, profile_label
 
 # In order of preference; the Makefile installs the first one (fonts-wqy-microhei) on Debian.
 CJK_FAMILIES = (
@@ -218,7 +218,9 @@ def render_chart(
     fig = _figure(panels)
     fig.suptitle(title, fontproperties=font, fontsize=13)
     colors = _colors(campaign)
-    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0] if panels else []
+    # each panel as tall as its number of departments, so every bar has the same thickness
+    ratios = [PANEL_IN + BAR_IN * max(len(p.bars), 1) for p in panels]
+    axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=ratios)[:, 0] if panels else []
     for ax, panel in zip(axes, panels, strict=True):
         _draw_panel(ax, panel, colors, font, lang)
     if not panels:
@@ -258,7 +260,7 @@ def _draw_panel(ax: Axes, panel: _Panel, colors: dict[str, str], font: FontPrope
         text = format_points(bar.total) + ("*" if bar.incomplete else "")
         ax.text(max(x, bar.total) + top * 0.01, row, text, va="center", fontsize=8)
     ax.set_yticks(list(rows), [bar.label for bar in panel.bars], fontproperties=font, fontsize=9)
-    ax.invert_yaxis()  # rank 1 at the top
+    ax.set_ylim(max(len(panel.bars), 1) - 0.5, -0.5)  # rank 1 at the top, no empty margin
     ax.set_xlim(0, max(top * 1.12, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     title = panel.title + ("\n" + words["hidden"].format(n=panel.hidden) if panel.hidden else "")
@@ -294,7 +296,7 @@ def _legend(
     if handles:
         small = font.copy()
         small.set_size(9)  # a legend ignores fontsize= when given prop=
-        fig.legend(handles=handles, loc="outside upper center", ncols=min(len(handles), 4), prop=small,
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), prop=small,
                    frameon=False)
 
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from bot.scheduler import in_quiet, quiet_end, reminder_at, schedule
 from scoring.campaign import QuietHours
-
 from tests.reminders.support import World, build, make_world, utc
 
 

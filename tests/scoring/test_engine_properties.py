@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import random
 import statistics
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -292,21 +291,11 @@ def test_matches_naive_on_a_larger_random_input(seed: int) -> None:
     assert_matches_naive(random_scenario(seed, departments=12, raters=40))  # about 2,000 rows
 
 
-def test_300k_rows_in_linear_time() -> None:
-    # 60 departments (about 3.25 groups each across the profiles) x 1,700 raters, minus skipped ones
-    big = random_scenario(7, departments=60, raters=1700)
-    assert len(big.rows) > 290_000
-    small = random_scenario(7, departments=60, raters=170)
-
-    def seconds(s: Scenario) -> float:
-        start = time.perf_counter()
-        s.report()
-        return time.perf_counter() - start
-
-    small_time, big_time = seconds(small), seconds(big)
-    assert big_time < 20  # about a second on a laptop
-    # ten times the rows: linear is ~10x; a quadratic scan would be ~100x
-    assert big_time < 40 * max(small_time, 0.01)
+def test_a_large_campaign_counts_every_row_exactly_once() -> None:
+    # 60 departments x 600 raters (about 100k rows). How the cost grows with size is
+    # measured in bench/ (report.growth), never timed in a test.
+    big = random_scenario(7, departments=60, raters=600)
+    assert len(big.rows) > 90_000
     report = big.report()
     counted = sum(g.n + g.recused + g.pending for d in report.departments for p in d.parts.values()
                   for g in p.groups.values())
