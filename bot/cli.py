@@ -159,9 +159,12 @@ async def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
     if not args.reason.strip():
         raise UserError("--reason must say why (it is shown in the report and the audit log)")
     async with _campaign(settings, args.campaign) as (store, stored):
-        depts = {d.key for d in stored.campaign.departments}
+        depts = {d.key: d for d in stored.campaign.departments}
         if args.department not in depts:
             raise UserError(f"unknown department '{args.department}'")
+        if stored.campaign.is_external(depts[args.department].profile):
+            raise UserError(f"'{args.department}' is assessed externally: its imported final score is its total "
+                            "(use import-results)")
         try:
             points = float(args.points)
         except ValueError:
@@ -199,7 +202,8 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         "json": lambda: render_json(report),
     }[fmt]()
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        # a BOM lets Excel, as used in the offices, open the CSV as UTF-8
+        Path(args.out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -345,4 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kaoping check --json | head`
+        sys.stderr.close()
+        return 0
 

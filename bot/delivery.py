@@ -12,8 +12,10 @@ and turns every failure into an outcome instead of an exception:
 - 400/401/404 (our request is wrong; retrying cannot help): ``failed``;
 - 5xx, network errors, timeouts: exponential backoff, up to `tries` attempts,
   then ``failed``;
-- a wait that would exceed `max_wait` in all: ``deferred`` (nothing was
-  delivered; the caller may try again later).
+- a 429 wait that would exceed `max_wait` in all: ``deferred`` (nothing was
+  delivered; the caller may try again later). `max_wait` (plus one request
+  timeout) also bounds how long a send can take, which must stay below the
+  reminder claim's staleness.
 """
 
 from __future__ import annotations
@@ -137,9 +139,12 @@ class Sender:
 
     async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> Outcome:
         deadline = self.clock() + self.max_wait
-        failures = 0
+        failures = 0  # errors after which the message may or may not have arrived
         while True:
             if self.clock() + self.pacer.delay() > deadline:
+                if failures:
+                    log.error("send to %s failed: out of time after %d errors", chat_id, failures)
+                    return Outcome.FAILED
                 log.warning("send to %s deferred: flood control wait exceeds %.0fs", chat_id, self.max_wait)
                 return Outcome.DEFERRED
             await self.pacer.acquire(chat_id)

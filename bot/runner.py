@@ -30,7 +30,7 @@ class RunningBot:
         )
         # polling has started once the dispatcher holds its running lock
         for _ in range(200):
-            if self.dp._running_lock.locked():  # noqa: SLF001 - aiogram has no public flag
+            if self.dp._running_lock.locked():
                 break
             await asyncio.sleep(0.01)
 

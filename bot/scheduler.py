@@ -378,7 +378,8 @@ class ReminderService:
                     elif d != latest:
                         jobs.append(_Job(rater, m.key, offset_s, SKIPPED))
                     elif quiet_until is None:
-                        jobs.append(_Job(rater, m.key, offset_s, send=self._reminder(stored, m, rater, contact)))
+                        send = self._reminder(stored, m, rater, contact, milestone_of)
+                        jobs.append(_Job(rater, m.key, offset_s, send=send))
                     elif quiet_until >= due:
                         jobs.append(_Job(rater, m.key, offset_s, DROPPED))  # quiet hours outlast the milestone
                     # else: wait for the end of quiet hours
@@ -425,14 +426,15 @@ class ReminderService:
         return jobs
 
     def _reminder(
-        self, stored: StoredCampaign, m: Milestone, rater: str, contact: tuple[int, str | None, bool]
+        self, stored: StoredCampaign, m: Milestone, rater: str, contact: tuple[int, str | None, bool],
+        milestone_of: dict[str, str],
     ) -> Callable[[], Awaitable[str]]:
         async def send() -> str:
             # re-read after the claim: the rater may have submitted meanwhile, and progress is fresh
             c = stored.campaign
             sheets = [
                 s for s in await self.store.sheets.for_rater(stored.id, rater)
-                if s.is_open and c.group(s.group).milestone == m.key
+                if s.is_open and milestone_of.get(s.group) == m.key
             ]
             if not sheets:
                 return SKIPPED

@@ -57,6 +57,9 @@ async def on_adjust(message: Message, command: CommandObject, me: Me, state: FSM
     if dept is None:
         await message.answer(t(me.lang, "adjust.unknown_dept", dept=h(dept_text)))
         return
+    if me.campaign.is_external(me.campaign.department(dept).profile):
+        await message.answer(t(me.lang, "adjust.external", dept=h(dept_text)))
+        return
     if points == 0 or abs(points) > 100 or not reason.strip():
         await message.answer(t(me.lang, "adjust.usage"))
         return
