@@ -331,11 +331,9 @@ class ReminderService:
             return
         self._versions[stored.id] = stored.version
         upcoming = next((s for s in schedule(stored.campaign) if s.at > now), None)
-        log.info(
-            "reminders: campaign %s v%d %s; next reminder %s", stored.key, stored.version,
-            "loaded" if seen is None else "changed", f"{upcoming.milestone} at {upcoming.at:%Y-%m-%d %H:%M}Z"
-            if upcoming else "none",
-        )
+        following = f"{upcoming.milestone} at {upcoming.at:%Y-%m-%d %H:%M}Z" if upcoming else "none"
+        what = "loaded" if seen is None else "changed"
+        log.info("reminders: campaign %s v%d %s; next reminder %s", stored.key, stored.version, what, following)
 
     async def _campaign(self, stored: StoredCampaign, now: datetime, done: list[Delivery]) -> None:
         c = stored.campaign

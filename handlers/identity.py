@@ -54,6 +54,8 @@ class Me:
 
 async def resolve(store: Store, user: User) -> Me:
     found = await store.people.user(user.id)
+    if found.unreachable:  # they are writing to us, so they have unblocked the bot
+        await store.people.mark_unreachable(user.id, False)
     lang = pick_lang(found.lang, user.language_code)
     if not found.bindings:
         return Me(user.id, lang)

@@ -130,7 +130,10 @@ def cjk_font(text: str = "") -> tuple[str, str]:
     needed = {ord(ch) for ch in text + CJK_SAMPLE if not ch.isspace()}
     usable = [(family, path) for family, path in _installed() if {ord(ch) for ch in CJK_SAMPLE} <= _charmap(path)]
     if not usable:
-        raise NoCJKFont(f"no font with Chinese glyphs is installed; install one of: {', '.join(CJK_FAMILIES)}")
+        raise NoCJKFont(
+            "no font with Chinese glyphs is installed (Debian: apt-get install fonts-wqy-microhei); "
+            f"looked for: {', '.join(CJK_FAMILIES)}"
+        )
     return next(((f, p) for f, p in usable if needed <= _charmap(p)), usable[0])
 
 
@@ -138,8 +141,10 @@ def cjk_font(text: str = "") -> tuple[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Bar:
-    label: str
+class Bar:
+    """One department's bar."""
+
+    label: str  # "rank. short name"
     segments: tuple[float, ...]  # points per panel part; 0 where withheld
     withheld: float  # points of the parts not disclosed, summed
     adjustment: float
@@ -148,10 +153,12 @@ class _Bar:
 
 
 @dataclass(frozen=True, slots=True)
-class _Panel:
+class Panel:
+    """One profile's ranking."""
+
     title: str
     parts: tuple[str, ...]  # part keys with weight > 0 in the profile
-    bars: tuple[_Bar, ...]  # ranked, best first
+    bars: tuple[Bar, ...]  # ranked, best first
     hidden: int  # departments whose total may not be shown
 
 
@@ -160,14 +167,18 @@ def _name(dept: DepartmentResult, lang: str) -> str:
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
 
 
-def _bar(dept: DepartmentResult, parts: tuple[str, ...], shown: Disclosure, rank: int, lang: str) -> _Bar:
+def _bar(dept: DepartmentResult, parts: tuple[str, ...], shown: Disclosure, rank: int, lang: str) -> Bar:
     open_parts = set(parts) if shown.parts is None else shown.parts
     segments = tuple(dept.parts[p].points if p in dept.parts and p in open_parts else 0.0 for p in parts)
     withheld = sum(r.points for p, r in dept.parts.items() if p not in open_parts)
-    return _Bar(f"{rank}. {_name(dept, lang)}", segments, withheld, dept.adjustment, dept.total, not dept.complete)
+    return Bar(f"{rank}. {_name(dept, lang)}", segments, withheld, dept.adjustment, dept.total, not dept.complete)
 
 
-def _panels(report: Report, campaign: Campaign, lang: str, disclosure: Mapping[str, Disclosure]) -> list[_Panel]:
+def chart_plan(
+    report: Report, campaign: Campaign, lang: str = "zh", disclosure: Mapping[str, Disclosure] | None = None
+) -> list[Panel]:
+    """What the chart draws, before any drawing: a ranked panel per non-external profile."""
+    disclosure = disclosure or {}
     panels = []
     for profile, depts in report.by_profile().items():
         if campaign.is_external(profile) or not depts:
@@ -180,13 +191,23 @@ def _panels(report: Report, campaign: Campaign, lang: str, disclosure: Mapping[s
             for rank, d in sorted(zip(ranks, drawn, strict=True), key=lambda pair: pair[0])
         )
         title = f"{profile_label(lang, profile)} ({len(bars)})"
-        panels.append(_Panel(title, parts, bars, len(depts) - len(drawn)))
+        panels.append(Panel(title, parts, bars, len(depts) - len(drawn)))
     return panels
 
 
-def _texts(title: str, panels: list[_Panel], part_names: dict[str, str], lang: str) -> str:
-    """Every string the chart draws, to choose a font that has all their glyphs."""
-    words = [title, *part_names.values(), *_LABELS[lang].values(), label(lang, "points")]
+def _part_names(campaign: Campaign, lang: str) -> dict[str, str]:
+    return {p.key: (p.name_en if lang == "en" and p.name_en else p.name) for p in campaign.parts}
+
+
+def _title(campaign: Campaign, lang: str, provisional: bool) -> str:
+    title = campaign.title_en if lang == "en" and campaign.title_en else campaign.title
+    return f"{title} — {_LABELS[lang]['provisional']}" if provisional else title
+
+
+def drawn_text(panels: list[Panel], campaign: Campaign, lang: str = "zh", provisional: bool = False) -> str:
+    """Every string the chart draws, run together: the font must have a glyph for each character."""
+    words = [_title(campaign, lang, provisional), *_part_names(campaign, lang).values(), *_LABELS[lang].values(),
+             label(lang, "points")]
     for panel in panels:
         words += [panel.title, *(bar.label for bar in panel.bars)]
     return "".join(words)
@@ -207,16 +228,11 @@ def render_chart(
     Raises NoCJKFont when no installed font can draw the Chinese labels.
     """
     lang = lang if lang in _LABELS else "zh"
-    words = _LABELS[lang]
-    part_names = {p.key: (p.name_en if lang == "en" and p.name_en else p.name) for p in campaign.parts}
-    panels = _panels(report, campaign, lang, disclosure or {})
-    title = campaign.title_en if lang == "en" and campaign.title_en else campaign.title
-    if provisional:
-        title = f"{title} — {words['provisional']}"
-    _, path = cjk_font(_texts(title, panels, part_names, lang))
+    panels = chart_plan(report, campaign, lang, disclosure)
+    _, path = cjk_font(drawn_text(panels, campaign, lang, provisional))
     font = FontProperties(fname=path)
     fig = _figure(panels)
-    fig.suptitle(title, fontproperties=font, fontsize=13)
+    fig.suptitle(_title(campaign, lang, provisional), fontproperties=font, fontsize=13)
     colors = _colors(campaign)
     # each panel as tall as its number of departments, so every bar has the same thickness
     ratios = [PANEL_IN + BAR_IN * max(len(p.bars), 1) for p in panels]
@@ -224,12 +240,12 @@ def render_chart(
     for ax, panel in zip(axes, panels, strict=True):
         _draw_panel(ax, panel, colors, font, lang)
     if not panels:
-        fig.text(0.5, 0.5, words["empty"], ha="center", fontproperties=font)
-    _legend(fig, panels, part_names, colors, font, words)
+        fig.text(0.5, 0.5, _LABELS[lang]["empty"], ha="center", fontproperties=font)
+    _legend(fig, panels, _part_names(campaign, lang), colors, font, _LABELS[lang])
     return _png(fig)
 
 
-def _figure(panels: list[_Panel]) -> Figure:
+def _figure(panels: list[Panel]) -> Figure:
     height = HEAD_IN + sum(PANEL_IN + BAR_IN * max(len(p.bars), 1) for p in panels) if panels else 3.0
     fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
     FigureCanvasAgg(fig)
@@ -242,7 +258,7 @@ def _colors(campaign: Campaign) -> dict[str, str]:
     return {p.key: to_hex(palette[i % len(palette)]) for i, p in enumerate(campaign.parts)}
 
 
-def _draw_panel(ax: Axes, panel: _Panel, colors: dict[str, str], font: FontProperties, lang: str) -> None:
+def _draw_panel(ax: Axes, panel: Panel, colors: dict[str, str], font: FontProperties, lang: str) -> None:
     words = _LABELS[lang]
     rows = range(len(panel.bars))
     left = [0.0] * len(panel.bars)
@@ -270,7 +286,7 @@ def _draw_panel(ax: Axes, panel: _Panel, colors: dict[str, str], font: FontPrope
         ax.text(0.5, 0.5, words["empty"], transform=ax.transAxes, ha="center", fontproperties=font)
 
 
-def _draw_adjustments(ax: Axes, panel: _Panel, left: list[float]) -> None:
+def _draw_adjustments(ax: Axes, panel: Panel, left: list[float]) -> None:
     """A bonus extends the bar; a penalty is hatched red over the points it took away."""
     for row, (x, bar) in enumerate(zip(left, panel.bars, strict=True)):
         if bar.adjustment > 0:
@@ -281,7 +297,7 @@ def _draw_adjustments(ax: Axes, panel: _Panel, left: list[float]) -> None:
 
 
 def _legend(
-    fig: Figure, panels: list[_Panel], part_names: dict[str, str], colors: dict[str, str],
+    fig: Figure, panels: list[Panel], part_names: dict[str, str], colors: dict[str, str],
     font: FontProperties, words: dict[str, str],
 ) -> None:
     used = [p for p in part_names if any(p in panel.parts for panel in panels)]

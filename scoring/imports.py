@@ -47,7 +47,13 @@ def read_table(data: bytes, source: str) -> Table:
     else:
         raise ImportRejected([RowProblem(source, 1, "not a CSV in UTF-8 or GBK, nor an XLSX file")])
     reader = csv.reader(io.StringIO(text))
-    rows = [(reader.line_num, r) for r in reader]
+    # a record's own first line (reader.line_num is its last one; a quoted
+    # comment may span several lines)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for record in reader:
+        rows.append((start, record))
+        start = reader.line_num + 1
     return _to_dicts(rows, source)
 
 

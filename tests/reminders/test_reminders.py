@@ -266,3 +266,32 @@ async def test_the_scheduler_job_really_runs_tick(world: World):
     await svc.stop()
     assert len(world.sent_to("c3")) == 1
     assert svc._scheduler is None
+
+
+async def test_stop_lets_the_send_in_flight_finish_and_leaves_the_rest_unclaimed(world: World):
+    world.clock.now = SCORES_3D
+    svc = world.service(interval=3600, concurrency=1)
+    release = asyncio.Event()
+    started = asyncio.Event()
+    real_send = svc.sender.send
+
+    async def slow(chat_id, text, markup=None):
+        started.set()
+        await release.wait()
+        return await real_send(chat_id, text, markup)
+
+    svc.sender.send = slow
+    await svc.start()
+    await asyncio.wait_for(started.wait(), 5)
+    stopping = asyncio.create_task(svc.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # waits for the send in flight
+    release.set()
+    await asyncio.wait_for(stopping, 5)
+    rows = await world.store.reminders.sent(world.cid)
+    assert all(out is not None for *_, out, _ in rows)  # the claim in flight was completed: nothing dangling
+    (in_flight,) = [(r, m) for r, m, _, out, _ in rows if out == "sent"]  # and no other send was started
+    # the next process picks up the others at once
+    again = world.service()
+    done = {(d.rater, d.milestone) for d in await again.tick() if d.outcome == "sent"}
+    assert in_flight not in done and {(r, "scores") for r in SCORE_RATERS} <= done | {in_flight}

@@ -1,0 +1,264 @@
+"""/report: the ranking as a phone-sized text, the XLSX workbook and the PNG chart.
+
+Confidentiality (issue 4, item 9). Let k = campaign.report_min_raters. A group
+result for a department is *thin* while 0 < n < k raters have scored it. What
+the chat shows must not let anyone work out a thin group's result, so:
+
+1. The chat text shows only each department's total (with rank); no part or
+   group figure ever appears in it. Departments with a thin group are marked.
+2. A total is shown only when at least k distinct raters stand behind it (or
+   none: then it is just the adjustment). Early in a campaign a total that
+   rests on, say, the mayor alone is 15% of the mayor's score; it is shown as
+   "—", and ranks are counted among the departments shown, so no gap places it.
+3. The chart breaks a bar into parts only where no sum can isolate a thin
+   group: a part with a thin group is *veiled*; the veiled parts are summed into
+   one grey segment, which is shown only when it mixes at least k distinct
+   raters; otherwise the whole bar is grey. So every figure drawn (a part, the
+   grey sum, the total, and any difference of them) mixes at least k raters.
+4. The XLSX applies the same rule for staff (veiled parts and hidden totals left
+   out, no individual scores); only an admin gets the full workbook with every
+   individual score, as the issue asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, Message
+
+import handlers.texts.staff_report  # noqa: F401  (registers the st.* / rp.* texts)
+from handlers.clock import Clock
+from handlers.identity import Me
+from handlers.roles import HasRole
+from handlers.staff_status import fit, refuse
+from handlers.texts import h, name_in, t
+from scoring.campaign import Campaign, Role
+from scoring.chart import SHOW_ALL, Disclosure, NoCJKFont, render_chart
+from scoring.engine import DepartmentResult, FlagKind, Report, ScoreRow, competition_ranks, format_points
+from scoring.exports import render_xlsx
+from scoring.texts_report import label, profile_label
+from storage.reporting import build_report
+from storage.status import campaign_status
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+REPORT_ROLES = (Role.ADMIN, Role.STAFF)
+TOP = 15  # departments listed per profile in the chat; the file has them all
+NAME_CHARS = 12
+FLAG_ITEMS = 4  # groups named per kind of flag
+MAX_CAPTION = 1024
+# the order staff act on: what blocks a result first, late entries last
+FLAG_ORDER = (
+    FlagKind.MISSING_GROUP, FlagKind.PENDING_APPROVAL, FlagKind.INCOMPLETE, FlagKind.MISSING_PART,
+    FlagKind.MISSING_EXTERNAL, FlagKind.LATE,
+)
+
+
+# -- confidentiality ---------------------------------------------------------------------
+
+
+def thin_groups(dept: DepartmentResult, k: int) -> set[str]:
+    """Groups whose result for the department rests on fewer than k raters (but some)."""
+    return {key for part in dept.parts.values() for key, g in part.groups.items() if 0 < g.n < k}
+
+
+def _contributors(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) -> dict[tuple[str, str], set[str]]:
+    """(department, part) -> the raters whose values count in that part's points."""
+    part_of = {g.key: p.key for p, g in campaign.groups()}
+    needs_approval = {g.key for _, g in campaign.groups() if g.requires_approval}
+    depts = {d.key: d for d in report.departments}
+    raters: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        dept, part = depts.get(row.department), part_of.get(row.group)
+        if dept is None or part not in dept.parts or row.value is None:
+            continue
+        if row.group in needs_approval and not row.approved:
+            continue
+        if dept.parts[part].groups[row.group].score is None:
+            continue  # the group has too few values to count at all
+        raters[(dept.key, part)].add(row.rater)
+    return raters
+
+
+def disclose(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) -> dict[str, Disclosure]:
+    """What the chat may show of each department (see the module's docstring)."""
+    k = campaign.report_min_raters
+    raters = _contributors(report, rows, campaign)
+    shown: dict[str, Disclosure] = {}
+    for dept in report.departments:
+        if dept.external:
+            continue  # an imported final score: no rater stands behind it
+        behind = {p: raters.get((dept.key, p), set()) for p in dept.parts}
+        everyone = set().union(*behind.values())
+        total = not everyone or len(everyone) >= k
+        thin = thin_groups(dept, k)
+        if not thin:
+            shown[dept.key] = Disclosure(total=total)
+            continue
+        veiled = {p for p, part in dept.parts.items() if thin & part.groups.keys()}
+        mixed = set().union(*(behind[p] for p in veiled))
+        open_parts = frozenset(dept.parts) - veiled if not mixed or len(mixed) >= k else frozenset()
+        shown[dept.key] = Disclosure(total=total, parts=open_parts)
+    return shown
+
+
+def shown_ranks(report: Report, disclosure: Mapping[str, Disclosure]) -> dict[str, int]:
+    """Competition ranks per profile among the departments whose total is shown."""
+    ranks: dict[str, int] = {}
+    for depts in report.by_profile().values():
+        drawn = [d for d in depts if disclosure.get(d.key, SHOW_ALL).total]
+        ranks.update(zip((d.key for d in drawn), competition_ranks([d.total for d in drawn]), strict=True))
+    return ranks
+
+
+def veiled_report(report: Report, disclosure: Mapping[str, Disclosure]) -> Report:
+    """The report as staff may have it in a file: hidden totals and veiled parts left out."""
+    ranks = shown_ranks(report, disclosure)
+    departments = []
+    for dept in report.departments:
+        shown = disclosure.get(dept.key, SHOW_ALL)
+        if not shown.total:
+            continue
+        parts = dept.parts if shown.parts is None else {k: v for k, v in dept.parts.items() if k in shown.parts}
+        departments.append(replace(dept, parts=parts, rank=ranks[dept.key]))
+    return Report(report.campaign, departments)
+
+
+# -- the text ---------------------------------------------------------------------------------
+
+
+def is_provisional(campaign: Campaign, unsubmitted: int, now: datetime) -> bool:
+    """Mid-campaign: a milestone is still ahead, or some sheet is not submitted."""
+    zone = ZoneInfo(campaign.timezone)
+    return unsubmitted > 0 or any(m.due.replace(tzinfo=zone) > now for m in campaign.milestones)
+
+
+def _short_name(dept: DepartmentResult, lang: str) -> str:
+    name = name_in(lang, dept.name, dept.name_en)
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+
+
+def _row(dept: DepartmentResult, shown: Disclosure, rank: int | None, lang: str) -> str:
+    """`  1   83.13*#  市发展和改革委…`: numbers first, so CJK widths cannot push them out of line."""
+    marks = ("" if dept.complete else "*") + ("" if shown.parts is None else "#")
+    total = format_points(dept.total) if shown.total else "—"
+    place = str(rank) if shown.total and rank is not None else "—"
+    return f"{place:>3}  {total:>6}{marks:<2} {h(_short_name(dept, lang))}"
+
+
+def _profile_block(profile: str, depts: list[DepartmentResult], disclosure: Mapping[str, Disclosure],
+                   ranks: Mapping[str, int], lang: str) -> str:
+    # shown totals in rank order, then the hidden ones in file order: their position tells nothing
+    ordered = sorted(depts, key=lambda d: (not disclosure.get(d.key, SHOW_ALL).total, ranks.get(d.key, 0)))
+    rows = [_row(d, disclosure.get(d.key, SHOW_ALL), ranks.get(d.key), lang) for d in ordered[:TOP]]
+    lines = [t(lang, "rp.profile", profile=h(profile_label(lang, profile)), n=len(depts)),
+             "<pre>" + "\n".join([t(lang, "rp.head"), *rows]) + "</pre>"]
+    if len(depts) > TOP:
+        lines.append(t(lang, "rp.more", n=len(depts) - TOP))
+    return "\n".join(lines)
+
+
+def _flag_block(report: Report, campaign: Campaign, lang: str) -> str | None:
+    """Per kind of flag, the groups (or parts, or departments) concerned, with how many departments."""
+    counts: dict[FlagKind, Counter[str]] = defaultdict(Counter)
+    groups = {g.key: name_in(lang, g.name, g.name_en) for _, g in campaign.groups()}
+    parts = {p.key: name_in(lang, p.name, p.name_en) for p in campaign.parts}
+    for dept in report.departments:
+        for flag in set(dept.flags):
+            names = parts if flag.kind == FlagKind.MISSING_PART else groups
+            concern = names.get(flag.key, flag.key) if flag.key else name_in(lang, dept.name, dept.name_en)
+            counts[flag.kind][concern] += 1
+    lines = [_flag_line(kind, counts[kind], lang) for kind in FLAG_ORDER if counts[kind]]
+    return "\n".join([t(lang, "rp.flags_title"), *lines]) if lines else None
+
+
+def _flag_line(kind: FlagKind, counted: Counter[str], lang: str) -> str:
+    items = [t(lang, "rp.flag_item", name=h(name), n=n) for name, n in counted.most_common(FLAG_ITEMS)]
+    if len(counted) > FLAG_ITEMS:
+        items.append(t(lang, "rp.flag_more", n=len(counted)))
+    return t(lang, "rp.flag_line", flag=h(label(lang, f"flag.{kind.value}")), items=t(lang, "st.sep").join(items))
+
+
+def _notes(report: Report, disclosure: Mapping[str, Disclosure], k: int, lang: str) -> str | None:
+    shown = [disclosure.get(d.key, SHOW_ALL) for d in report.departments]
+    notes = []
+    if any(not d.complete for d in report.departments):
+        notes.append(t(lang, "rp.note_incomplete"))
+    if any(s.parts is not None for s in shown):
+        notes.append(t(lang, "rp.note_thin", k=k))
+    if any(not s.total for s in shown):
+        notes.append(t(lang, "rp.note_hidden", k=k))
+    return "\n".join(notes) or None
+
+
+def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mapping[str, Disclosure],
+                provisional: bool, generated: str) -> str:
+    """The chat message: totals per profile (top lines), flags called out, notes; at most 4096 characters."""
+    head = [
+        t(lang, "rp.title", title=h(name_in(lang, campaign.title, campaign.title_en))),
+        t(lang, "rp.provisional" if provisional else "rp.final"),
+        t(lang, "rp.generated", time=generated),
+    ]
+    ranks = shown_ranks(report, disclosure)
+    blocks = ["\n".join(head)]
+    blocks += [_profile_block(p, ds, disclosure, ranks, lang) for p, ds in report.by_profile().items() if ds]
+    blocks += [b for b in (_flag_block(report, campaign, lang), _notes(report, disclosure,
+                                                                         campaign.report_min_raters, lang)) if b]
+    return fit(blocks, t(lang, "rp.truncated"))
+
+
+# -- the handler ----------------------------------------------------------------------------------
+
+
+async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clock) -> None:
+    campaign, lang, chat = me.campaign, me.lang, message.chat.id
+    report, rows = await build_report(store, me.stored)
+    status = await campaign_status(store, me.stored)
+    now = clock()
+    provisional = is_provisional(campaign, status.sheets - status.submitted, now)
+    disclosure = disclose(report, rows, campaign)
+    local = now.astimezone(ZoneInfo(campaign.timezone))
+    await message.answer(report_text(report, campaign, lang, disclosure, provisional, f"{local:%Y-%m-%d %H:%M}"))
+    await _send_workbook(bot, chat, me, report, rows, disclosure, f"{campaign.key}-{local:%Y%m%d-%H%M}")
+    await _send_chart(bot, chat, me, report, disclosure, provisional)
+    log.info("report sent: campaign %s to %s (admin=%s)", campaign.key, me.telegram_id, me.has(Role.ADMIN))
+
+
+async def _send_workbook(bot: Bot, chat: int, me: Me, report: Report, rows: list[ScoreRow],
+                         disclosure: Mapping[str, Disclosure], stem: str) -> None:
+    # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
+    if me.has(Role.ADMIN):
+        data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows)
+        name, caption = f"{stem}-full.xlsx", t(me.lang, "rp.doc_admin")
+    else:
+        data = await asyncio.to_thread(render_xlsx, veiled_report(report, disclosure), me.campaign, me.lang)
+        name, caption = f"{stem}.xlsx", t(me.lang, "rp.doc_staff", k=me.campaign.report_min_raters)
+    await bot.send_document(chat, BufferedInputFile(data, name), caption=caption[:MAX_CAPTION])
+
+
+async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, disclosure: Mapping[str, Disclosure],
+                      provisional: bool) -> None:
+    try:
+        png = await asyncio.to_thread(render_chart, report, me.campaign, me.lang, disclosure, provisional)
+    except NoCJKFont:
+        log.warning("no CJK font installed: /report sent without its chart")
+        await bot.send_message(chat, t(me.lang, "rp.no_font"))
+        return
+    await bot.send_photo(chat, BufferedInputFile(png, "ranking.png"), caption=t(me.lang, "rp.chart")[:MAX_CAPTION])
+
+
+def build_router() -> Router:
+    """A fresh router per dispatcher: no module-level state shared between tests."""
+    router = Router(name="staff_report")
+    router.message.register(on_report, Command("report"), HasRole(*REPORT_ROLES))
+    router.message.register(refuse, Command("report"))
+    return router

@@ -1,0 +1,299 @@
+"""/status and /report through the production dispatcher (feed_update): roles, drill-down, files, confidentiality."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiogram import Router
+from openpyxl import load_workbook
+
+from handlers import staff_report, staff_status
+from handlers.staff_report import disclose, veiled_report
+from handlers.staff_status import StatusView, View
+from handlers.texts import t
+from scoring.assignments import expand
+from scoring.campaign import Campaign, Role, Staff, format_value
+from scoring.chart import Disclosure, NoCJKFont
+from scoring.engine import ScoreRow, compute, format_points
+from storage.reporting import build_report
+from storage.store import Store
+
+STAFF, ADMIN, COLLECTOR, RATER, STRANGER = 601, 602, 603, 604, 999
+# odd values that no count, percentage or date in a status message can spell
+VALUES = (61.3, 67.9, 73.1, 78.7, 83.9, 89.1, 94.7)
+REFUSED = t("zh", "refused")
+
+
+# -- wiring ------------------------------------------------------------------------------------
+
+
+def router_names(router: Router) -> set[str]:
+    return {router.name, *(name for sub in router.sub_routers for name in router_names(sub))}
+
+
+@pytest.fixture
+def chatter(chatter):
+    """The conftest's chatter, with the staff routers in the tree until get_routers() includes them."""
+    present = router_names(chatter.dp)
+    missing = [build() for name, build in (("staff_status", staff_status.build_router),
+                                            ("staff_report", staff_report.build_router)) if name not in present]
+    if missing:
+        root = next(r for r in chatter.dp.sub_routers if r.name == "private")
+        root.include_routers(*missing)
+        fallback = next(r for r in root.sub_routers if r.name == "fallback")
+        root.sub_routers.remove(fallback)
+        root.sub_routers.append(fallback)  # the catch-all stays last
+    return chatter
+
+
+@pytest.fixture
+def campaign(small: Campaign) -> Campaign:
+    """The small campaign plus a staff member who is not an admin."""
+    clerk = Staff(key="clerk", name="督查室汇总专员", name_en="Results clerk", roles=[Role.STAFF])
+    return small.model_copy(update={"staff": [*small.staff, clerk]})
+
+
+async def bind(store: Store, chatter, campaign: Campaign, kind: str, key: str, user_id: int) -> None:
+    stored = await store.campaigns.get(campaign.key)
+    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
+    await chatter.send(user_id, f"/start {invite.token}")
+
+
+@pytest.fixture
+async def people(store: Store, chatter, campaign: Campaign) -> int:
+    """Campaign loaded; staff, admin, collector and one leader bound. Returns the campaign id."""
+    await store.campaigns.load(campaign)
+    await bind(store, chatter, campaign, "staff", "clerk", STAFF)
+    await bind(store, chatter, campaign, "staff", "admin", ADMIN)
+    await bind(store, chatter, campaign, "staff", "col_zf", COLLECTOR)
+    await bind(store, chatter, campaign, "rater", "ld_cw", RATER)
+    chatter.session.clear()
+    return (await store.campaigns.get(campaign.key)).id
+
+
+async def score(store: Store, cid: int, raters: set[str] | None = None) -> list[float]:
+    """Import a value for every assignment (of some raters); returns the values used."""
+    keys = [k for k in await store.results.assignment_keys(cid) if raters is None or k[0] in raters]
+    rows = [(r, g, d, VALUES[i % len(VALUES)], None) for i, (r, g, d) in enumerate(keys)]
+    await store.results.import_scores(cid, rows, actor="cli")
+    return [row[3] for row in rows]
+
+
+async def submit(store: Store, cid: int, *raters: str) -> None:
+    for rater in raters:
+        for sheet in await store.sheets.for_rater(cid, rater):
+            assert await store.sheets.submit(sheet.id, actor="cli")
+
+
+def sent_texts(chatter) -> str:
+    return "\n".join(c.params.get("text", "") for c in chatter.session.calls
+                     if c.method in ("SendMessage", "EditMessageText"))
+
+
+def document(chatter) -> tuple[str, bytes]:
+    (call,) = chatter.session.of("SendDocument")
+    return call.params["document"].filename, call.params["document"].data
+
+
+def button(chatter, label: str) -> str:
+    """callback_data of the newest card's button labelled exactly `label`."""
+    return next(b["callback_data"] for row in chatter.last_markup() for b in row if b["text"] == label)
+
+
+def assert_no_values(text: str, values: list[float]) -> None:
+    leaked = {format_value(v) for v in values if format_value(v) in text}
+    assert not leaked, f"score values in a status message: {leaked}"
+
+
+# -- /status -----------------------------------------------------------------------------------
+
+
+async def test_staff_status_shows_progress_laggards_and_deadlines_never_a_score(chatter, store, people):
+    values = await score(store, people, {"ld_sz", "ld_cw", "cty_dc", "cty_ns"})
+    await submit(store, people, "ld_sz")
+    await store.people.mark_unreachable(RATER)
+    await chatter.send(STAFF, "/status")
+    text = chatter.last_text()
+    assert "市领导评议 ▓▓▓▓▓▓▓▓▓▓ 100%" in text and "已提交 1/2" in text
+    assert "县（市、区）政府评议 ▓▓▓▓▓▓░░░░ 66%" in text
+    assert "常务副市长 5/5 📵" in text  # the laggard, marked unreachable
+    assert "青河县人民政府 0/5 ❔" in text  # never bound
+    assert "自评材料报送：01-05 18:00（剩 3 天）" in text
+    assert len(text) <= 4096
+    assert_no_values(text, values)
+    labels = [b["text"] for row in chatter.last_markup() for b in row]
+    assert "市领导评议 100%" in labels and "🔄 刷新" in labels
+
+
+async def test_drill_down_by_group_then_rater_and_back(chatter, store, people):
+    values = await score(store, people, {"ld_sz", "ld_cw"})
+    await submit(store, people, "ld_sz")
+    await chatter.send(STAFF, "/status")
+    await chatter.press(STAFF, chatter.button("市领导评议"))
+    group = chatter.last_text()
+    assert "市领导评议" in group and "常务副市长 5/5 · 进行中" in group and "市长 5/5 · 已提交" in group
+    await chatter.press(STAFF, button(chatter, "市长 5/5"))
+    rater = chatter.last_text()
+    assert rater.startswith("<b>市长</b>") and "提交于 2025-01-02 10:00" in rater
+    await chatter.press(STAFF, chatter.button("⬅ 市领导评议"))
+    assert chatter.last_text() == group
+    await chatter.press(STAFF, chatter.button("总览"))
+    assert "进度" in chatter.last_text()
+    assert_no_values(sent_texts(chatter), values)
+    assert len(chatter.session.of("EditMessageText")) == 4  # one message, edited in place
+
+
+async def test_collector_sees_only_their_leaders(chatter, store, people):
+    await score(store, people)
+    await chatter.send(COLLECTOR, "/status")
+    text = chatter.last_text()
+    assert "仅显示您代为收集的领导" in text and "市领导评议" in text
+    assert "县（市、区）政府评议" not in text and "东城区人民政府" not in text
+    groups = [b["text"] for row in chatter.last_markup() for b in row if "刷新" not in b["text"]]
+    assert groups == ["市领导评议 100%"]
+    # forged taps: another group, or a sheet of a rater the collector does not collect for
+    (county_sheet,) = await store.sheets.for_rater(people, "cty_dc")
+    await chatter.press(COLLECTOR, StatusView(view=View.GROUP, group="counties").pack())
+    await chatter.press(COLLECTOR, StatusView(view=View.RATER, group="leaders", sheet=county_sheet.id).pack())
+    assert chatter.answers()[-2:] == [t("zh", "st.stale")] * 2
+    assert "东城区人民政府" not in sent_texts(chatter)
+
+
+async def test_rater_and_strangers_learn_nothing(chatter, store, people):
+    await score(store, people)
+    for command in ("/status", "/report"):
+        await chatter.send(RATER, command)
+        assert chatter.last_text() == REFUSED
+        await chatter.send(STRANGER, command)
+        assert chatter.last_text() == t("zh", "start.not_bound")
+    await chatter.press(RATER, StatusView(view=View.OVERVIEW).pack())
+    assert chatter.answers()[-1] == REFUSED
+    assert not chatter.session.of("SendDocument") and not chatter.session.of("SendPhoto")
+    assert not chatter.session.of("EditMessageText")
+
+
+# -- /report -----------------------------------------------------------------------------------
+
+
+async def test_staff_report_text_workbook_and_chart(chatter, store, people, campaign):
+    await score(store, people)
+    await chatter.send(STAFF, "/report")
+    (message,) = chatter.session.of("SendMessage")
+    text = message.params["text"]
+    assert "中期结果（暂定）" in text and text.count("<pre>") == text.count("</pre>") == 3
+    report, _ = await build_report(store, await store.campaigns.get(campaign.key))
+    fgw = report.department("fgw")
+    assert f"{format_points(fgw.total)}*#" in text  # incomplete (not submitted) and a thin group
+    assert "部分评议组评分人数少于 3 人" in text
+    assert "需要注意" in text and "待审定：重点工作牵头领导评议（5 个部门）" in text
+    assert len(text) <= 4096
+    name, data = document(chatter)
+    assert name.endswith(".xlsx") and not name.endswith("-full.xlsx")
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    assert "个人评分" not in book.sheetnames
+    # every department of the small campaign has a group with fewer than 3 raters: no group detail at all
+    assert len(list(book["评议组明细"].iter_rows())) == 1
+    (photo,) = chatter.session.of("SendPhoto")
+    assert photo.params["photo"].data.startswith(b"\x89PNG") and len(photo.params["caption"]) <= 1024
+
+
+async def test_admin_workbook_alone_has_individual_scores(chatter, store, people):
+    values = await score(store, people)
+    await chatter.send(ADMIN, "/report")
+    name, data = document(chatter)
+    assert name.endswith("-full.xlsx")
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    assert len(list(book["个人评分"].iter_rows())) == len(values) + 1
+    assert len(list(book["评议组明细"].iter_rows())) > 1
+    assert chatter.session.of("SendPhoto")
+
+
+async def test_total_resting_on_one_leader_is_withheld(chatter, store, people, campaign):
+    await score(store, people, {"ld_sz"})
+    await chatter.send(STAFF, "/report")
+    text = chatter.session.of("SendMessage")[0].params["text"]
+    report, _ = await build_report(store, await store.campaigns.get(campaign.key))
+    for dept in report.departments:
+        if not dept.external:
+            assert format_points(dept.total) not in text  # 15% of the mayor's score would give it away
+    assert "  —       —*#" in text and "总分暂不显示" in text
+    _, data = document(chatter)
+    assert len(list(load_workbook(io.BytesIO(data), read_only=True)["汇总 一般部门"].iter_rows())) == 1
+
+
+async def test_final_once_deadlines_passed_and_every_sheet_is_in(chatter, store, people, campaign, clock):
+    await score(store, people)
+    await submit(store, people, *(r.key for r in campaign.raters))
+    await chatter.send(STAFF, "/report")
+    assert "中期结果" in chatter.session.of("SendMessage")[0].params["text"]
+    chatter.session.clear()
+    clock.now = datetime(2025, 1, 16, tzinfo=UTC)
+    await chatter.send(STAFF, "/report")
+    text = chatter.session.of("SendMessage")[0].params["text"]
+    assert "中期结果" not in text and "所有截止时间已过" in text
+
+
+async def test_without_a_cjk_font_text_and_workbook_still_arrive(chatter, store, people, monkeypatch):
+    await score(store, people)
+
+    def no_font(*args: object, **kwargs: object) -> bytes:
+        raise NoCJKFont("none")
+
+    monkeypatch.setattr(staff_report, "render_chart", no_font)
+    await chatter.send(STAFF, "/report")
+    assert chatter.session.of("SendDocument") and not chatter.session.of("SendPhoto")
+    assert chatter.last_text() == t("zh", "rp.no_font")
+
+
+async def test_status_and_report_fit_a_phone_for_the_municipal_campaign(chatter, store, municipal):
+    await store.campaigns.load(municipal)
+    await bind(store, chatter, municipal, "staff", "dc_deputy", STAFF)
+    cid = (await store.campaigns.get(municipal.key)).id
+    await score(store, cid, {r.key for r in municipal.raters[::2]})
+    chatter.session.clear()
+    await chatter.send(STAFF, "/status")
+    assert len(chatter.last_text()) <= 4096 and "等另" in chatter.last_text()
+    assert all(len(b["callback_data"].encode()) <= 64 for row in chatter.last_markup() for b in row)
+    await chatter.send(STAFF, "/report")
+    text = chatter.session.of("SendMessage")[-1].params["text"]
+    assert len(text) <= 4096 and "另有 20 个部门，完整名单见文件" in text
+    assert chatter.session.of("SendDocument") and chatter.session.of("SendPhoto")
+
+
+# -- the confidentiality rule itself -------------------------------------------------------------
+
+
+def report_of(campaign: Campaign, raters: set[str] | None = None, k: int = 3):
+    campaign = campaign.model_copy(update={"report_min_raters": k})
+    assignments = expand(campaign)
+    rows = [ScoreRow(a.rater, a.group, a.department, 80.0) for a in assignments
+            if raters is None or a.rater in raters]
+    return campaign, compute(campaign, assignments, rows), rows
+
+
+def test_nothing_is_withheld_when_one_rater_is_enough(small):
+    campaign, report, rows = report_of(small, k=1)
+    assert set(disclose(report, rows, campaign).values()) == {Disclosure()}
+
+
+def test_parts_without_thin_groups_stay_open(small):
+    campaign, report, rows = report_of(small, k=2)
+    # fgw: leaders (2 raters) is open; every other part has a single-rater group
+    assert disclose(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset({"leaders"}))
+    assert set(veiled_report(report, disclose(report, rows, campaign)).department("fgw").parts) == {"leaders"}
+
+
+def test_a_withheld_sum_of_fewer_than_k_raters_greys_the_whole_bar(small):
+    # counties (3) open, leaders (2) thin: total minus counties would be the two leaders' mean
+    campaign, report, rows = report_of(small, {"cty_dc", "cty_ns", "cty_qh", "ld_sz", "ld_cw"})
+    assert disclose(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset())
+
+
+def test_a_total_behind_fewer_than_k_raters_is_hidden(small):
+    campaign, report, rows = report_of(small, {"ld_sz", "ld_cw"})
+    shown = disclose(report, rows, campaign)
+    assert shown["fgw"] == Disclosure(total=False, parts=frozenset())
+    assert "fgw" not in {d.key for d in veiled_report(report, shown).departments}
+    assert "icbc" not in shown  # external: an imported result, no rater behind it
