@@ -17,21 +17,25 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.config import Settings
+from bot.scheduler import ReminderService
 from handlers import get_routers
 from handlers.clock import Clock
 from handlers.identity import IdentityMiddleware
+from handlers.remind import RemindNow
 from handlers.texts import LANGS, t
 from storage.db import utc_now
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "lang", "status", "report")
+COMMANDS = ("start", "help", "lang", "status", "report", "remind")
 
 
-def build_dispatcher(store: Store, clock: Clock = utc_now, settings: Settings | None = None) -> Dispatcher:
+def build_dispatcher(
+    store: Store, clock: Clock = utc_now, settings: Settings | None = None, reminders: RemindNow | None = None
+) -> Dispatcher:
     """The production dispatcher; tests and benchmarks feed updates into this very object."""
-    dp = Dispatcher(storage=MemoryStorage(), store=store, clock=clock, settings=settings)
+    dp = Dispatcher(storage=MemoryStorage(), store=store, clock=clock, settings=settings, reminders=reminders)
     dp.update.outer_middleware(IdentityMiddleware())
     dp.include_routers(*get_routers())
     dp.errors.register(_on_error)
@@ -67,10 +71,8 @@ async def run_polling(settings: Settings, token: str) -> None:
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     store = await Store.open(settings.db)
     bot = build_bot(token, settings.api_base)
-    dp = build_dispatcher(store, settings=settings)
-    from bot.scheduler import ReminderService
-
     reminders = ReminderService(store, bot)
+    dp = build_dispatcher(store, settings=settings, reminders=reminders)
     dp.startup.register(reminders.start)
     dp.shutdown.register(reminders.stop)
     try:

@@ -8,6 +8,7 @@ import contextlib
 from aiogram import Bot, Dispatcher
 
 from bot.app import build_bot, build_dispatcher, set_commands
+from bot.scheduler import ReminderService
 from handlers.clock import Clock
 from storage.db import utc_now
 from storage.store import Store
@@ -17,7 +18,8 @@ class RunningBot:
     def __init__(self, store: Store, token: str, api_base: str, clock: Clock = utc_now) -> None:
         self.store = store
         self.bot: Bot = build_bot(token, api_base)
-        self.dp: Dispatcher = build_dispatcher(store, clock)
+        self.reminders = ReminderService(store, self.bot, clock=clock)
+        self.dp: Dispatcher = build_dispatcher(store, clock, reminders=self.reminders)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

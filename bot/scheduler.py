@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -468,3 +469,32 @@ class ReminderService:
             log.exception("reminders: recording %s as %s failed", key, outcome)
             return
         done.append(Delivery(*key, str(outcome)))
+
+
+    async def remind_now(self, stored: StoredCampaign, milestone_key: str, actor: str) -> dict[str, int]:
+        """Staff's `/remind`: every laggard of a milestone, now, paced like the scheduled ones.
+
+        Not recorded in the reminders table (the scheduled ones still go out as
+        planned); the audit log keeps who asked and how many were reached.
+        """
+        c = stored.campaign
+        m = c.milestone(milestone_key)
+        milestone_of = {g.key: g.milestone for _, g in c.groups()}
+        contacts = await self.store.people.contacts(stored.id)
+        late: dict[str, list[SheetInfo]] = defaultdict(list)
+        for s in await self.store.sheets.for_campaign(stored.id):
+            if s.is_open and milestone_of.get(s.group) == m.key:
+                late[s.rater].append(s)
+        counts: Counter[str] = Counter()
+
+        async def one(rater: str, sheets: list[SheetInfo]) -> None:
+            contact = contacts.get(("rater", rater))
+            if contact is None or contact[2]:
+                counts["unbound" if contact is None else str(Outcome.UNREACHABLE)] += 1
+                return
+            text, markup = reminder_message(c, pick_lang(contact[1], None), m, sheets, self.clock())
+            counts[str(await self.sender.send(contact[0], text, markup))] += 1
+
+        await asyncio.gather(*(one(r, s) for r, s in sorted(late.items())))
+        await self.store.db.audit(stored.id, actor, "remind", m.key, new=json.dumps(dict(counts)))
+        return dict(counts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, approval, fallback, start, uploads, walk
+from handlers import admin, approval, fallback, remind, start, uploads, walk
 
 
 def get_routers() -> list[Router]:
@@ -16,6 +16,7 @@ def get_routers() -> list[Router]:
         approval.build_router(),
         admin.build_router(),
         uploads.build_router(),
+        remind.build_router(),
         start.build_router(),
         fallback.build_router(),
     )

@@ -150,8 +150,10 @@ def _short_name(dept: DepartmentResult, lang: str) -> str:
 def _row(dept: DepartmentResult, shown: Disclosure, rank: int | None, lang: str) -> str:
     """`  1   83.13*#  市发展和改革委…`: numbers first, so CJK widths cannot push them out of line."""
     marks = ("" if dept.complete else "*") + ("" if shown.parts is None else "#")
-    total = format_points(dept.total) if shown.total else "—"
-    place = str(rank) if shown.total and rank is not None else "—"
+    # an external department without its imported result has no total yet, not a total of 0
+    known = shown.total and not any(f.kind == FlagKind.MISSING_EXTERNAL for f in dept.flags)
+    total = format_points(dept.total) if known else "—"
+    place = str(rank) if known and rank is not None else "—"
     return f"{place:>3}  {total:>6}{marks:<2} {h(_short_name(dept, lang))}"
 
 
@@ -168,24 +170,31 @@ def _profile_block(profile: str, depts: list[DepartmentResult], disclosure: Mapp
 
 
 def _flag_block(report: Report, campaign: Campaign, lang: str) -> str | None:
-    """Per kind of flag, the groups (or parts, or departments) concerned, with how many departments."""
+    """Per kind of flag: the groups (or parts) concerned with how many departments, or the departments."""
     counts: dict[FlagKind, Counter[str]] = defaultdict(Counter)
+    named: dict[FlagKind, list[str]] = defaultdict(list)
     groups = {g.key: name_in(lang, g.name, g.name_en) for _, g in campaign.groups()}
     parts = {p.key: name_in(lang, p.name, p.name_en) for p in campaign.parts}
     for dept in report.departments:
         for flag in set(dept.flags):
-            names = parts if flag.kind == FlagKind.MISSING_PART else groups
-            concern = names.get(flag.key, flag.key) if flag.key else name_in(lang, dept.name, dept.name_en)
-            counts[flag.kind][concern] += 1
-    lines = [_flag_line(kind, counts[kind], lang) for kind in FLAG_ORDER if counts[kind]]
+            if flag.key is None:
+                named[flag.kind].append(name_in(lang, dept.name, dept.name_en))
+            else:
+                names = parts if flag.kind == FlagKind.MISSING_PART else groups
+                counts[flag.kind][names.get(flag.key, flag.key)] += 1
+    lines = []
+    for kind in FLAG_ORDER:
+        items = [t(lang, "rp.flag_item", name=h(name), n=n) for name, n in counts[kind].most_common()]
+        items += [h(name) for name in named[kind]]
+        if items:
+            lines.append(_flag_line(kind, items, lang))
     return "\n".join([t(lang, "rp.flags_title"), *lines]) if lines else None
 
 
-def _flag_line(kind: FlagKind, counted: Counter[str], lang: str) -> str:
-    items = [t(lang, "rp.flag_item", name=h(name), n=n) for name, n in counted.most_common(FLAG_ITEMS)]
-    if len(counted) > FLAG_ITEMS:
-        items.append(t(lang, "rp.flag_more", n=len(counted)))
-    return t(lang, "rp.flag_line", flag=h(label(lang, f"flag.{kind.value}")), items=t(lang, "st.sep").join(items))
+def _flag_line(kind: FlagKind, items: list[str], lang: str) -> str:
+    more = t(lang, "rp.flag_more", n=len(items)) if len(items) > FLAG_ITEMS else ""
+    shown = t(lang, "st.sep").join(items[:FLAG_ITEMS]) + more
+    return t(lang, "rp.flag_line", flag=h(label(lang, f"flag.{kind.value}")), items=shown)
 
 
 def _notes(report: Report, disclosure: Mapping[str, Disclosure], k: int, lang: str) -> str | None:

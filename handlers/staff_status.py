@@ -187,9 +187,8 @@ def _group_lines(campaign: Campaign, lang: str, g: GroupProgress) -> list[str]:
           marks=_marks(lang, r.unreachable, r.bound))
         for r in laggards[:LAGGARDS]
     ]
-    if len(laggards) > LAGGARDS:
-        names.append(t(lang, "st.more", n=len(laggards) - LAGGARDS))
-    return [*lines, t(lang, "st.laggards", names=t(lang, "st.sep").join(names))]
+    more = t(lang, "st.more", n=len(laggards) - LAGGARDS) if len(laggards) > LAGGARDS else ""
+    return [*lines, t(lang, "st.laggards", names=t(lang, "st.sep").join(names) + more)]
 
 
 def _legend(lang: str, raters: list[RaterProgress]) -> str:

@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, U
 
 from bot.app import build_dispatcher
 from bot.recording import BOT_USER, RecordingSession, recording_bot
+from bot.scheduler import ReminderService
 from scoring.campaign import Campaign
 from scoring.validation import load_campaign
 from storage.store import Store
@@ -115,7 +116,8 @@ class Chatter:
 @pytest.fixture
 def chatter(store: Store, clock: FakeClock) -> Chatter:
     bot, session = recording_bot()
-    return Chatter(build_dispatcher(store, clock), bot, session)
+    reminders = ReminderService(store, bot, clock=clock)
+    return Chatter(build_dispatcher(store, clock, reminders=reminders), bot, session)
 
 
 Invite = Callable[[str, str], str]

@@ -184,3 +184,20 @@ async def upload(chatter, monkeypatch, user_id: int, name: str, data: bytes) -> 
                                                            file_size=len(data)),
     )
     await chatter.dp.feed_update(chatter.bot, Update(update_id=next(chatter.ids), message=message))
+
+
+async def test_remind_now_reaches_only_the_laggards_after_confirmation(chatter, store, team):
+    _, items = await sheet_of(store, team, "ld_sz", "leaders")
+    await chatter.send(MAYOR, "/start")
+    await fill_and_submit(chatter, MAYOR, "继续", len(items))  # the mayor is done
+    chatter.session.clear()
+    await chatter.send(ADMIN, "/remind")
+    await chatter.press(ADMIN, chatter.button("考评结果报送"))
+    assert "确认" in chatter.last_text()
+    assert all(c.params["chat_id"] == ADMIN for c in chatter.session.of("SendMessage"))  # nothing sent yet
+    await chatter.press(ADMIN, chatter.button("确认"))
+    reminded = {c.params["chat_id"] for c in chatter.session.of("SendMessage")}
+    assert LEAD in reminded and MAYOR not in reminded  # the key-work lead has not finished; the mayor has
+    assert "已提醒 1 人" in chatter.last_text()
+    stored = await store.campaigns.get(team.key)
+    assert "remind" in [a[2] for a in await store.results.audit_log(stored.id)]
