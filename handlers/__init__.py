@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, approval, fallback, remind, start, uploads, walk
+from handlers import admin, approval, fallback, remind, staff_report, staff_status, start, uploads, walk
 
 
 def get_routers() -> list[Router]:
@@ -17,6 +17,8 @@ def get_routers() -> list[Router]:
         admin.build_router(),
         uploads.build_router(),
         remind.build_router(),
+        staff_status.build_router(),
+        staff_report.build_router(),
         start.build_router(),
         fallback.build_router(),
     )

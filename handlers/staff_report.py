@@ -25,12 +25,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
@@ -41,7 +43,7 @@ from handlers.roles import HasRole
 from handlers.staff_status import fit, refuse
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign, Role
-from scoring.chart import SHOW_ALL, Disclosure, NoCJKFont, render_chart
+from scoring.chart import SHOW_ALL, Disclosure, NoCJKFont, clip, render_chart
 from scoring.engine import DepartmentResult, FlagKind, Report, ScoreRow, competition_ranks, format_points
 from scoring.exports import render_xlsx
 from scoring.texts_report import label, profile_label
@@ -53,9 +55,9 @@ log = logging.getLogger(__name__)
 
 REPORT_ROLES = (Role.ADMIN, Role.STAFF)
 TOP = 15  # departments listed per profile in the chat; the file has them all
-NAME_CHARS = 12
 FLAG_ITEMS = 4  # groups named per kind of flag
 MAX_CAPTION = 1024
+MAX_RETRY_WAIT = 30  # seconds we would wait on flood control before giving up on a file
 # the order staff act on: what blocks a result first, late entries last
 FLAG_ORDER = (
     FlagKind.MISSING_GROUP, FlagKind.PENDING_APPROVAL, FlagKind.INCOMPLETE, FlagKind.MISSING_PART,
@@ -66,15 +68,21 @@ FLAG_ORDER = (
 # -- confidentiality ---------------------------------------------------------------------
 
 
-def thin_groups(dept: DepartmentResult, k: int) -> set[str]:
-    """Groups whose result for the department rests on fewer than k raters (but some)."""
-    return {key for part in dept.parts.values() for key, g in part.groups.items() if 0 < g.n < k}
+def thin_groups(dept: DepartmentResult, k: int, bodies: frozenset[str] = frozenset()) -> set[str]:
+    """Groups whose result for the department rests on fewer than k raters (but some).
+
+    `bodies` are groups marked `confidential: false` (a panel, a channel): their
+    one score is a body's verdict, not a person's, and needs no cover.
+    """
+    return {key for part in dept.parts.values() for key, g in part.groups.items()
+            if 0 < g.n < k and key not in bodies}
 
 
 def _contributors(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) -> dict[tuple[str, str], set[str]]:
     """(department, part) -> the raters whose values count in that part's points."""
     part_of = {g.key: p.key for p, g in campaign.groups()}
     needs_approval = {g.key for _, g in campaign.groups() if g.requires_approval}
+    bodies = {g.key for _, g in campaign.groups() if not g.confidential}
     depts = {d.key: d for d in report.departments}
     raters: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
@@ -83,6 +91,8 @@ def _contributors(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) 
             continue
         if row.group in needs_approval and not row.approved:
             continue
+        if row.group in bodies:
+            continue  # a body's verdict: nobody to protect
         if dept.parts[part].groups[row.group].score is None:
             continue  # the group has too few values to count at all
         raters[(dept.key, part)].add(row.rater)
@@ -92,6 +102,7 @@ def _contributors(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) 
 def disclose(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) -> dict[str, Disclosure]:
     """What the chat may show of each department (see the module's docstring)."""
     k = campaign.report_min_raters
+    bodies = frozenset(g.key for _, g in campaign.groups() if not g.confidential)
     raters = _contributors(report, rows, campaign)
     shown: dict[str, Disclosure] = {}
     for dept in report.departments:
@@ -100,7 +111,7 @@ def disclose(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) -> di
         behind = {p: raters.get((dept.key, p), set()) for p in dept.parts}
         everyone = set().union(*behind.values())
         total = not everyone or len(everyone) >= k
-        thin = thin_groups(dept, k)
+        thin = thin_groups(dept, k, bodies)
         if not thin:
             shown[dept.key] = Disclosure(total=total)
             continue
@@ -143,8 +154,7 @@ def is_provisional(campaign: Campaign, unsubmitted: int, now: datetime) -> bool:
 
 
 def _short_name(dept: DepartmentResult, lang: str) -> str:
-    name = name_in(lang, dept.name, dept.name_en)
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+    return clip(name_in(lang, dept.name, dept.name_en))
 
 
 def _row(dept: DepartmentResult, shown: Disclosure, rank: int | None, lang: str) -> str:
@@ -158,9 +168,13 @@ def _row(dept: DepartmentResult, shown: Disclosure, rank: int | None, lang: str)
 
 
 def _profile_block(profile: str, depts: list[DepartmentResult], disclosure: Mapping[str, Disclosure],
-                   ranks: Mapping[str, int], lang: str) -> str:
-    # shown totals in rank order, then the hidden ones in file order: their position tells nothing
-    ordered = sorted(depts, key=lambda d: (not disclosure.get(d.key, SHOW_ALL).total, ranks.get(d.key, 0)))
+                   ranks: Mapping[str, int], filed: Mapping[str, int], lang: str) -> str:
+    # shown totals in rank order, then the hidden ones in file order: their position must tell nothing
+    def place(d: DepartmentResult) -> tuple[bool, int]:
+        hidden = not disclosure.get(d.key, SHOW_ALL).total
+        return hidden, filed[d.key] if hidden else ranks[d.key]
+
+    ordered = sorted(depts, key=place)
     rows = [_row(d, disclosure.get(d.key, SHOW_ALL), ranks.get(d.key), lang) for d in ordered[:TOP]]
     lines = [t(lang, "rp.profile", profile=h(profile_label(lang, profile)), n=len(depts)),
              "<pre>" + "\n".join([t(lang, "rp.head"), *rows]) + "</pre>"]
@@ -218,8 +232,9 @@ def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mappi
         t(lang, "rp.generated", time=generated),
     ]
     ranks = shown_ranks(report, disclosure)
+    filed = {d.key: n for n, d in enumerate(campaign.departments)}
     blocks = ["\n".join(head)]
-    blocks += [_profile_block(p, ds, disclosure, ranks, lang) for p, ds in report.by_profile().items() if ds]
+    blocks += [_profile_block(p, ds, disclosure, ranks, filed, lang) for p, ds in report.by_profile().items() if ds]
     blocks += [b for b in (_flag_block(report, campaign, lang), _notes(report, disclosure,
                                                                          campaign.report_min_raters, lang)) if b]
     return fit(blocks, t(lang, "rp.truncated"))
@@ -236,10 +251,23 @@ async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clo
     provisional = is_provisional(campaign, status.sheets - status.submitted, now)
     disclosure = disclose(report, rows, campaign)
     local = now.astimezone(ZoneInfo(campaign.timezone))
-    await message.answer(report_text(report, campaign, lang, disclosure, provisional, f"{local:%Y-%m-%d %H:%M}"))
+    text = report_text(report, campaign, lang, disclosure, provisional, f"{local:%Y-%m-%d %H:%M}")
+    await _patiently(lambda: message.answer(text))
+    await bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
     await _send_workbook(bot, chat, me, report, rows, disclosure, f"{campaign.key}-{local:%Y%m%d-%H%M}")
     await _send_chart(bot, chat, me, report, disclosure, provisional)
     log.info("report sent: campaign %s to %s (admin=%s)", campaign.key, me.telegram_id, me.has(Role.ADMIN))
+
+
+async def _patiently(send: Callable[[], Awaitable[object]]) -> None:
+    """Three messages in a row may meet flood control (429): wait as told, once, rather than drop a file."""
+    try:
+        await send()
+    except TelegramRetryAfter as exc:
+        if exc.retry_after > MAX_RETRY_WAIT:
+            raise
+        await asyncio.sleep(exc.retry_after)
+        await send()
 
 
 async def _send_workbook(bot: Bot, chat: int, me: Me, report: Report, rows: list[ScoreRow],
@@ -251,7 +279,7 @@ async def _send_workbook(bot: Bot, chat: int, me: Me, report: Report, rows: list
     else:
         data = await asyncio.to_thread(render_xlsx, veiled_report(report, disclosure), me.campaign, me.lang)
         name, caption = f"{stem}.xlsx", t(me.lang, "rp.doc_staff", k=me.campaign.report_min_raters)
-    await bot.send_document(chat, BufferedInputFile(data, name), caption=caption[:MAX_CAPTION])
+    await _patiently(lambda: bot.send_document(chat, BufferedInputFile(data, name), caption=caption[:MAX_CAPTION]))
 
 
 async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, disclosure: Mapping[str, Disclosure],
@@ -260,9 +288,10 @@ async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, disclosure: M
         png = await asyncio.to_thread(render_chart, report, me.campaign, me.lang, disclosure, provisional)
     except NoCJKFont:
         log.warning("no CJK font installed: /report sent without its chart")
-        await bot.send_message(chat, t(me.lang, "rp.no_font"))
+        await _patiently(lambda: bot.send_message(chat, t(me.lang, "rp.no_font")))
         return
-    await bot.send_photo(chat, BufferedInputFile(png, "ranking.png"), caption=t(me.lang, "rp.chart")[:MAX_CAPTION])
+    caption = t(me.lang, "rp.chart")[:MAX_CAPTION]
+    await _patiently(lambda: bot.send_photo(chat, BufferedInputFile(png, "ranking.png"), caption=caption))
 
 
 def build_router() -> Router:

@@ -138,7 +138,8 @@ async def load_groups(store: Store, me: Me) -> list[GroupProgress]:
 def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], now: datetime,
                   collector: bool = False) -> Card:
     if not groups:
-        return Card(t(lang, "st.empty"), InlineKeyboardMarkup(inline_keyboard=[]))
+        refresh = _button(t(lang, "st.btn_refresh"), StatusView(view=View.OVERVIEW))
+        return Card(t(lang, "st.empty"), InlineKeyboardMarkup(inline_keyboard=[[refresh]]))
     head = [t(lang, "st.title", title=h(name_in(lang, campaign.title, campaign.title_en)))]
     if collector:
         head.append(t(lang, "st.scope_collector"))

@@ -66,6 +66,9 @@ class Group(Model):
     min_raters: int = Field(default=1, ge=1)
     milestone: Key
     requires_approval: bool = False
+    # False for groups whose raters are bodies (a sector panel, an enterprise
+    # channel): chat reports then show their results even from a single rater.
+    confidential: bool = True
     # Default assignment rule for members of the group; a rater may override it.
     assign: AssignRule = "all"
 

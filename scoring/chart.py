@@ -18,6 +18,7 @@ among the departments drawn, so a hidden one leaves no gap that would place it.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,7 +52,7 @@ CJK_FAMILIES = (
 )
 CJK_SAMPLE = "考评部门排名得分"  # a font without these is no CJK font for our purpose
 
-NAME_CHARS = 12  # department names are cut to this many characters on the axis
+NAME_COLUMNS = 24  # department names are cut to this width: 12 Chinese characters or 24 Latin letters
 WIDTH_IN = 8.0
 BAR_IN = 0.32  # height per department
 PANEL_IN = 0.9  # title and axis of a profile's panel
@@ -162,9 +163,20 @@ class Panel:
     hidden: int  # departments whose total may not be shown
 
 
+def clip(text: str, columns: int = NAME_COLUMNS) -> str:
+    """`text` cut to `columns` display columns (a Chinese character takes two), with '…' when cut."""
+    widths = [2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text]
+    if sum(widths) <= columns:
+        return text
+    used, end = 0, 0
+    while end < len(text) and used + widths[end] <= columns - 1:
+        used += widths[end]
+        end += 1
+    return text[:end] + "…"
+
+
 def _name(dept: DepartmentResult, lang: str) -> str:
-    name = dept.name_en if lang == "en" and dept.name_en else dept.name
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+    return clip(dept.name_en if lang == "en" and dept.name_en else dept.name)
 
 
 def _bar(dept: DepartmentResult, parts: tuple[str, ...], shown: Disclosure, rank: int, lang: str) -> Bar:
@@ -300,8 +312,9 @@ def _legend(
     fig: Figure, panels: list[Panel], part_names: dict[str, str], colors: dict[str, str],
     font: FontProperties, words: dict[str, str],
 ) -> None:
-    used = [p for p in part_names if any(p in panel.parts for panel in panels)]
-    handles = [Patch(color=colors[p], label=part_names[p]) for p in used]
+    drawn = {part for panel in panels for bar in panel.bars for part, w in zip(panel.parts, bar.segments, strict=True)
+             if w}
+    handles = [Patch(color=colors[p], label=part_names[p]) for p in part_names if p in drawn]
     bars = [bar for panel in panels for bar in panel.bars]
     if any(bar.withheld for bar in bars):
         handles.append(Patch(facecolor=WITHHELD_COLOR, hatch="//", edgecolor="white", label=words["withheld"]))

@@ -11,7 +11,7 @@ from matplotlib.ft2font import FT2Font
 import scoring.chart as chart
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.chart import Disclosure, NoCJKFont, chart_plan, cjk_font, drawn_text, render_chart
+from scoring.chart import Disclosure, NoCJKFont, chart_plan, cjk_font, clip, drawn_text, render_chart
 from scoring.engine import Report, ScoreRow, compute
 
 
@@ -82,3 +82,10 @@ def test_without_a_cjk_font_the_chart_is_refused_not_drawn_with_boxes(small, mon
     monkeypatch.setattr(chart, "_installed", lambda: ())
     with pytest.raises(NoCJKFont, match="fonts-wqy-microhei"):
         render_chart(full_report(small), small)
+
+
+def test_names_are_cut_by_display_width():
+    assert clip("市财政局") == "市财政局"
+    cut = clip("市人民政府国有资产监督管理委员会")
+    assert cut == "市人民政府国有资产监督…"  # 11 wide characters and the ellipsis: 23 columns
+    assert clip("Development and Reform Commission") == "Development and Reform …"
