@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.runner import RunningBot
 from bot.sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign, Role
+from scoring.chart import NoCJKFont, render_chart
 from scoring.exports import render_table, render_xlsx
 from scoring.validation import load_campaign
 from storage.reporting import build_report
@@ -131,10 +132,15 @@ async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None 
     print(render_table(report, campaign, lang="zh"))
     xlsx = out_dir / f"report-{campaign.key}.xlsx"
     xlsx.write_bytes(render_xlsx(report, campaign, lang="zh", scores=rows))
+    chart = out_dir / f"chart-{campaign.key}.png"
+    try:
+        chart.write_bytes(render_chart(report, campaign, lang="zh"))
+    except NoCJKFont as exc:
+        print(f"demo: no chart: {exc.__doc__}", file=sys.stderr)
     print(
         f"\ndemo: {len(campaign.raters)} raters scored through the bot over HTTP: {stats.taps} taps, "
         f"{stats.typed} typed value(s), {stats.sheets} sheets submitted; "
-        f"{time.perf_counter() - started:.1f} s. Report written to {xlsx}",
+        f"{time.perf_counter() - started:.1f} s. Report written to {xlsx} and {chart}",
         file=sys.stderr,
     )
 
