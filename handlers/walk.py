@@ -117,6 +117,16 @@ async def load_sheet(store: Store, me: Me, sheet_id: int) -> tuple[SheetInfo, li
     return found
 
 
+async def sheet_or_refuse(
+    query: CallbackQuery, store: Store, me: Me, sheet_id: int
+) -> tuple[SheetInfo, list[Item]] | None:
+    """The sheet behind a tap, or a short refusal when the tap is not this user's to make."""
+    found = await load_sheet(store, me, sheet_id)
+    if found is None:
+        await ack(query, t(me.lang, "ack.invalid"))
+    return found
+
+
 def find(items: list[Item], assignment_id: int) -> Item | None:
     return next((i for i in items if i.assignment_id == assignment_id), None)
 
@@ -163,9 +173,8 @@ async def after_write(
 
 async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
     await state.clear()
-    found = await load_sheet(store, me, callback_data.sheet)
+    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
-        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, items = found
     await ack(query)
@@ -185,9 +194,8 @@ async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: M
 
 
 async def on_list(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
-    found = await load_sheet(store, me, callback_data.sheet)
+    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
-        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, items = found
     await ack(query)
@@ -196,9 +204,8 @@ async def on_list(query: CallbackQuery, callback_data: Walk, store: Store, me: M
 
 async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
     await state.clear()
-    found = await load_sheet(store, me, callback_data.sheet)
+    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
-        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, items = found
     await ack(query)
@@ -221,9 +228,8 @@ async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: M
 
 
 async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
-    found = await load_sheet(store, me, callback_data.sheet)
+    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
-        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, _items = found
     if not sheet.is_open:
@@ -237,9 +243,8 @@ async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me:
 
 
 async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
-    found = await load_sheet(store, me, callback_data.sheet)
+    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
-        await ack(query, t(me.lang, "ack.invalid"))
         return
     sheet, _ = found
     actor = me.writer().own_actor if sheet.rater == me.rater else me.writer().proxy_actor
