@@ -213,9 +213,11 @@ async def test_restart_in_the_middle_of_a_walk_loses_nothing(tmp_path, sandbox, 
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=15)
+            code = process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+            raise
+    assert code == 0  # SIGTERM is a graceful shutdown
 
 
 async def invite_only(
@@ -234,3 +236,17 @@ def start_bot_process(db: Path, sandbox: SandboxServer) -> subprocess.Popen:
     }
     return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env)
 
+
+
+@pytest.mark.parametrize(("token", "says"), [(None, "is not set"), ("not-a-token", "is malformed")])
+def test_run_without_a_good_token_says_so_in_one_line(tmp_path, token, says):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAOPING_")}
+    env |= {"KAOPING_DB": str(tmp_path / "x.db"), "PYTHONPATH": str(ROOT)}
+    if token is not None:
+        env["KAOPING_BOT_TOKEN"] = token
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "KAOPING_BOT_TOKEN" in lines[0] and says in lines[0]
+    assert token is None or token not in done.stderr.replace("KAOPING_BOT_TOKEN", "")
