@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -213,6 +214,10 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     if Path(args.dest).exists():
         raise UserError(f"{args.dest} exists; choose a new file name")
+    if not Path(settings.db).is_file():  # Store.open would create an empty database and back that up
+        raise UserError(f"no database at {settings.db}; nothing to back up (set KAOPING_DB or --db)")
+    if not Path(args.dest).resolve().parent.is_dir():
+        raise UserError(f"{args.dest}: no such directory")
     store = await Store.open(settings.db)
     try:
         await store.backup(args.dest)
@@ -352,4 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `kaoping check --json | head`
         sys.stderr.close()
         return 0
+    except (OSError, sqlite3.OperationalError) as exc:
+        # the environment, not a bug: a directory that does not exist, a read-only or locked database
+        print(f"kaoping: {exc}" + (f" (database {settings.db})" if isinstance(exc, sqlite3.Error) else ""),
+              file=sys.stderr)
+        return 1
 

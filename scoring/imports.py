@@ -120,10 +120,10 @@ def parse_scores(
     for line, row in table:
         rater, group, dept = raters.get(row["rater"]), groups.get(row["group"]), depts.get(row["department"])
         bad = [
-            f"unknown {what} '{row[col]}'"
+            f"unknown {what} '{row[col]}'" if val is None else f"'{row[col]}' names more than one {what}; use the key"
             for what, col, val in (("rater", "rater", rater), ("group", "group", group),
                                    ("department", "department", dept))
-            if val is None
+            if val is None or val == _AMBIGUOUS
         ]
         try:
             value = parse_score(row["score"], campaign.scale)
@@ -162,6 +162,8 @@ def parse_results(campaign: Campaign, table: Table, source: str) -> list[tuple[s
         bad = []
         if dept is None:
             bad.append(f"unknown department '{row['department']}'")
+        elif dept == _AMBIGUOUS:
+            bad.append(f"'{row['department']}' names more than one department; use the key")
         elif not campaign.is_external(profiles[dept]):
             bad.append(f"{dept} is not assessed externally (profile {profiles[dept]})")
         elif dept in seen:
@@ -180,10 +182,16 @@ def parse_results(campaign: Campaign, table: Table, source: str) -> list[tuple[s
     return out
 
 
+_AMBIGUOUS = ""  # a name several entries share (keys are never empty): the key must be used
+
+
 def _lookup(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Cell text -> key; a key or a (unique) Chinese name both work."""
+    """Cell text -> key; a key or a unique Chinese name both work (a shared name maps to _AMBIGUOUS)."""
+    pairs = list(pairs)
+    keys = {key for key, _ in pairs}
     table: dict[str, str] = {}
     for key, name in pairs:
-        table[key] = key
-        table.setdefault(name, key)
+        if name not in keys:  # a key always means itself
+            table[name] = key if table.get(name, key) == key else _AMBIGUOUS
+    table.update((key, key) for key in keys)
     return table

@@ -48,7 +48,8 @@ class Database:
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Database:
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")  # durable at each commit under WAL
+        # FULL: a commit is on disk before the bot acknowledges the tap, power cut included
+        await conn.execute("PRAGMA synchronous=FULL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=10000")
         await migrate(conn)
@@ -61,7 +62,7 @@ class Database:
         return stamp(self.clock())
 
     @asynccontextmanager
-    async def _turn(self) -> AsyncIterator[None]:
+    async def turn(self) -> AsyncIterator[None]:
         if self._owner is not None and self._owner is asyncio.current_task():
             yield
             return
@@ -86,7 +87,7 @@ class Database:
     # execute_fetchall runs statement and fetch in one hop to aiosqlite's
     # thread (~65 µs each); the bot's hot paths count these hops.
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
-        async with self._turn():
+        async with self.turn():
             return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> tuple | None:
@@ -94,7 +95,7 @@ class Database:
         return rows[0] if rows else None
 
     async def execute(self, sql: str, params: tuple | dict = ()) -> None:
-        async with self._turn():
+        async with self.turn():
             await self.conn.execute(sql, params)
 
     async def audit(

@@ -34,6 +34,10 @@ class Store:
         """SQLite's online backup: a consistent copy while the bot keeps writing."""
         target = await aiosqlite.connect(str(dest))
         try:
-            await self.db.conn.backup(target)
+            # Never inside another task's open transaction on this connection: SQLite's backup
+            # answers LOCKED while its own connection is writing, Python retries forever, and the
+            # transaction's COMMIT/ROLLBACK waits behind it on the same thread (a deadlock).
+            async with self.db.turn():
+                await self.db.conn.backup(target)
         finally:
             await target.close()

@@ -181,6 +181,19 @@ def test_duplicate_by_key_and_by_name(small: Campaign, assigned: set) -> None:
     assert [(p.line, p.message) for p in problems] == [(3, "duplicate of line 2")]
 
 
+def test_a_shared_name_is_refused_not_guessed(small: Campaign) -> None:
+    # two raters with one name (the campaign file does not forbid it): the row must say which, by key
+    twin = small.model_copy(update={"raters": [
+        *small.raters, small.rater("c_czj").model_copy(update={"key": "c_czj2"}),
+    ]})
+    assigned = {(a.rater, a.group, a.department) for a in expand(twin)}
+    data = "rater,group,department,score\n市财政局考评联络员,sector_peers,fgw,90\nc_czj2,sector_peers,fgw,90\n"
+    problems = rejected(twin, data.encode(), assigned)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "'市财政局考评联络员' names more than one rater; use the key"),
+    ]
+
+
 def test_locked_sheet(small: Campaign, assigned: set) -> None:
     data = b"rater,group,department,score\nc_fgw,sector_peers,czj,90\nc_fgw,self_eval,fgw,90\n" \
         b"c_czj,sector_peers,fgw,90\n"
