@@ -107,10 +107,10 @@ def _sheet_buttons(campaign: Campaign, lang: str, sheet: SheetInfo) -> list[Inli
     _, group = group_names(campaign, sheet.group, lang)
     if not sheet.is_open:
         return [_button(_short(t(lang, "btn.review", group=group)), Walk(act=Act.REVIEW, sheet=sheet.id))]
-    return [
-        _button(_short(t(lang, "btn.continue", group=group)), Walk(act=Act.OPEN, sheet=sheet.id)),
-        _button(_short(t(lang, "btn.review", group=group)), Walk(act=Act.REVIEW, sheet=sheet.id)),
-    ]
+    review = _button(_short(t(lang, "btn.review", group=group)), Walk(act=Act.REVIEW, sheet=sheet.id))
+    if sheet.missing == 0:  # everything scored: the next step is to hand it in
+        return [review, _button(_short(t(lang, "btn.submit_sheet", group=group)), Walk(act=Act.SUBMIT, sheet=sheet.id))]
+    return [_button(_short(t(lang, "btn.continue", group=group)), Walk(act=Act.OPEN, sheet=sheet.id)), review]
 
 
 def _short(label: str, limit: int = 28) -> str:

@@ -185,3 +185,14 @@ async def test_english_user_gets_english(chatter, store, small):
     assert "Continue" in str(chatter.last_markup())
     await chatter.send(LEADER, "/lang", lang="en")
     assert chatter.last_text() == "已切换为中文。"
+
+
+async def test_home_offers_submit_once_a_sheet_is_complete(chatter, store, small, bound):
+    _, sheet_id = bound
+    await chatter.press(LEADER, chatter.button("继续"))
+    _, items = await store.sheets.walk(sheet_id)
+    for _ in items:
+        await chatter.press(LEADER, chatter.button("90"))
+    await chatter.press(LEADER, chatter.button("首页"))
+    await chatter.press(LEADER, chatter.button("✅ 提交"))
+    assert "确认提交" in chatter.last_text()
