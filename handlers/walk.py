@@ -149,6 +149,9 @@ async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, me: 
         await ack(query, t(me.lang, "ack.invalid"))
         return
     stored = await store.sheets.set_value(me.writer(), callback_data.sheet, callback_data.item, value)
+    if stored:
+        log.info("score stored: sheet %s assignment %s value %s by tg:%s", callback_data.sheet,
+                 callback_data.item, value, me.telegram_id)
     await after_write(query, store, me, bot, callback_data, stored, t(me.lang, "ack.saved", value=format_value(value)))
 
 
