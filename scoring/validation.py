@@ -66,12 +66,61 @@ def load_campaign(text: str, source: str = "<campaign>") -> Campaign:
         campaign = Campaign.model_validate(data)
     except ValidationError as exc:
         problems += _shape_problems(exc, data, lines, source)
+        problems += _checks_without_broken_items(exc, data, lines, source)
         raise CampaignError(problems) from None
     for path, message in check(campaign):
         problems.append(Problem(source, format_path(path), _line(lines, path), message))
     if problems:
         raise CampaignError(problems)
     return campaign
+
+
+def _checks_without_broken_items(exc: ValidationError, data: dict, lines: dict, source: str) -> list[Problem]:
+    """The cross-reference checks, run on the document minus the list items whose shape is wrong.
+
+    So a typo in one rater does not hide a wrong sector reference elsewhere.
+    Checks that depend on the removed items (coverage, references to their
+    keys) are left out rather than guessed.
+    """
+    broken: dict[str, set[int]] = {}
+    for error in exc.errors(include_url=False):
+        path = _data_path(error["loc"], data)
+        if len(path) >= 2 and isinstance(data.get(path[0]), list) and isinstance(path[1], int):
+            broken.setdefault(str(path[0]), set()).add(path[1])
+        else:
+            return []  # a top-level field is wrong: there is no sound campaign to check
+    cleaned = dict(data)
+    kept: dict[str, list[int]] = {}
+    removed_keys: set[str] = set()
+    for name, bad in broken.items():
+        kept[name] = [i for i in range(len(data[name])) if i not in bad]
+        cleaned[name] = [data[name][i] for i in kept[name]]
+        for i in bad:
+            removed_keys |= set(_keys_within(data[name][i]))
+    try:
+        partial = Campaign.model_validate(cleaned)
+    except ValidationError:
+        return []
+    problems = []
+    for path, message in check(partial, coverage=False):
+        if any(f"'{key}'" in message for key in removed_keys):
+            continue
+        if path and path[0] in kept and len(path) > 1 and isinstance(path[1], int):
+            path = (path[0], kept[path[0]][path[1]], *path[2:])  # back to the file's own positions
+        problems.append(Problem(source, format_path(path), _line(lines, path), message))
+    return problems
+
+
+def _keys_within(node: object) -> Iterator[str]:
+    """Every `key:` value inside a document fragment (a part's groups included)."""
+    if isinstance(node, dict):
+        if "key" in node:
+            yield str(node["key"])
+        for value in node.values():
+            yield from _keys_within(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _keys_within(item)
 
 
 def _index(node: yaml.Node, path: Path, lines: dict[Path, int], dups: list) -> None:
@@ -142,7 +191,7 @@ def _shape_problems(exc: ValidationError, data: Any, lines: dict, source: str) -
 # -- the checks that need the whole campaign ---------------------------------
 
 
-def check(c: Campaign) -> Iterator[tuple[Path, str]]:
+def check(c: Campaign, coverage: bool = True) -> Iterator[tuple[Path, str]]:
     yield from _check_keys(c)
     yield from _check_timezone_and_dates(c)
     yield from _check_scale(c)
@@ -150,7 +199,8 @@ def check(c: Campaign) -> Iterator[tuple[Path, str]]:
     yield from _check_departments(c)
     yield from _check_raters(c)
     yield from _check_staff(c)
-    yield from _check_coverage(c)
+    if coverage:
+        yield from _check_coverage(c)
 
 
 def _dups(items: Iterable[tuple[Path, str]], what: str) -> Iterator[tuple[Path, str]]:

@@ -387,3 +387,13 @@ def test_problem_text_names_file_line_and_path() -> None:
     with pytest.raises(CampaignError) as info:
         load_campaign(text, SOURCE)
     assert str(info.value).startswith(f"{SOURCE}:{line_of(text, 'timezone:')}: timezone: unknown timezone")
+
+
+def test_a_typo_in_one_rater_does_not_hide_a_wrong_reference_elsewhere():
+    text = TEXT.replace("{key: ld_sz, name: 市长,", "{key: ld_sz, nme: 市长,", 1)
+    text = text.replace("sector: econ, profile: standard}", "sector: econz, profile: standard}", 1)
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(text, "two.yaml")
+    messages = [f"{p.path}: {p.message}" for p in caught.value.problems]
+    assert any(m.startswith("raters[") and "unknown field" in m for m in messages)
+    assert any(m.startswith("departments[0].sector") and "econz" in m for m in messages)
