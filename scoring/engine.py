@@ -271,7 +271,11 @@ def _collect(
     return tallies
 
 
-def _expected(assignments: Iterable[Assignment | tuple[str, str, str]]) -> Counter[tuple[str, str]]:
+def _expected(
+    assignments: Iterable[Assignment | tuple[str, str, str]] | Mapping[tuple[str, str], int],
+) -> Mapping[tuple[str, str], int]:
+    if isinstance(assignments, Mapping):
+        return assignments  # already counted per (group, department), e.g. by the store's GROUP BY
     return Counter(
         (a.group, a.department) if isinstance(a, Assignment) else (a[1], a[2]) for a in assignments
     )
@@ -304,15 +308,18 @@ class _Scored:
 
 def compute(
     campaign: Campaign,
-    assignments: Iterable[Assignment | tuple[str, str, str]],
+    assignments: Iterable[Assignment | tuple[str, str, str]] | Mapping[tuple[str, str], int],
     scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]],
     adjustments: Iterable[tuple[str, float]] = (),
     external: Mapping[str, float] = _EMPTY,
 ) -> Report:
     """The campaign's report from its assignments, stored scores, adjustments and imported results.
 
-    `scores` holds one row per answered assignment (as the store keeps them);
-    rows of unknown groups or departments are ignored. `adjustments` are
+    `assignments` are the assignments themselves, or their number per
+    (group, department) (all the engine needs of them; the store counts them
+    without reading every row). `scores` holds one row per answered
+    assignment (as the store keeps them); rows of unknown groups or
+    departments are ignored. `adjustments` are
     (department, points) pairs; `external` maps an external department to its
     imported final score.
     """

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from scoring.assignments import Assignment
 from scoring.engine import Report, ScoreRow, compute
 from storage.campaigns import StoredCampaign
 from storage.db import stamp
@@ -21,17 +20,20 @@ def milestone_stamps(stored: StoredCampaign) -> dict[str, str]:
 
 
 async def score_rows(store: Store, stored: StoredCampaign) -> list[ScoreRow]:
-    deadline = milestone_stamps(stored)
-    return [
-        ScoreRow(rater, group, dept, value, bool(approved), updated_at > deadline[group])
-        for rater, group, dept, value, approved, updated_at in await store.results.score_rows(stored.id)
-    ]
+    return _objects(await store.results.report_rows(stored.id, milestone_stamps(stored)))
+
+
+def _objects(rows: list[tuple]) -> list[ScoreRow]:
+    return [ScoreRow(rater, group, dept, value, approved == 1, late == 1)
+            for rater, group, dept, value, approved, late in rows]
 
 
 async def build_report(store: Store, stored: StoredCampaign) -> tuple[Report, list[ScoreRow]]:
-    rows = await score_rows(store, stored)
-    assignments = [Assignment(*a) for a in await store.results.assignment_keys(stored.id)]
+    # the engine reads the plain tuples (no object per row) and only the number of assignments
+    # per (group, department); the ScoreRow objects are for the callers
+    raw = await store.results.report_rows(stored.id, milestone_stamps(stored))
+    expected = await store.results.expected_counts(stored.id)
     adjustments = [(a.department, a.points) for a in await store.results.adjustments(stored.id)]
     external = await store.results.external(stored.id)
-    report = compute(stored.campaign, assignments, rows, adjustments, external)
-    return report, rows
+    report = compute(stored.campaign, expected, raw, adjustments, external)
+    return report, _objects(raw)
