@@ -64,7 +64,7 @@ async def resolve(store: Store, user: User) -> Me:
     rater = next((b.key for b in found.bindings if b.kind == "rater"), None)
     staff_key = next((b.key for b in found.bindings if b.kind == "staff"), None)
     staff = next((s for s in stored.campaign.staff if s.key == staff_key), None)
-    if rater is not None and all(r.key != rater for r in stored.campaign.raters):
+    if rater is not None and rater not in stored.rater_keys:
         rater = None  # removed from the campaign since binding
     return Me(user.id, lang, stored, rater, staff, frozenset(staff.roles) if staff else frozenset())
 

@@ -43,7 +43,7 @@ from handlers.roles import HasRole
 from handlers.staff_status import fit, refuse
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign, Role
-from scoring.chart import SHOW_ALL, Disclosure, NoCJKFont, clip, render_chart
+from scoring.disclosure import SHOW_ALL, Disclosure, NoCJKFont, clip
 from scoring.engine import DepartmentResult, FlagKind, Report, ScoreRow, competition_ranks, format_points
 from scoring.exports import render_xlsx
 from scoring.texts_report import label, profile_label
@@ -285,6 +285,8 @@ async def _send_workbook(bot: Bot, chat: int, me: Me, report: Report, rows: list
 async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, disclosure: Mapping[str, Disclosure],
                       provisional: bool) -> None:
     try:
+        from scoring.chart import render_chart  # matplotlib loads on the first chart, not at start-up
+
         png = await asyncio.to_thread(render_chart, report, me.campaign, me.lang, disclosure, provisional)
     except NoCJKFont:
         log.warning("no CJK font installed: /report sent without its chart")

@@ -18,7 +18,6 @@ among the departments drawn, so a hidden one leaves no gap that would place it.
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +35,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 
 from scoring.campaign import Campaign
+from scoring.disclosure import SHOW_ALL, Disclosure, NoCJKFont, clip
 from scoring.engine import DepartmentResult, Report, competition_ranks, format_points
 from scoring.texts_report import label, profile_label
 
@@ -52,7 +52,6 @@ CJK_FAMILIES = (
 )
 CJK_SAMPLE = "考评部门排名得分"  # a font without these is no CJK font for our purpose
 
-NAME_COLUMNS = 24  # department names are cut to this width: 12 Chinese characters or 24 Latin letters
 WIDTH_IN = 8.0
 BAR_IN = 0.32  # height per department
 PANEL_IN = 0.9  # title and axis of a profile's panel
@@ -83,19 +82,6 @@ _LABELS = {
 }
 
 
-class NoCJKFont(RuntimeError):
-    """No installed font can draw Chinese labels (install fonts-wqy-microhei or Noto Sans CJK SC)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Disclosure:
-    """What the chart may show of one department."""
-
-    total: bool = True  # False: no bar at all
-    parts: frozenset[str] | None = None  # parts drawn as their own segment; None: every part
-
-
-SHOW_ALL = Disclosure()
 
 
 # -- the font ---------------------------------------------------------------------
@@ -161,18 +147,6 @@ class Panel:
     parts: tuple[str, ...]  # part keys with weight > 0 in the profile
     bars: tuple[Bar, ...]  # ranked, best first
     hidden: int  # departments whose total may not be shown
-
-
-def clip(text: str, columns: int = NAME_COLUMNS) -> str:
-    """`text` cut to `columns` display columns (a Chinese character takes two), with '…' when cut."""
-    widths = [2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text]
-    if sum(widths) <= columns:
-        return text
-    used, end = 0, 0
-    while end < len(text) and used + widths[end] <= columns - 1:
-        used += widths[end]
-        end += 1
-    return text[:end] + "…"
 
 
 def _name(dept: DepartmentResult, lang: str) -> str:

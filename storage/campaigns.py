@@ -16,6 +16,8 @@ class StoredCampaign:
     key: str
     version: int
     campaign: Campaign
+    # looked up on every update: a set, not a scan of the raters
+    rater_keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,8 @@ class CampaignRepo:
         campaign_id, key, version, doc = row
         stored = self._cache.get((campaign_id, version))
         if stored is None:
-            stored = StoredCampaign(campaign_id, key, version, Campaign.model_validate_json(doc))
+            campaign = Campaign.model_validate_json(doc)
+            stored = StoredCampaign(campaign_id, key, version, campaign, frozenset(r.key for r in campaign.raters))
             self._cache[(campaign_id, version)] = stored
         return stored
 

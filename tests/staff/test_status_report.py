@@ -246,7 +246,9 @@ async def test_without_a_cjk_font_text_and_workbook_still_arrive(chatter, store,
     def no_font(*args: object, **kwargs: object) -> bytes:
         raise NoCJKFont("none")
 
-    monkeypatch.setattr(staff_report, "render_chart", no_font)
+    import scoring.chart  # /report imports it when the first chart is drawn
+
+    monkeypatch.setattr(scoring.chart, "render_chart", no_font)
     await chatter.send(STAFF, "/report")
     assert chatter.session.of("SendDocument") and not chatter.session.of("SendPhoto")
     assert chatter.last_text() == t("zh", "rp.no_font")
