@@ -185,6 +185,16 @@ def prompt_card(card: Card, prompt: str, lang: str, sheet_id: int, aid: int) -> 
     return Card(f"{card.text}\n\n{prompt}", InlineKeyboardMarkup(inline_keyboard=[[cancel]]))
 
 
+def _pager(lang: str, act: Act, sheet_id: int, page: int, pages: int) -> list[list[InlineKeyboardButton]]:
+    """◀ ▶ for a paged card: a row only when there is somewhere to go."""
+    nav = []
+    if page > 0:
+        nav.append(_button(t(lang, "btn.prev_page"), Walk(act=act, sheet=sheet_id, arg=page - 1)))
+    if page < pages - 1:
+        nav.append(_button(t(lang, "btn.next_page"), Walk(act=act, sheet=sheet_id, arg=page + 1)))
+    return [nav] if nav else []
+
+
 def list_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item], page: int) -> Card:
     _, group = group_names(campaign, sheet.group, lang)
     pages = max(1, -(-len(items) // LIST_PAGE))
@@ -197,13 +207,7 @@ def list_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item]
         value = f" {format_value(item.value)}" if item.value is not None else ""
         label = _short(f"{mark} {name_in(lang, dept.name, dept.name_en)}{value}", 40)
         rows.append([_button(label, Walk(act=Act.GOTO, sheet=sheet.id, item=item.assignment_id))])
-    nav = []
-    if page > 0:
-        nav.append(_button(t(lang, "btn.prev_page"), Walk(act=Act.LIST, sheet=sheet.id, arg=page - 1)))
-    if page < pages - 1:
-        nav.append(_button(t(lang, "btn.next_page"), Walk(act=Act.LIST, sheet=sheet.id, arg=page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += _pager(lang, Act.LIST, sheet.id, page, pages)
     rows.append([_button(t(lang, "btn.resume"), Walk(act=Act.OPEN, sheet=sheet.id))])
     title = t(lang, "list.title", group=h(group)) + f"  ({page + 1}/{pages})"
     return Card(title, InlineKeyboardMarkup(inline_keyboard=rows))
@@ -233,14 +237,7 @@ def review_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Ite
         lines.append(spread)
     if sheet.state == "submitted":
         lines.append(t(lang, "submit.already", time=sheet.submitted_at or ""))
-    rows = []
-    nav = []
-    if page > 0:
-        nav.append(_button(t(lang, "btn.prev_page"), Walk(act=Act.REVIEW, sheet=sheet.id, arg=page - 1)))
-    if page < pages - 1:
-        nav.append(_button(t(lang, "btn.next_page"), Walk(act=Act.REVIEW, sheet=sheet.id, arg=page + 1)))
-    if nav:
-        rows.append(nav)
+    rows = _pager(lang, Act.REVIEW, sheet.id, page, pages)
     if sheet.is_open:
         if sheet.missing:
             rows.append([_button(t(lang, "btn.resume"), Walk(act=Act.OPEN, sheet=sheet.id))])

@@ -10,36 +10,18 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.runner import RunningBot
 from bot.sandbox import SandboxServer, SimUser
 from handlers.callbacks import Act, Walk
 from scoring.campaign import Campaign
 from storage.store import Store
 
-TOKEN = "123456:SANDBOX-kaoping-e2e-token"
+TOKEN = "123456:SANDBOX-kaoping-e2e-token"  # the same as conftest's: the subprocess bot needs it
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxServer]:
-    server = SandboxServer(token=TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def running(store: Store, sandbox: SandboxServer, clock) -> AsyncIterator[RunningBot]:
-    bot = RunningBot(store, TOKEN, sandbox.base_url, clock=clock)
-    await bot.start()
-    yield bot
-    await bot.stop()
 
 
 async def bind(store: Store, sandbox: SandboxServer, campaign: Campaign, key: str, user_id: int) -> SimUser:

@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import openpyxl
 import pytest
 
-from bot.runner import RunningBot
 from bot.sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
 
-TOKEN = "123456:SANDBOX-kaoping-staff-token"
 
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxServer]:
-    server = SandboxServer(token=TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def running(store: Store, sandbox: SandboxServer, clock, small: Campaign) -> AsyncIterator[RunningBot]:
+@pytest.fixture(autouse=True)
+async def campaign_loaded(store: Store, small: Campaign) -> None:
     await store.campaigns.load(small)
-    bot = RunningBot(store, TOKEN, sandbox.base_url, clock=clock)
-    await bot.start()
-    yield bot
-    await bot.stop()
 
 
 async def person(store: Store, sandbox: SandboxServer, campaign: Campaign, kind: str, key: str,
