@@ -176,7 +176,8 @@ async def test_two_processes_on_one_database_send_each_reminder_once(world: Worl
         # three scores reminders each (materials had closed before the first tick: dropped, not sent)
         assert {per_chat[TG[r]] for r in SCORE_RATERS} == {3}
         assert per_chat[TG["boss"]] == 2  # two digests: materials and scores
-        assert session_b.of("SendMessage") and world.session.of("SendMessage")  # both did some work
+        # which process wins each claim is up to the scheduler (one may win them all); what
+        # matters is the counts above: every reminder once, whichever process sent it
         rows = await world.store.reminders.sent(world.cid)
         assert len(rows) == len({(r, m, o) for r, m, o, _, _ in rows})
         assert all(out is not None for *_, out, _ in rows)
