@@ -19,10 +19,6 @@ def milestone_stamps(stored: StoredCampaign) -> dict[str, str]:
     return {g.key: due[g.milestone] for _, g in campaign.groups()}
 
 
-async def score_rows(store: Store, stored: StoredCampaign) -> list[ScoreRow]:
-    return _objects(await store.results.report_rows(stored.id, milestone_stamps(stored)))
-
-
 def _objects(rows: list[tuple]) -> list[ScoreRow]:
     return [ScoreRow(rater, group, dept, value, approved == 1, late == 1)
             for rater, group, dept, value, approved, late in rows]

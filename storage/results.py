@@ -19,17 +19,6 @@ class Adjustment:
     at: str
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressRow:
-    rater: str
-    group: str
-    sheet_id: int
-    state: str
-    total: int
-    scored: int
-    approval: str | None
-
-
 class ResultsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -88,18 +77,6 @@ class ResultsRepo:
             "SELECT rater, grp, department FROM assignments WHERE campaign_id = ? ORDER BY position",
             (campaign_id,),
         )
-
-    async def progress(self, campaign_id: int) -> list[ProgressRow]:
-        rows = await self.db.fetchall(
-            "SELECT sh.rater, sh.grp, sh.id, sh.state, COUNT(a.id),"
-            " COUNT(CASE WHEN s.value IS NOT NULL OR s.recused THEN 1 END), ap.state"
-            " FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id AND a.rater = sh.rater"
-            " AND a.grp = sh.grp LEFT JOIN scores s ON s.assignment_id = a.id"
-            " LEFT JOIN approvals ap ON ap.sheet_id = sh.id"
-            " WHERE sh.campaign_id = ? GROUP BY sh.rater, sh.grp ORDER BY sh.id",  # see SheetRepo.for_campaign
-            (campaign_id,),
-        )
-        return [ProgressRow(*r) for r in rows]
 
     async def add_adjustment(
         self, campaign_id: int, department: str, points: float, reason: str, *, actor: str

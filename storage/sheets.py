@@ -157,24 +157,8 @@ class SheetRepo:
         return SheetInfo(*row) if row else None
 
     async def items(self, sheet_id: int) -> list[Item]:
-        rows = await self.db.fetchall(
-            "SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason,"
-            " s.comment, s.source"
-            " FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id"
-            " AND a.rater = sh.rater AND a.grp = sh.grp"
-            " LEFT JOIN scores s ON s.assignment_id = a.id"
-            " WHERE sh.id = ? ORDER BY a.position",
-            (sheet_id,),
-        )
-        return [Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7]) for r in rows]
-
-    async def sheet_of(self, assignment_id: int) -> int | None:
-        row = await self.db.fetchone(
-            "SELECT sh.id FROM assignments a JOIN sheets sh ON sh.campaign_id = a.campaign_id"
-            " AND sh.rater = a.rater AND sh.grp = a.grp WHERE a.id = ?",
-            (assignment_id,),
-        )
-        return row[0] if row else None
+        found = await self.walk(sheet_id)
+        return found[1] if found else []
 
     # -- writes ---------------------------------------------------------------
 
@@ -262,10 +246,10 @@ class SheetRepo:
     async def submit(self, sheet_id: int, *, actor: str) -> Receipt | None:
         """Lock a complete open sheet; None when it is locked already or incomplete."""
         async with self.db.transaction():
-            sheet = await self.get(sheet_id)
-            if sheet is None or not sheet.is_open or sheet.missing:
+            found = await self.walk(sheet_id)
+            if found is None or not found[0].is_open or found[0].missing:
                 return None
-            items = await self.items(sheet_id)
+            sheet, items = found
             digest = sheet_digest(sheet, items)
             now = self.db.now()
             await self.db.conn.execute(

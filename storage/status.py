@@ -86,11 +86,11 @@ async def campaign_status(store: Store, stored: StoredCampaign) -> CampaignStatu
         for p, g in c.groups()
     }
     names = {r.key: r.name for r in c.raters}
-    for row in await store.results.progress(stored.id):
+    for row in await store.sheets.for_campaign(stored.id):
         contact = contacts.get(("rater", row.rater))
         groups[row.group].raters.append(
             RaterProgress(
-                row.rater, names.get(row.rater, row.rater), row.sheet_id, row.state, row.scored, row.total,
+                row.rater, names.get(row.rater, row.rater), row.id, row.state, row.scored, row.total,
                 unreachable=bool(contact and contact[2]), bound=contact is not None,
             )
         )
