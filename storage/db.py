@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from storage.schema import migrate
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -100,6 +103,26 @@ class Database:
         async with self.turn():
             await self.conn.execute(sql, params)
 
+    # `run` and `run_transaction` hand a plain function to aiosqlite's thread through its private
+    # `Connection._execute(fn, *args)` and give it the sqlite3 connection (`Connection._conn`):
+    # pyproject pins aiosqlite to the versions known to have both.
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(conn, *args)` on the sqlite3 connection in one hop to aiosqlite's thread, under `turn()`.
+
+        `fn` runs in that thread: plain sqlite3 calls and pure Python only, no awaiting, no event-loop
+        objects. Statements commit on their own (autocommit) unless the caller holds `transaction()`."""
+        async with self.turn():
+            return await self.conn._execute(fn, self.conn._conn, *args)
+
+    async def run_transaction(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(conn, *args)` inside BEGIN IMMEDIATE … COMMIT, all in one hop: when this returns the
+        work is committed (on disk, with synchronous=FULL); when `fn` raises it is rolled back.
+        Inside the caller's own `transaction()` it simply joins that transaction."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            return await self.run(fn, *args)
+        async with self._lock:
+            return await self.conn._execute(_in_transaction, self.conn._conn, fn, *args)
+
     async def audit(
         self,
         campaign_id: int | None,
@@ -115,3 +138,17 @@ class Database:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (self.now(), campaign_id, actor, action, subject, old, new, source),
         )
+
+
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
+    """On aiosqlite's thread: the whole transaction in one queued call, so no other task's statement
+    can run inside it, even if the awaiting task is cancelled meanwhile."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn, *args)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # also when COMMIT itself failed (busy, I/O): never leave it open
+            conn.execute("ROLLBACK")
+        raise
+    return result
