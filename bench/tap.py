@@ -209,28 +209,33 @@ class HopCounter:
         self.queries = 0
         self.hops = 0
 
+    METHODS = ("fetchall", "execute", "run", "run_transaction")  # a `run` is one query: one call of the store
+
     def __enter__(self) -> HopCounter:
         db, conn = self.store.db, self.store.db.conn
-        fetchall, execute, hop = db.fetchall, db.execute, conn._execute
+        hop = conn._execute
 
-        async def counted_fetchall(*args: Any, **kwargs: Any) -> Any:
-            self.queries += 1
-            return await fetchall(*args, **kwargs)
+        def counted(method: Any) -> Any:
+            async def call(*args: Any, **kwargs: Any) -> Any:
+                self.queries += 1
+                return await method(*args, **kwargs)
 
-        async def counted_execute(*args: Any, **kwargs: Any) -> Any:
-            self.queries += 1
-            return await execute(*args, **kwargs)
+            return call
 
         async def counted_hop(*args: Any, **kwargs: Any) -> Any:
             self.hops += 1
             return await hop(*args, **kwargs)
 
-        db.fetchall, db.execute, conn._execute = counted_fetchall, counted_execute, counted_hop
+        for name in self.METHODS:
+            setattr(db, name, counted(getattr(db, name)))
+        conn._execute = counted_hop
         return self
 
     def __exit__(self, *exc: object) -> None:
         db = self.store.db
-        del db.fetchall, db.execute, db.conn._execute
+        for name in self.METHODS:
+            delattr(db, name)
+        del db.conn._execute
 
 
 async def bench_dispatch(raters: int, departments: int, taps_per_rep: int, reps: int, out: list[Figure],

@@ -24,6 +24,7 @@ from handlers.clock import Clock
 from handlers.identity import IdentityMiddleware
 from handlers.remind import RemindNow
 from handlers.texts import LANGS, t
+from handlers.walk import is_score_tap
 from storage.db import utc_now
 from storage.store import Store
 
@@ -37,7 +38,9 @@ def build_dispatcher(
 ) -> Dispatcher:
     """The production dispatcher; tests and benchmarks feed updates into this very object."""
     dp = Dispatcher(storage=MemoryStorage(), store=store, clock=clock, settings=settings, reminders=reminders)
-    dp.update.outer_middleware(IdentityMiddleware())
+    # who is writing, resolved once per update; score taps resolve it in their own one round trip
+    dp.update.outer_middleware(IdentityMiddleware(defer=is_score_tap))
+    dp.callback_query.middleware(IdentityMiddleware())
     dp.include_routers(*get_routers())
     dp.errors.register(_on_error)
     return dp

@@ -129,11 +129,20 @@ def score_card(
     campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item], item: Item,
     note: str | None = None, proxy_name: str | None = None,
 ) -> Card:
+    pos = next(n for n, i in enumerate(items, start=1) if i.assignment_id == item.assignment_id)
+    return score_card_at(campaign, lang, sheet, item, pos, note, proxy_name)
+
+
+def score_card_at(
+    campaign: Campaign, lang: str, sheet: SheetInfo, item: Item, pos: int,
+    note: str | None = None, proxy_name: str | None = None,
+) -> Card:
+    """The score card of `item`, the `pos`-th (from 1) of the sheet's walk: what `score_card` shows,
+    for a caller that read that one item and the sheet's counts instead of every item."""
     part, group = group_names(campaign, sheet.group, lang)
     dept = campaign.department(item.department)
     sector = next(s for s in campaign.sectors if s.key == dept.sector)
-    pos = next(n for n, i in enumerate(items, start=1) if i.assignment_id == item.assignment_id)
-    lines = [t(lang, "card.head", part=h(part), group=h(group), pos=pos, total=len(items), done=sheet.scored)]
+    lines = [t(lang, "card.head", part=h(part), group=h(group), pos=pos, total=sheet.total, done=sheet.scored)]
     if proxy_name:
         lines.append(t(lang, "card.proxy", name=h(proxy_name)))
     if sheet.state == "reopened" and sheet.reopen_reason:

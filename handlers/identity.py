@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.flags import get_flag
 from aiogram.types import TelegramObject, User
 
 from handlers.texts import pick_lang
 from scoring.campaign import Campaign, Role, Staff
 from storage.campaigns import StoredCampaign
+from storage.people import User as StoredUser
 from storage.sheets import Writer
 from storage.store import Store
 
@@ -56,11 +58,29 @@ async def resolve(store: Store, user: User) -> Me:
     found = await store.people.user(user.id)
     if found.unreachable:  # they are writing to us, so they have unblocked the bot
         await store.people.mark_unreachable(user.id, False)
-    lang = pick_lang(found.lang, user.language_code)
+    return await identify(store, found, user)
+
+
+async def identify(store: Store, found: StoredUser, user: User) -> Me:
+    """`Me` from a user read from the store; no round trip when their campaign version is parsed already."""
     if not found.bindings:
+        return me_of(found, user, None)
+    return me_of(found, user, await store.campaigns.at_version(found.bindings[0].campaign_id, found.campaign_version))
+
+
+def identify_cached(store: Store, found: StoredUser, user: User) -> Me | None:
+    """`identify` without waiting: None when their campaign version is not parsed yet. Pure and quick,
+    so a function that `Database.run` runs on the database's thread may call it."""
+    if not found.bindings:
+        return me_of(found, user, None)
+    stored = store.campaigns.cached(found.bindings[0].campaign_id, found.campaign_version)
+    return None if stored is None else me_of(found, user, stored)
+
+
+def me_of(found: StoredUser, user: User, stored: StoredCampaign | None) -> Me:
+    lang = pick_lang(found.lang, user.language_code)
+    if stored is None:
         return Me(user.id, lang)
-    campaign_id = found.bindings[0].campaign_id
-    stored = await store.campaigns.at_version(campaign_id, found.campaign_version)
     rater = next((b.key for b in found.bindings if b.kind == "rater"), None)
     staff_key = next((b.key for b in found.bindings if b.kind == "staff"), None)
     staff = next((s for s in stored.campaign.staff if s.key == staff_key), None)
@@ -69,8 +89,21 @@ async def resolve(store: Store, user: User) -> Me:
     return Me(user.id, lang, stored, rater, staff, frozenset(staff.roles) if staff else frozenset())
 
 
+# Handler flag: the handler resolves who taps itself, in its one round trip to the store (score taps).
+RESOLVES_IDENTITY = "resolves_identity"
+
+
 class IdentityMiddleware(BaseMiddleware):
-    """Outer middleware on updates: every handler receives `me: Me`."""
+    """Every handler receives `me: Me`, resolved once per update.
+
+    As the outer middleware on updates it resolves before routing, so that filters see `me`, except
+    for the updates `defer` claims (score taps: their handler carries the RESOLVES_IDENTITY flag and
+    reads who taps in the same round trip as the write). As an inner middleware on callback queries
+    it resolves, once the filters have picked the handler, for a deferred update whose handler is
+    not flagged: a malformed score tap that falls through to the fallback still gets its `me`."""
+
+    def __init__(self, defer: Callable[[TelegramObject], bool] | None = None) -> None:
+        self.defer = defer
 
     async def __call__(
         self,
@@ -79,6 +112,11 @@ class IdentityMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is not None:
+        if user is not None and "me" not in data and not self._deferred(event, data):
             data["me"] = await resolve(data["store"], user)
         return await handler(event, data)
+
+    def _deferred(self, event: TelegramObject, data: dict[str, Any]) -> bool:
+        if self.defer is not None:
+            return self.defer(event)
+        return bool(get_flag(data, RESOLVES_IDENTITY))

@@ -16,7 +16,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
 from handlers.callbacks import Act, Home, Walk
 from handlers.cards import (
@@ -31,15 +31,17 @@ from handlers.cards import (
     receipt_card,
     review_card,
     score_card,
+    score_card_at,
 )
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
-from handlers.identity import Me
+from handlers.identity import RESOLVES_IDENTITY, Me, identify, identify_cached
 from handlers.replies import ack
 from handlers.texts import h, name_in, t
 from scoring.campaign import format_value
 from scoring.values import BadScore, parse_score
-from storage.sheets import Item, SheetInfo
+from storage.people import User as StoredUser
+from storage.sheets import Item, SheetInfo, Writer
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -97,11 +99,15 @@ async def home(store: Store, me: Me, now: datetime) -> Card:
 def walk_card(me: Me, sheet: SheetInfo, items: list[Item], item: Item | None, note: str | None = None) -> Card:
     if item is None:
         return review_card(me.campaign, me.lang, sheet, items, 0)
-    proxy = None
-    if sheet.rater != me.rater:
-        rater = me.campaign.rater(sheet.rater)
-        proxy = name_in(me.lang, rater.name, rater.name_en)
-    return score_card(me.campaign, me.lang, sheet, items, item, note=note, proxy_name=proxy)
+    return score_card(me.campaign, me.lang, sheet, items, item, note=note, proxy_name=_proxy_name(me, sheet))
+
+
+def _proxy_name(me: Me, sheet: SheetInfo) -> str | None:
+    """Whom a collector enters for, when the sheet is not the user's own."""
+    if sheet.rater == me.rater:
+        return None
+    rater = me.campaign.rater(sheet.rater)
+    return name_in(me.lang, rater.name, rater.name_en)
 
 
 async def load_sheet(store: Store, me: Me, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
@@ -143,16 +149,62 @@ async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, stat
     await show(query, await home(store, me, clock()))
 
 
-async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
+SCORE_TAP = f"{Walk.__prefix__}{Walk.__separator__}{Act.SCORE.value}{Walk.__separator__}"
+
+
+def is_score_tap(event: TelegramObject) -> bool:
+    """An update `on_score` will take: the identity middleware leaves its user to the handler."""
+    query = event.callback_query if isinstance(event, Update) else None
+    return query is not None and query.data is not None and query.data.startswith(SCORE_TAP)
+
+
+async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, bot: Bot) -> None:
+    """The hot path: who taps, the checked write and what the next card needs, in one round trip to
+    the store, committed before the tap is answered (the middleware left `me` to this handler)."""
     value = from_hundredths(callback_data.arg)
-    if not me.bound or not me.campaign.on_scale(value):
-        await ack(query, t(me.lang, "ack.invalid"))
+    user = query.from_user
+    seen: list[Me] = []
+
+    def writer_for(found: StoredUser) -> Writer | None:  # runs on the database's thread
+        me = identify_cached(store, found, user)
+        if me is None:
+            return None
+        seen.append(me)
+        return me.writer() if me.bound and me.campaign.on_scale(value) else None
+
+    tap = await store.sheets.score_tap(user.id, callback_data.sheet, callback_data.item, value, writer_for)
+    me = seen[0] if seen else await identify(store, tap.user, user)
+    saved = t(me.lang, "ack.saved", value=format_value(value)) if me.bound else ""
+    if tap.writer is None:
+        if not me.bound or not me.campaign.on_scale(value):
+            await ack(query, t(me.lang, "ack.invalid"))
+            return
+        # the campaign's version was not parsed yet (first tap after a load): parsed now, the long way
+        stored = await store.sheets.set_value(me.writer(), callback_data.sheet, callback_data.item, value)
+        _log_score(callback_data, value, me, stored)
+        await after_write(query, store, me, bot, callback_data, stored, saved)
         return
-    stored = await store.sheets.set_value(me.writer(), callback_data.sheet, callback_data.item, value)
+    _log_score(callback_data, value, me, tap.stored)
+    if not tap.stored:
+        locked = tap.sheet is not None and not tap.sheet.is_open
+        await ack(query, t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
+        if locked and tap.items is not None:
+            await show(query, review_card(me.campaign, me.lang, tap.sheet, tap.items, 0))
+        return
+    await ack(query, saved)
+    sheet = tap.sheet
+    if tap.items is not None:  # every department is scored: the review
+        card = review_card(me.campaign, me.lang, sheet, tap.items, 0)
+    else:
+        proxy = _proxy_name(me, sheet)
+        card = score_card_at(me.campaign, me.lang, sheet, tap.next_item, tap.next_pos, proxy_name=proxy)
+    await show(query, card)
+
+
+def _log_score(data: Walk, value: float, me: Me, stored: bool) -> None:
     if stored:
-        log.info("score stored: sheet %s assignment %s value %s by tg:%s", callback_data.sheet,
-                 callback_data.item, value, me.telegram_id)
-    await after_write(query, store, me, bot, callback_data, stored, t(me.lang, "ack.saved", value=format_value(value)))
+        log.info("score stored: sheet %s assignment %s value %s by tg:%s", data.sheet, data.item, value,
+                 me.telegram_id)
 
 
 async def after_write(
@@ -343,7 +395,7 @@ def build_router() -> Router:
     """A fresh router per dispatcher: no module-level state shared between tests."""
     router = Router(name="walk")
     router.callback_query.register(on_home, Home.filter())
-    router.callback_query.register(on_score, Walk.filter(F.act == Act.SCORE))
+    router.callback_query.register(on_score, Walk.filter(F.act == Act.SCORE), flags={RESOLVES_IDENTITY: True})
     moves = {Act.OPEN, Act.BACK, Act.SKIP, Act.GOTO, Act.CANCEL}
     router.callback_query.register(on_move, Walk.filter(F.act.in_(moves)))
     router.callback_query.register(on_list, Walk.filter(F.act == Act.LIST))

@@ -75,6 +75,11 @@ class CampaignRepo:
         cached = self._cache.get((campaign_id, version))
         return cached if cached is not None else await self.by_id(campaign_id)
 
+    def cached(self, campaign_id: int, version: int) -> StoredCampaign | None:
+        """The campaign as of `version` if it is parsed already, without touching the database
+        (a single dict lookup: safe to call from the database's thread)."""
+        return self._cache.get((campaign_id, version))
+
     def _stored(self, row: tuple) -> StoredCampaign:
         campaign_id, key, version, doc = row
         stored = self._cache.get((campaign_id, version))

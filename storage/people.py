@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,6 +42,34 @@ class InviteRejected(Exception):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_USER_SQL = (
+    "SELECT u.lang, u.unreachable_at, b.campaign_id, b.kind, b.key, c.version"
+    " FROM (SELECT ? AS telegram_id) q"
+    " LEFT JOIN users u ON u.telegram_id = q.telegram_id"
+    " LEFT JOIN bindings b ON b.telegram_id = q.telegram_id"
+    " LEFT JOIN campaigns c ON c.id = b.campaign_id"
+    " ORDER BY b.campaign_id DESC, b.kind, b.key"
+)
+_REACHABLE_SQL = "UPDATE users SET unreachable_at = NULL WHERE telegram_id = ?"
+
+
+def user_of(telegram_id: int, rows: list[tuple]) -> User:
+    lang, unreachable = rows[0][0], rows[0][1]
+    newest = rows[0][2]
+    bindings = tuple(Binding(r[2], r[3], r[4]) for r in rows if r[2] is not None and r[2] == newest)
+    version = rows[0][5] or 0
+    return User(telegram_id, lang, unreachable is not None, bindings, version)
+
+
+def read_user(conn: sqlite3.Connection, telegram_id: int) -> User:
+    """`PeopleRepo.user` inside a function that `Database.run` runs on the database's thread; a user
+    marked unreachable who writes to us has unblocked the bot, so the mark is cleared on the way."""
+    found = user_of(telegram_id, conn.execute(_USER_SQL, (telegram_id,)).fetchall())
+    if found.unreachable:
+        conn.execute(_REACHABLE_SQL, (telegram_id,))
+    return found
 
 
 class PeopleRepo:
@@ -100,20 +129,7 @@ class PeopleRepo:
 
     async def user(self, telegram_id: int) -> User:
         """Everything the bot needs about a user, in one round trip."""
-        rows = await self.db.fetchall(
-            "SELECT u.lang, u.unreachable_at, b.campaign_id, b.kind, b.key, c.version"
-            " FROM (SELECT ? AS telegram_id) q"
-            " LEFT JOIN users u ON u.telegram_id = q.telegram_id"
-            " LEFT JOIN bindings b ON b.telegram_id = q.telegram_id"
-            " LEFT JOIN campaigns c ON c.id = b.campaign_id"
-            " ORDER BY b.campaign_id DESC, b.kind, b.key",
-            (telegram_id,),
-        )
-        lang, unreachable = rows[0][0], rows[0][1]
-        newest = rows[0][2]
-        bindings = tuple(Binding(r[2], r[3], r[4]) for r in rows if r[2] is not None and r[2] == newest)
-        version = rows[0][5] or 0
-        return User(telegram_id, lang, unreachable is not None, bindings, version)
+        return user_of(telegram_id, await self.db.fetchall(_USER_SQL, (telegram_id,)))
 
     async def set_lang(self, telegram_id: int, lang: str) -> None:
         await self.db.execute(

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage.db import Database
+from storage.people import User, read_user
 
 OPEN_STATES = ("open", "reopened")
 
@@ -64,16 +67,50 @@ class Receipt:
     digest: str
 
 
-_SHEET_SQL = """
+_SHEET_COLUMNS = """
 SELECT sh.id, sh.campaign_id, sh.rater, sh.grp, sh.state,
        COUNT(a.id),
        COUNT(CASE WHEN s.value IS NOT NULL OR s.recused THEN 1 END),
        COUNT(CASE WHEN s.recused THEN 1 END),
-       sh.submitted_at, sh.digest, sh.reopen_reason, ap.state
+       sh.submitted_at, sh.digest, sh.reopen_reason, ap.state"""
+_SHEET_FROM = """
 FROM sheets sh
 JOIN assignments a ON a.campaign_id = sh.campaign_id AND a.rater = sh.rater AND a.grp = sh.grp
 LEFT JOIN scores s ON s.assignment_id = a.id
 LEFT JOIN approvals ap ON ap.sheet_id = sh.id
+"""
+_SHEET_SQL = _SHEET_COLUMNS + _SHEET_FROM
+
+_WALK_SQL = (
+    "SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason,"
+    " s.comment, s.source, sh.campaign_id, sh.rater, sh.grp, sh.state, sh.submitted_at,"
+    " sh.digest, sh.reopen_reason, ap.state"
+    " FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id"
+    " AND a.rater = sh.rater AND a.grp = sh.grp"
+    " LEFT JOIN scores s ON s.assignment_id = a.id"
+    " LEFT JOIN approvals ap ON ap.sheet_id = sh.id"
+    " WHERE sh.id = ? ORDER BY a.position"
+)
+
+# What the card after a stored score needs, without building every item: the sheet with its counts
+# and where the walk goes on (the first open item after the one just scored, else the first open
+# one: `next_open`'s rule); then that one item and its place in the walk.
+_OPEN = "s.value IS NULL AND COALESCE(s.recused, 0) = 0"
+_PROGRESS_SQL = (
+    _SHEET_COLUMNS + f""",
+       MIN(CASE WHEN {_OPEN} AND a.position > (SELECT position FROM assignments WHERE id = :aid)
+                THEN a.position END),
+       MIN(CASE WHEN {_OPEN} THEN a.position END)"""
+    + _SHEET_FROM + " WHERE sh.id = :sid GROUP BY sh.id"
+)
+_ITEM_AT_SQL = """
+SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason, s.comment, s.source,
+       (SELECT COUNT(*) FROM assignments b WHERE b.campaign_id = a.campaign_id AND b.rater = a.rater
+        AND b.grp = a.grp AND b.position <= a.position)
+FROM sheets sh
+JOIN assignments a ON a.campaign_id = sh.campaign_id AND a.rater = sh.rater AND a.grp = sh.grp
+LEFT JOIN scores s ON s.assignment_id = a.id
+WHERE sh.id = ? AND a.position = ?
 """
 
 # One statement checks ownership and the sheet's state and writes the score;
@@ -126,6 +163,72 @@ class Writer:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreTap:
+    """What one score tap found and did in its one hop to the database.
+
+    `writer` is None when the tap was refused before writing (`writer_for` said so). `sheet` is set
+    when the writer may see the sheet. The next card is the review when `items` is set (the sheet
+    is locked, or complete after this score), else the score card of `next_item`, `next_pos`-th of
+    the walk (only after a stored score)."""
+
+    user: User
+    writer: Writer | None = None
+    stored: bool = False
+    sheet: SheetInfo | None = None
+    items: list[Item] | None = None
+    next_item: Item | None = None
+    next_pos: int = 0
+
+
+def _item(r: tuple) -> Item:
+    return Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7])
+
+
+def _walk_of(sheet_id: int, rows: list[tuple]) -> tuple[SheetInfo, list[Item]] | None:
+    if not rows:
+        return None
+    items = [_item(r) for r in rows]
+    r = rows[0]
+    sheet = SheetInfo(
+        sheet_id, r[8], r[9], r[10], r[11], len(items), sum(i.done for i in items),
+        sum(i.recused for i in items), r[12], r[13], r[14], r[15],
+    )
+    return sheet, items
+
+
+def _items(conn: sqlite3.Connection, sheet_id: int) -> list[Item]:
+    return [_item(r) for r in conn.execute(_WALK_SQL, (sheet_id,)).fetchall()]
+
+
+def _score_tap(conn: sqlite3.Connection, telegram_id: int, sheet_id: int, aid: int, value: float, now: str,
+               writer_for: Callable[[User], Writer | None]) -> ScoreTap:
+    """On the database's thread, inside one transaction: who taps, the checked write, the next card."""
+    user = read_user(conn, telegram_id)
+    who = writer_for(user)
+    if who is None:
+        return ScoreTap(user)
+    params = who.params() | {
+        "sid": sheet_id, "aid": aid, "value": value, "recused": 0, "reason": None, "source": "bot", "now": now,
+    }
+    if conn.execute(_WRITE_SQL, params).fetchall():
+        row = conn.execute(_PROGRESS_SQL, {"sid": sheet_id, "aid": aid}).fetchone()
+        sheet = SheetInfo(*row[:12])
+        position = row[12] if row[12] is not None else row[13]
+        if position is None:  # complete: the review card shows every item
+            return ScoreTap(user, who, True, sheet, items=_items(conn, sheet_id))
+        nxt = conn.execute(_ITEM_AT_SQL, (sheet_id, position)).fetchone()
+        return ScoreTap(user, who, True, sheet, next_item=_item(nxt), next_pos=nxt[8])
+    # refused by the store: show the sheet only if it is the writer's to see, and only when locked
+    row = conn.execute(_SHEET_SQL + " WHERE sh.id = ? GROUP BY sh.id", (sheet_id,)).fetchone()
+    sheet = SheetInfo(*row) if row else None
+    if sheet is None or sheet.campaign_id != who.campaign_id or not who.may_write(sheet.rater):
+        return ScoreTap(user, who)
+    if sheet.is_open:
+        return ScoreTap(user, who, False, sheet)
+    return ScoreTap(user, who, False, sheet, items=_items(conn, sheet_id))
+
+
 class SheetRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -164,26 +267,19 @@ class SheetRepo:
 
     async def walk(self, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
         """The sheet and its items in one round trip: what the scoring card shows."""
-        rows = await self.db.fetchall(
-            "SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason,"
-            " s.comment, s.source, sh.campaign_id, sh.rater, sh.grp, sh.state, sh.submitted_at,"
-            " sh.digest, sh.reopen_reason, ap.state"
-            " FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id"
-            " AND a.rater = sh.rater AND a.grp = sh.grp"
-            " LEFT JOIN scores s ON s.assignment_id = a.id"
-            " LEFT JOIN approvals ap ON ap.sheet_id = sh.id"
-            " WHERE sh.id = ? ORDER BY a.position",
-            (sheet_id,),
+        return _walk_of(sheet_id, await self.db.fetchall(_WALK_SQL, (sheet_id,)))
+
+    async def score_tap(self, telegram_id: int, sheet_id: int, assignment_id: int, value: float,
+                        writer_for: Callable[[User], Writer | None]) -> ScoreTap:
+        """A score tap in one hop to the database and one transaction, committed before this returns.
+
+        Reads the user (clearing an unreachable mark: they are writing to us), asks `writer_for` --
+        run on the database's thread: pure and quick -- who writes for them (None: refuse), writes
+        the score with `set_value`'s statement (owner or collector proxy, open sheet, assignment of
+        the sheet; the audit trigger records it) and reads what the next card needs."""
+        return await self.db.run_transaction(
+            _score_tap, telegram_id, sheet_id, assignment_id, value, self.db.now(), writer_for
         )
-        if not rows:
-            return None
-        items = [Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7]) for r in rows]
-        r = rows[0]
-        sheet = SheetInfo(
-            sheet_id, r[8], r[9], r[10], r[11], len(items), sum(i.done for i in items),
-            sum(i.recused for i in items), r[12], r[13], r[14], r[15],
-        )
-        return sheet, items
 
     async def set_value(self, who: Writer, sheet_id: int, assignment_id: int, value: float,
                         source: str = "bot") -> bool:
