@@ -37,6 +37,16 @@ class Home(CallbackData, prefix="h"):
     pass
 
 
+# A score card has 17 buttons: packing their data by f-string instead of building and dumping a
+# `Walk` model per button saves ~100 µs a card. Same bytes as `.pack()` (tests/handlers/test_callbacks.py).
+def walk_data(act: Act, sheet: int, item: int = 0, arg: int = 0) -> str:
+    """`Walk(act=act, sheet=sheet, item=item, arg=arg).pack()` for ints from the store."""
+    return f"w:{act.value}:{sheet}:{item}:{arg}"
+
+
+HOME_DATA = "h"  # Home().pack()
+
+
 class Verdict(StrEnum):
     APPROVE = "a"
     RETURN = "r"
