@@ -1,0 +1,45 @@
+"""`SheetRepo.score_tap` reads less than `walk` but must land on the same next card: checked on random sheets."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from handlers.cards import next_open
+from storage.sheets import Writer
+from storage.store import Store
+
+USER = 501
+
+
+async def test_next_item_and_counts_match_the_full_walk(store: Store, small):
+    loaded = await store.campaigns.load(small)
+    rater = next(r.key for r in small.raters if any(m.group == "leaders" for m in r.memberships()))
+    (invite,) = await store.people.issue_invites(loaded.campaign_id, [("rater", rater)], timedelta(days=1))
+    await store.people.redeem(invite.token, USER)
+    sheet = await store.sheets.find(loaded.campaign_id, rater, "leaders")
+    _, items = await store.sheets.walk(sheet.id)
+    who = Writer(loaded.campaign_id, own=rater, own_actor=f"rater:{rater}")
+    aids = [i.assignment_id for i in items]
+    rng = random.Random(7)
+    for trial in range(40):
+        await store.db.execute(f"DELETE FROM scores WHERE assignment_id IN ({','.join(map(str, aids))})")
+        for aid in rng.sample(aids, rng.randrange(len(aids))):
+            if rng.random() < 0.2:
+                assert await store.sheets.recuse(who, sheet.id, aid, "conflict")
+            else:
+                assert await store.sheets.set_value(who, sheet.id, aid, 60.0)
+        tapped = rng.choice(aids)
+        tap = await store.sheets.score_tap(USER, sheet.id, tapped, 88.5, lambda user: who)
+        assert tap.stored and tap.user.bindings[0].key == rater
+        full, items = await store.sheets.walk(sheet.id)
+        assert tap.sheet == full, trial
+        current = next(i for i in items if i.assignment_id == tapped)
+        expected = next_open(items, current.position)
+        if expected is None:
+            assert tap.items == items and tap.next_item is None
+        else:
+            assert tap.items is None and tap.next_item == expected, trial
+            assert tap.next_pos == items.index(expected) + 1
+    assert await store.db.fetchone(
+        "SELECT COUNT(*) FROM audit WHERE action = 'score' AND new LIKE '%88.5%'") == (40,)
