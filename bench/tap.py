@@ -209,7 +209,7 @@ class HopCounter:
         self.queries = 0
         self.hops = 0
 
-    METHODS = ("fetchall", "execute", "run", "run_transaction")  # a `run` is one query: one call of the store
+    METHODS = ("fetchall", "execute", "run", "run_transaction", "run_grouped")  # each call: one query
 
     def __enter__(self) -> HopCounter:
         db, conn = self.store.db, self.store.db.conn

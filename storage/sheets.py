@@ -271,13 +271,14 @@ class SheetRepo:
 
     async def score_tap(self, telegram_id: int, sheet_id: int, assignment_id: int, value: float,
                         writer_for: Callable[[User], Writer | None]) -> ScoreTap:
-        """A score tap in one hop to the database and one transaction, committed before this returns.
+        """A score tap in one hop to the database, committed before this returns (with the taps that
+        arrive meanwhile: one group commit, one fsync; each in its own savepoint).
 
         Reads the user (clearing an unreachable mark: they are writing to us), asks `writer_for` --
         run on the database's thread: pure and quick -- who writes for them (None: refuse), writes
         the score with `set_value`'s statement (owner or collector proxy, open sheet, assignment of
         the sheet; the audit trigger records it) and reads what the next card needs."""
-        return await self.db.run_transaction(
+        return await self.db.run_grouped(
             _score_tap, telegram_id, sheet_id, assignment_id, value, self.db.now(), writer_for
         )
 

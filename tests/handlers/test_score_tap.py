@@ -3,6 +3,7 @@ the same checks and the same cards as the long way, through the production dispa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -233,3 +234,24 @@ async def test_a_malformed_score_tap_still_reaches_the_fallback_with_the_user_re
         await chatter.press(MAYOR, data, lang="en")
         assert chatter.answers()[-1] == t("en", "stale")  # the user's language: `me` was resolved
     assert await store.db.fetchone("SELECT COUNT(*) FROM scores") == (0,)
+
+
+async def test_taps_arriving_together_are_committed_together_and_each_is_answered_after(chatter, store, small):
+    await store.campaigns.load(small)
+    users = {r.key: 700 + n for n, r in enumerate(small.raters)}
+    for key, user_id in users.items():
+        await bind(chatter, store, small, "rater", key, user_id)
+    taps = {}
+    for user_id in users.values():
+        await chatter.send(user_id, "/start")
+        await chatter.press(user_id, chatter.button("继续"))
+        taps[user_id] = chatter.button("80")
+    chatter.session.clear()
+    with hops(store) as counter:
+        await asyncio.gather(*(chatter.press(user_id, data) for user_id, data in taps.items()))
+    assert len(users) >= 3 and counter.count < len(users)  # one group commit, not one per tap
+    assert chatter.answers() == [t("zh", "ack.saved", value="80")] * len(users)
+    assert len(chatter.session.of("EditMessageText")) == len(users)
+    rows = await store.db.fetchall(
+        "SELECT a.rater, s.value, s.entered_by FROM scores s JOIN assignments a ON a.id = s.assignment_id")
+    assert sorted(rows) == sorted((key, 80.0, f"rater:{key}") for key in users)

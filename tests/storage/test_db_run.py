@@ -86,3 +86,54 @@ async def test_other_tasks_wait_outside_the_transaction(store):
 
     written, read = await asyncio.gather(writer(), reader())
     assert written == 1 and read == (1,)
+
+
+def insert_user(conn: sqlite3.Connection, telegram_id: int) -> int:
+    conn.execute("INSERT INTO users (telegram_id, lang) VALUES (?, 'zh')", (telegram_id,))
+    if telegram_id == 13:
+        raise ValueError("unlucky")
+    return telegram_id
+
+
+async def test_taps_arriving_together_share_one_commit_and_each_gets_its_own_outcome(store):
+    db = store.db
+    hops = count_hops(db)
+    results = await asyncio.gather(*(db.run_grouped(insert_user, n) for n in range(1, 21)), return_exceptions=True)
+    assert hops[0] <= 2  # one group (or two), not twenty hops and twenty fsyncs
+    assert isinstance(results[12], ValueError)  # only the failing one fails ...
+    assert [r for r in results if not isinstance(r, Exception)] == [n for n in range(1, 21) if n != 13]
+    stored = [r[0] for r in await db.fetchall("SELECT telegram_id FROM users ORDER BY telegram_id")]
+    assert stored == [n for n in range(1, 21) if n != 13]  # ... and its insert alone is rolled back
+    assert not db.conn.in_transaction
+
+
+async def test_a_grouped_call_returns_only_after_its_commit(store):
+    other = sqlite3.connect(store.db.path)  # another process's view of the file
+    try:
+        async def tap(n: int) -> tuple:
+            await store.db.run_grouped(insert_user, n)
+            return other.execute("SELECT COUNT(*) FROM users WHERE telegram_id = ?", (n,)).fetchone()
+
+        assert await asyncio.gather(*(tap(n) for n in (1, 2, 3))) == [(1,), (1,), (1,)]
+        assert await tap(4) == (1,)  # a lone call: committed at once, no waiting for company
+    finally:
+        other.close()
+
+
+async def test_grouped_work_and_other_statements_do_not_interleave(store):
+    db = store.db
+
+    async def reader() -> tuple:
+        return await db.fetchone("SELECT COUNT(*) FROM users")
+
+    out = await asyncio.gather(db.run_grouped(insert_user, 1), reader(), db.run_grouped(insert_user, 2), reader())
+    assert out[0] == 1 and out[2] == 2
+    assert out[1][0] in (0, 2) and out[3][0] in (0, 2)  # before the group or after it, never half of it
+
+
+async def test_a_crowd_is_split_into_groups_of_at_most_group_max(store, monkeypatch):
+    monkeypatch.setattr("storage.db.GROUP_MAX", 4)
+    hops = count_hops(store.db)
+    assert await asyncio.gather(*(store.db.run_grouped(insert_user, n) for n in range(100, 110))) == list(
+        range(100, 110))
+    assert hops[0] == 3  # 4 + 4 + 2
