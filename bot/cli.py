@@ -187,11 +187,13 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # imported here: matplotlib/openpyxl-sized work that other commands never need
     from scoring.exports import render_csv, render_json, render_table, render_xlsx
-    from storage.reporting import build_report
+    from storage.reporting import build_report, score_rows
 
     fmt = args.format
     async with _campaign(settings, args.campaign) as (store, stored):
-        report, rows = await build_report(store, stored)
+        report = await build_report(store, stored)
+        # the workbook lists every individual score; the other formats need only the report
+        rows = await score_rows(store, stored) if fmt == "xlsx" else []
     if fmt == "xlsx":
         out = args.out or f"report-{stored.key}.xlsx"
         Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows))

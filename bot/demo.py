@@ -28,7 +28,7 @@ from scoring.campaign import Campaign, Role
 from scoring.chart import NoCJKFont, render_chart
 from scoring.exports import render_table, render_xlsx
 from scoring.validation import load_campaign
-from storage.reporting import build_report
+from storage.reporting import build_report, score_rows
 from storage.store import Store
 
 TOKEN = "123456:SANDBOX-kaoping-demo-token"
@@ -124,7 +124,8 @@ async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None 
         await bot.start()
         try:
             stats = await _play(campaign, store, sandbox)
-            report, rows = await build_report(store, await store.campaigns.get(campaign.key))
+            stored = await store.campaigns.get(campaign.key)
+            report, rows = await build_report(store, stored), await score_rows(store, stored)
         finally:
             await bot.stop()
             await sandbox.stop()

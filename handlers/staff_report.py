@@ -44,10 +44,10 @@ from handlers.staff_status import fit, refuse
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign, Role
 from scoring.disclosure import SHOW_ALL, Disclosure, NoCJKFont, clip
-from scoring.engine import DepartmentResult, FlagKind, Report, ScoreRow, competition_ranks, format_points
+from scoring.engine import DepartmentResult, FlagKind, GroupResult, Report, competition_ranks, format_points
 from scoring.exports import render_xlsx
 from scoring.texts_report import label, profile_label
-from storage.reporting import build_report
+from storage.reporting import build_report, counted_raters, score_rows
 from storage.status import campaign_status
 from storage.store import Store
 
@@ -78,46 +78,57 @@ def thin_groups(dept: DepartmentResult, k: int, bodies: frozenset[str] = frozens
             if 0 < g.n < k and key not in bodies}
 
 
-def _contributors(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) -> dict[tuple[str, str], set[str]]:
-    """(department, part) -> the raters whose values count in that part's points."""
-    part_of = {g.key: p.key for p, g in campaign.groups()}
-    needs_approval = {g.key for _, g in campaign.groups() if g.requires_approval}
-    bodies = {g.key for _, g in campaign.groups() if not g.confidential}
-    depts = {d.key: d for d in report.departments}
-    raters: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in rows:
-        dept, part = depts.get(row.department), part_of.get(row.group)
-        if dept is None or part not in dept.parts or row.value is None:
-            continue
-        if row.group in needs_approval and not row.approved:
-            continue
-        if row.group in bodies:
-            continue  # a body's verdict: nobody to protect
-        if dept.parts[part].groups[row.group].score is None:
-            continue  # the group has too few values to count at all
-        raters[(dept.key, part)].add(row.rater)
-    return raters
+def _counts(g: GroupResult, key: str, bodies: frozenset[str]) -> bool:
+    """Whether the group's raters stand behind the department's points (and so need cover)."""
+    # a body's verdict has nobody to protect; a group with too few values does not count at all
+    return g.n > 0 and g.score is not None and key not in bodies
 
 
-def disclose(report: Report, rows: Iterable[ScoreRow], campaign: Campaign) -> dict[str, Disclosure]:
-    """What the chat may show of each department (see the module's docstring)."""
+def rater_lookups(report: Report, campaign: Campaign) -> list[tuple[str, str]]:
+    """(group, department) pairs whose raters `disclose` must know by name: counted, but fewer than k.
+
+    A group with k or more counted raters settles every question it enters
+    into by its count alone, so only these few pairs are read from the store.
+    """
     k = campaign.report_min_raters
     bodies = frozenset(g.key for _, g in campaign.groups() if not g.confidential)
-    raters = _contributors(report, rows, campaign)
+    return [(key, dept.key) for dept in report.departments for part in dept.parts.values()
+            for key, g in part.groups.items() if _counts(g, key, bodies) and g.n < k]
+
+
+def _covered(dept: DepartmentResult, parts: Iterable[str], k: int, bodies: frozenset[str],
+             raters: Mapping[tuple[str, str], set[str]]) -> bool:
+    """Whether the points of `parts` rest on no rater at all or on at least k distinct raters."""
+    seen: set[str] = set()
+    for part in parts:
+        for key, g in dept.parts[part].groups.items():
+            if not _counts(g, key, bodies):
+                continue
+            if g.n >= k:
+                return True
+            seen |= raters.get((key, dept.key), set())
+    return not seen or len(seen) >= k
+
+
+def disclose(report: Report, campaign: Campaign, raters: Mapping[tuple[str, str], set[str]]) -> dict[str, Disclosure]:
+    """What the chat may show of each department (see the module's docstring).
+
+    `raters`: (group, department) -> the raters counted there, for the pairs
+    `rater_lookups` names (others may be present; they are not needed).
+    """
+    k = campaign.report_min_raters
+    bodies = frozenset(g.key for _, g in campaign.groups() if not g.confidential)
     shown: dict[str, Disclosure] = {}
     for dept in report.departments:
         if dept.external:
             continue  # an imported final score: no rater stands behind it
-        behind = {p: raters.get((dept.key, p), set()) for p in dept.parts}
-        everyone = set().union(*behind.values())
-        total = not everyone or len(everyone) >= k
+        total = _covered(dept, dept.parts, k, bodies, raters)
         thin = thin_groups(dept, k, bodies)
         if not thin:
             shown[dept.key] = Disclosure(total=total)
             continue
         veiled = {p for p, part in dept.parts.items() if thin & part.groups.keys()}
-        mixed = set().union(*(behind[p] for p in veiled))
-        open_parts = frozenset(dept.parts) - veiled if not mixed or len(mixed) >= k else frozenset()
+        open_parts = frozenset(dept.parts) - veiled if _covered(dept, veiled, k, bodies, raters) else frozenset()
         shown[dept.key] = Disclosure(total=total, parts=open_parts)
     return shown
 
@@ -245,16 +256,16 @@ def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mappi
 
 async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clock) -> None:
     campaign, lang, chat = me.campaign, me.lang, message.chat.id
-    report, rows = await build_report(store, me.stored)
+    report = await build_report(store, me.stored)
     status = await campaign_status(store, me.stored)
     now = clock()
     provisional = is_provisional(campaign, status.sheets - status.submitted, now)
-    disclosure = disclose(report, rows, campaign)
+    disclosure = disclose(report, campaign, await counted_raters(store, me.stored, rater_lookups(report, campaign)))
     local = now.astimezone(ZoneInfo(campaign.timezone))
     text = report_text(report, campaign, lang, disclosure, provisional, f"{local:%Y-%m-%d %H:%M}")
     await _patiently(lambda: message.answer(text))
     await bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
-    await _send_workbook(bot, chat, me, report, rows, disclosure, f"{campaign.key}-{local:%Y%m%d-%H%M}")
+    await _send_workbook(bot, chat, store, me, report, disclosure, f"{campaign.key}-{local:%Y%m%d-%H%M}")
     await _send_chart(bot, chat, me, report, disclosure, provisional)
     log.info("report sent: campaign %s to %s (admin=%s)", campaign.key, me.telegram_id, me.has(Role.ADMIN))
 
@@ -270,10 +281,11 @@ async def _patiently(send: Callable[[], Awaitable[object]]) -> None:
         await send()
 
 
-async def _send_workbook(bot: Bot, chat: int, me: Me, report: Report, rows: list[ScoreRow],
+async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Report,
                          disclosure: Mapping[str, Disclosure], stem: str) -> None:
     # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
     if me.has(Role.ADMIN):
+        rows = await score_rows(store, me.stored)  # every individual score: read for the admin's file only
         data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows)
         name, caption = f"{stem}-full.xlsx", t(me.lang, "rp.doc_admin")
     else:

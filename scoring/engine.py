@@ -18,18 +18,21 @@ reached by different routes, and no order of the rows can change a result.
 The report carries the correctly rounded floats of those fractions.
 
 Cost is linear in the rows: one pass files every row under its (group,
-department); everything after that works per (group, department), not per row.
+department) as a `Tally` (or the store adds the tallies up in SQL and calls
+`compute_tallied`); everything after that works per (group, department).
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -192,12 +195,8 @@ def format_points(x: float, places: int = 2) -> str:
 
 def aggregate(values: Sequence[float], method: Method) -> float:
     """A group's method over its (non-empty) values, exact to the hundredth input grid."""
-    return float(_aggregate(_cents(values), method))
-
-
-def _cents(values: Iterable[float]) -> list[int]:
     # 87.3 * 100 == 8729.999999999998: round() restores the hundredth the user entered
-    return [round(v * _HUNDREDTHS) for v in values]
+    return float(_aggregate([round(v * _HUNDREDTHS) for v in values], method))
 
 
 def _aggregate(cents: list[int], method: Method) -> Fraction:
@@ -219,11 +218,12 @@ def _pstdev(cents: list[int]) -> float:
     """Population standard deviation, from exact integer sums (what statistics.pstdev computes)."""
     n = len(cents)
     total = sum(cents)
-    squares = sum(c * c for c in cents)
-    variance = Fraction(n * squares - total * total, n * n * _HUNDREDTHS * _HUNDREDTHS)
-    return math.sqrt(variance)
+    squares = sum(map(operator.mul, cents, cents))  # no Python-level loop per value
+    # int / int is correctly rounded, as float(Fraction(...)) is, without making the Fraction
+    return math.sqrt((n * squares - total * total) / (n * n * _HUNDREDTHS * _HUNDREDTHS))
 
 
+@lru_cache(maxsize=4096)  # the same few weights come back for every department
 def _exact(x: float) -> Fraction:
     """The decimal a weight, adjustment or imported result was written as (0.1 -> 1/10)."""
     return Fraction(repr(float(x)))
@@ -232,23 +232,34 @@ def _exact(x: float) -> Fraction:
 # -- the single pass over the rows ------------------------------------------------
 
 
-class _Tally:
-    """What one (group, department) received; mutable on purpose: built row by row."""
+@dataclass(slots=True)
+class Tally:
+    """What one (group, department) received: the counted values in hundredths and the counts around them.
 
-    __slots__ = ("answered", "late", "pending", "recused", "values")
+    The engine works per tally, never per row, so a tally can come from rows
+    (`tally`) or straight from the store, which adds them up in SQL.
+    Mutable on purpose: built row by row.
+    """
 
-    def __init__(self) -> None:
-        self.values: list[float] = []
-        self.answered = 0
-        self.recused = 0
-        self.pending = 0
-        self.late = 0
+    expected: int = 0  # assignments of the group for the department
+    answered: int = 0  # assignments with a value or a recusal
+    recused: int = 0
+    pending: int = 0  # values waiting for their sheet's approval (not counted)
+    late: int = 0  # answers entered after the group's milestone
+    cents: list[int] = field(default_factory=list)  # the counted values, in hundredths (exact integers)
 
 
-def _collect(
-    scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]], needs_approval: frozenset[str]
-) -> dict[tuple[str, str], _Tally]:
-    tallies: dict[tuple[str, str], _Tally] = {}
+Tallies = Mapping[tuple[str, str], Tally]
+
+
+def tally(
+    campaign: Campaign,
+    assignments: Iterable[Assignment | tuple[str, str, str]] | Mapping[tuple[str, str], int],
+    scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]],
+) -> dict[tuple[str, str], Tally]:
+    """(group, department) -> its Tally, from the assignments (or their counts) and one pass over the rows."""
+    needs_approval = frozenset(g.key for _, g in campaign.groups() if g.requires_approval)
+    tallies: dict[tuple[str, str], Tally] = {key: Tally(expected=n) for key, n in _expected(assignments).items()}
     find = tallies.get
     for row in scores:
         if isinstance(row, ScoreRow):
@@ -256,18 +267,19 @@ def _collect(
         else:
             _, group, dept, value, approved, late = row
         key = (group, dept)
-        tally = find(key)
-        if tally is None:
-            tally = tallies[key] = _Tally()
-        tally.answered += 1
+        t = find(key)
+        if t is None:
+            t = tallies[key] = Tally()
+        t.answered += 1
         if late:
-            tally.late += 1
+            t.late += 1
         if value is None:
-            tally.recused += 1
+            t.recused += 1
         elif not approved and group in needs_approval:
-            tally.pending += 1
+            t.pending += 1
         else:
-            tally.values.append(value)
+            # 87.3 * 100 == 8729.999999999998: round() restores the hundredth the user entered
+            t.cents.append(round(value * _HUNDREDTHS))
     return tallies
 
 
@@ -316,20 +328,25 @@ def compute(
     """The campaign's report from its assignments, stored scores, adjustments and imported results.
 
     `assignments` are the assignments themselves, or their number per
-    (group, department) (all the engine needs of them; the store counts them
-    without reading every row). `scores` holds one row per answered
-    assignment (as the store keeps them); rows of unknown groups or
-    departments are ignored. `adjustments` are
-    (department, points) pairs; `external` maps an external department to its
-    imported final score.
+    (group, department). `scores` holds one row per answered assignment (as
+    the store keeps them); rows of unknown groups or departments are ignored.
+    `adjustments` are (department, points) pairs; `external` maps an external
+    department to its imported final score.
     """
-    needs_approval = frozenset(g.key for _, g in campaign.groups() if g.requires_approval)
-    tallies = _collect(scores, needs_approval)
-    expected = _expected(assignments)
+    return compute_tallied(campaign, tally(campaign, assignments, scores), adjustments, external)
+
+
+def compute_tallied(
+    campaign: Campaign,
+    tallies: Tallies,
+    adjustments: Iterable[tuple[str, float]] = (),
+    external: Mapping[str, float] = _EMPTY,
+) -> Report:
+    """`compute` from tallies already made, e.g. added up by the store in SQL."""
     adjust = _adjustments(adjustments, campaign.adjustment_cap)
     scored = [
         _external(d, external) if campaign.is_external(d.profile)
-        else _assessed(campaign, d, tallies, expected, adjust.get(d.key, Fraction(0)))
+        else _assessed(campaign, d, tallies, adjust.get(d.key, Fraction(0)))
         for d in campaign.departments
     ]
     return Report(campaign.key, _ranked(campaign, scored))
@@ -345,8 +362,7 @@ def _external(dept: Department, results: Mapping[str, float]) -> _Scored:
 def _assessed(
     campaign: Campaign,
     dept: Department,
-    tallies: Mapping[tuple[str, str], _Tally],
-    expected: Mapping[tuple[str, str], int],
+    tallies: Tallies,
     adjustment: Fraction,
 ) -> _Scored:
     parts: dict[str, PartResult] = {}
@@ -356,7 +372,7 @@ def _assessed(
         weight = campaign.part_weight(dept.profile, part.key)
         if weight <= 0:
             continue  # a 0-weight part is not assigned at all for this profile
-        result, part_points = _part(part, weight, dept.key, tallies, expected, flags)
+        result, part_points = _part(part, weight, dept.key, tallies, flags)
         parts[part.key] = result
         points += part_points
     return _Scored(dept, parts, adjustment, points + adjustment, tuple(flags), False)
@@ -366,14 +382,13 @@ def _part(
     part: Part,
     weight: float,
     dept: str,
-    tallies: Mapping[tuple[str, str], _Tally],
-    expected: Mapping[tuple[str, str], int],
+    tallies: Tallies,
     flags: list[Flag],
 ) -> tuple[PartResult, Fraction]:
     groups: dict[str, GroupResult] = {}
     present: list[tuple[Fraction, Fraction]] = []  # (exact group score, group weight)
     for group in part.groups:
-        result, exact = _group(group, tallies.get((group.key, dept)), expected.get((group.key, dept), 0), flags)
+        result, exact = _group(group, tallies.get((group.key, dept)), flags)
         groups[group.key] = result
         # a 0-weight group is shown but never moves the part (and cannot make it present alone)
         if exact is not None and group.weight > 0:
@@ -387,25 +402,23 @@ def _part(
     return PartResult(float(score), float(points), weight, groups), points
 
 
-def _group(
-    group: Group, tally: _Tally | None, expected: int, flags: list[Flag]
-) -> tuple[GroupResult, Fraction | None]:
-    tally = tally or _Tally()
-    cents = _cents(tally.values)
+def _group(group: Group, found: Tally | None, flags: list[Flag]) -> tuple[GroupResult, Fraction | None]:
+    got = found or Tally()
+    cents = got.cents
     n = len(cents)
     exact = _aggregate(cents, group.method) if n >= group.min_raters else None
     result = GroupResult(
         score=None if exact is None else float(exact),
         n=n,
-        expected=expected,
-        recused=tally.recused,
-        pending=tally.pending,
-        late=tally.late,
+        expected=got.expected,
+        recused=got.recused,
+        pending=got.pending,
+        late=got.late,
         min=min(cents) / _HUNDREDTHS if n else None,
         max=max(cents) / _HUNDREDTHS if n else None,
         stdev=_pstdev(cents) if n else None,
     )
-    flags.extend(Flag(kind, group.key) for kind in _group_flags(result, tally.answered))
+    flags.extend(Flag(kind, group.key) for kind in _group_flags(result, got.answered))
     return result, exact
 
 

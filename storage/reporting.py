@@ -1,11 +1,11 @@
-"""From stored rows to the scoring engine's report, in one pass over the scores."""
+"""From stored rows to the scoring engine's report: SQLite adds up, the engine scores."""
 
 from __future__ import annotations
 
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from scoring.engine import Report, ScoreRow, compute
+from scoring.engine import Report, ScoreRow, compute_tallied
 from storage.campaigns import StoredCampaign
 from storage.db import stamp
 from storage.store import Store
@@ -19,17 +19,29 @@ def milestone_stamps(stored: StoredCampaign) -> dict[str, str]:
     return {g.key: due[g.milestone] for _, g in campaign.groups()}
 
 
-def _objects(rows: list[tuple]) -> list[ScoreRow]:
-    return [ScoreRow(rater, group, dept, value, approved == 1, late == 1)
-            for rater, group, dept, value, approved, late in rows]
+def approval_groups(stored: StoredCampaign) -> list[str]:
+    return [g.key for _, g in stored.campaign.groups() if g.requires_approval]
 
 
-async def build_report(store: Store, stored: StoredCampaign) -> tuple[Report, list[ScoreRow]]:
-    # the engine reads the plain tuples (no object per row) and only the number of assignments
-    # per (group, department); the ScoreRow objects are for the callers
-    raw = await store.results.report_rows(stored.id, milestone_stamps(stored))
-    expected = await store.results.expected_counts(stored.id)
+async def build_report(store: Store, stored: StoredCampaign) -> Report:
+    # one pass in SQLite gives a tally per (group, department): no Python object per score
+    tallies = await store.results.tallies(stored.id, milestone_stamps(stored), approval_groups(stored))
     adjustments = [(a.department, a.points) for a in await store.results.adjustments(stored.id)]
     external = await store.results.external(stored.id)
-    report = compute(stored.campaign, expected, raw, adjustments, external)
-    return report, _objects(raw)
+    return compute_tallied(stored.campaign, tallies, adjustments, external)
+
+
+async def score_rows(store: Store, stored: StoredCampaign) -> list[ScoreRow]:
+    """Every individual score, for the admin's workbook (the report itself does not need them)."""
+    raw = await store.results.report_rows(stored.id, milestone_stamps(stored))
+    return [ScoreRow(rater, group, dept, value, approved == 1, late == 1)
+            for rater, group, dept, value, approved, late in raw]
+
+
+async def counted_raters(
+    store: Store, stored: StoredCampaign, pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str], set[str]]:
+    """(group, department) -> the raters whose value counts there, for the few pairs asked about."""
+    if not pairs:
+        return {}
+    return await store.results.counted_raters(stored.id, pairs, approval_groups(stored))

@@ -12,7 +12,7 @@ from aiogram.methods import SendPhoto
 from openpyxl import load_workbook
 
 from handlers import staff_report, staff_status
-from handlers.staff_report import disclose, veiled_report
+from handlers.staff_report import disclose, rater_lookups, veiled_report
 from handlers.staff_status import StatusView, View, fit
 from handlers.texts import t
 from scoring.assignments import expand
@@ -185,7 +185,7 @@ async def test_staff_report_text_workbook_and_chart(chatter, store, people, camp
     (message,) = chatter.session.of("SendMessage")
     text = message.params["text"]
     assert "中期结果（暂定）" in text and text.count("<pre>") == text.count("</pre>") == 3
-    report, _ = await build_report(store, await store.campaigns.get(campaign.key))
+    report = await build_report(store, await store.campaigns.get(campaign.key))
     fgw = report.department("fgw")
     assert f"{format_points(fgw.total)}*#" in text  # incomplete (not submitted) and a thin group
     assert "部分评议组评分人数少于 3 人" in text
@@ -216,7 +216,7 @@ async def test_total_resting_on_one_leader_is_withheld(chatter, store, people, c
     await score(store, people, {"ld_sz"})
     await chatter.send(STAFF, "/report")
     text = chatter.session.of("SendMessage")[0].params["text"]
-    report, _ = await build_report(store, await store.campaigns.get(campaign.key))
+    report = await build_report(store, await store.campaigns.get(campaign.key))
     for dept in report.departments:
         if not dept.external:
             assert format_points(dept.total) not in text  # 15% of the mayor's score would give it away
@@ -308,27 +308,37 @@ def report_of(campaign: Campaign, raters: set[str] | None = None, k: int = 3):
     return campaign, compute(campaign, assignments, rows), rows
 
 
+def disclosed(report, rows: list[ScoreRow], campaign: Campaign) -> dict[str, Disclosure]:
+    """`disclose` given the raters it asks for, as the store would find them among `rows`."""
+    wanted = set(rater_lookups(report, campaign))
+    raters: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        if (row.group, row.department) in wanted and row.value is not None:
+            raters.setdefault((row.group, row.department), set()).add(row.rater)
+    return disclose(report, campaign, raters)
+
+
 def test_nothing_is_withheld_when_one_rater_is_enough(small):
     campaign, report, rows = report_of(small, k=1)
-    assert set(disclose(report, rows, campaign).values()) == {Disclosure()}
+    assert set(disclosed(report, rows, campaign).values()) == {Disclosure()}
 
 
 def test_parts_without_thin_groups_stay_open(small):
     campaign, report, rows = report_of(small, k=2)
     # fgw: leaders (2 raters) is open; every other part has a single-rater group
-    assert disclose(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset({"leaders"}))
-    assert set(veiled_report(report, disclose(report, rows, campaign)).department("fgw").parts) == {"leaders"}
+    assert disclosed(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset({"leaders"}))
+    assert set(veiled_report(report, disclosed(report, rows, campaign)).department("fgw").parts) == {"leaders"}
 
 
 def test_a_withheld_sum_of_fewer_than_k_raters_greys_the_whole_bar(small):
     # counties (3) open, leaders (2) thin: total minus counties would be the two leaders' mean
     campaign, report, rows = report_of(small, {"cty_dc", "cty_ns", "cty_qh", "ld_sz", "ld_cw"})
-    assert disclose(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset())
+    assert disclosed(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset())
 
 
 def test_a_total_behind_fewer_than_k_raters_is_hidden(small):
     campaign, report, rows = report_of(small, {"ld_sz", "ld_cw"})
-    shown = disclose(report, rows, campaign)
+    shown = disclosed(report, rows, campaign)
     assert shown["fgw"] == Disclosure(total=False, parts=frozenset())
     assert "fgw" not in {d.key for d in veiled_report(report, shown).departments}
     assert "icbc" not in shown  # external: an imported result, no rater behind it

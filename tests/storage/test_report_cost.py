@@ -2,9 +2,10 @@
 
 No clocks: the work is counted. The number of SQL statements `build_report`
 issues must not depend on the number of scores at all, and the Python lines it
-executes (storage and engine) may grow at most in proportion to the rows: a
-campaign with 10x the departments (hence 10x the scores) must cost at most
-~10x the lines. A per-department scan of all rows would cost ~100x.
+executes (storage and engine) may grow at most in proportion to the campaign:
+10x the departments (hence 10x the scores) must cost at most ~10x the lines.
+A per-department scan of all rows would cost ~100x. SQLite adds the scores up,
+so Python works per (group, department), not per score.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ RATERS_PER_GROUP = 4
 GROUPS = (("g_mean", "mean", False), ("g_median", "median", False), ("g_trim", "trimmed_mean", True))
 
 
-def synthetic(key: str, departments: int) -> Campaign:
+def synthetic(key: str, departments: int, raters_per_group: int = RATERS_PER_GROUP) -> Campaign:
     """Three groups (mean, median, trimmed mean needing approval) in two parts; every rater scores every department."""
     groups = [Group(key=g, name=g, milestone="m", method=m, requires_approval=a) for g, m, a in GROUPS]
     return Campaign(
@@ -41,13 +42,13 @@ def synthetic(key: str, departments: int) -> Campaign:
             for i in range(departments)
         ],
         raters=[
-            Rater(key=f"{g}_r{j}", name=f"{g}_r{j}", groups=[g]) for g, _, _ in GROUPS for j in range(RATERS_PER_GROUP)
+            Rater(key=f"{g}_r{j}", name=f"{g}_r{j}", groups=[g]) for g, _, _ in GROUPS for j in range(raters_per_group)
         ],
     )
 
 
-async def loaded(store: Store, key: str, departments: int):
-    campaign = synthetic(key, departments)
+async def loaded(store: Store, key: str, departments: int, raters_per_group: int = RATERS_PER_GROUP):
+    campaign = synthetic(key, departments, raters_per_group)
     cid = (await store.campaigns.load(campaign)).campaign_id
     keys = await store.results.assignment_keys(cid)
     rows = [(r, g, d, float(50 + (i * 7) % 51), None) for i, (r, g, d) in enumerate(keys)]
@@ -82,7 +83,7 @@ async def counted_report(store: Store, stored) -> tuple[int, int, int]:
     previous = sys.gettrace()
     sys.settrace(tracer)
     try:
-        report, _ = await build_report(store, stored)
+        report = await build_report(store, stored)
     finally:
         sys.settrace(previous)
         del store.db.fetchall
@@ -103,5 +104,20 @@ async def test_report_cost_is_linear_in_the_scores(tmp_path: Path) -> None:
     # a fixed number of statements, whatever the number of scores (no query per department or row)
     assert sql_small == sql_large <= 8
     # linear: 10x the rows costs at most ~10x the work (quadratic would be ~100x)
-    assert lines_small > n_small  # the count really covers the per-row work
+    assert lines_small > 3 * depts_small  # the count really covers the per-department work
     assert lines_large <= 11 * lines_small, (lines_small, lines_large)
+
+
+async def test_more_scores_per_department_cost_no_more_python(tmp_path: Path) -> None:
+    """SQLite adds the scores up: 10x the raters of the same departments leaves the Python work as it was."""
+    store = await Store.open(tmp_path / "raters.db")
+    try:
+        few, n_few = await loaded(store, "few", departments=12)
+        many, n_many = await loaded(store, "many", departments=12, raters_per_group=10 * RATERS_PER_GROUP)
+        assert n_many == 10 * n_few
+        sql_few, lines_few, _ = await counted_report(store, few)
+        sql_many, lines_many, _ = await counted_report(store, many)
+    finally:
+        await store.close()
+    assert sql_few == sql_many
+    assert lines_many <= 1.2 * lines_few, (lines_few, lines_many)  # a per-score loop would be ~10x
