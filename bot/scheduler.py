@@ -355,6 +355,11 @@ class ReminderService:
         quiet_until = quiet_end(c, now)
         jobs: list[_Job] = []
         for m, due in active:
+            # the same for every rater of the milestone: worked out once, not per laggard
+            due_offsets = [d for d in deltas if reminder_at(m.due, tz, d) <= now]
+            if not due_offsets:
+                continue
+            latest = min(due_offsets)
             in_milestone = [s for s in sheets if milestone_of.get(s.group) == m.key]
             late: dict[str, list[SheetInfo]] = defaultdict(list)
             for s in in_milestone:
@@ -364,10 +369,6 @@ class ReminderService:
                 contact = contacts.get(("rater", rater))
                 if contact is None or contact[2]:
                     continue  # not bound yet, or blocked the bot
-                due_offsets = [d for d in deltas if reminder_at(m.due, tz, d) <= now]
-                if not due_offsets:
-                    continue
-                latest = min(due_offsets)
                 for d in due_offsets:
                     offset_s = int(d.total_seconds())
                     if (rater, m.key, offset_s) in recorded:
