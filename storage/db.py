@@ -153,13 +153,15 @@ class Database:
                 try:
                     async with self._lock:
                         outcomes = await self.conn._execute(_in_group, self.conn._conn, work)
-                except BaseException as exc:  # the group's COMMIT failed: nothing of it is stored
+                except Exception as exc:  # BEGIN or COMMIT failed: rolled back, nothing of the group is stored
                     for _, _, done in group:
                         if not done.done():
                             done.set_exception(exc)
-                    if not isinstance(exc, Exception):
-                        raise
                     continue
+                except BaseException:  # cancelled (the loop is closing): nobody is told "stored"
+                    for _, _, done in group:
+                        done.cancel()
+                    raise
                 for (_, _, done), (ok, result) in zip(group, outcomes, strict=True):
                     if done.done():
                         continue  # its caller was cancelled; its work is committed all the same
@@ -169,7 +171,7 @@ class Database:
                         done.set_exception(result)
         finally:
             self._committer = None
-            for _, _, done in self._pending:  # only when cancelled (the store is closing)
+            for _, _, done in self._pending:  # left only when cancelled
                 if not done.done():
                     done.cancel()
             self._pending = []

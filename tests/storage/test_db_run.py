@@ -137,3 +137,18 @@ async def test_a_crowd_is_split_into_groups_of_at_most_group_max(store, monkeypa
     assert await asyncio.gather(*(store.db.run_grouped(insert_user, n) for n in range(100, 110))) == list(
         range(100, 110))
     assert hops[0] == 3  # 4 + 4 + 2
+
+
+async def test_a_group_that_cannot_commit_fails_for_every_caller_and_stores_nothing(store):
+    await store.db.execute("PRAGMA busy_timeout=50")
+    other = sqlite3.connect(store.db.path, isolation_level=None)  # another process holds the write lock
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        results = await asyncio.gather(*(store.db.run_grouped(insert_user, n) for n in (1, 2, 3)),
+                                       return_exceptions=True)
+        assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert await store.db.fetchone("SELECT COUNT(*) FROM users") == (0,)
+    assert await store.db.run_grouped(insert_user, 4) == 4  # and the next group goes through
