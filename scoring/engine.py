@@ -223,6 +223,12 @@ def _pstdev(cents: list[int]) -> float:
     return math.sqrt((n * squares - total * total) / (n * n * _HUNDREDTHS * _HUNDREDTHS))
 
 
+@lru_cache(maxsize=1024)
+def _share(weight: float) -> Fraction:
+    """A part's weight as the exact factor from its 0-100 score to its points (15 -> 3/20)."""
+    return _exact(weight) / 100
+
+
 @lru_cache(maxsize=4096)  # the same few weights come back for every department
 def _exact(x: float) -> Fraction:
     """The decimal a weight, adjustment or imported result was written as (0.1 -> 1/10)."""
@@ -397,8 +403,9 @@ def _part(
         flags.append(Flag(FlagKind.MISSING_PART, part.key))
         return PartResult(None, 0.0, weight, groups), Fraction(0)
     # weights renormalised over the groups present
-    score = sum(s * w for s, w in present) / sum(w for _, w in present)
-    points = score * _exact(weight) / 100
+    # one group present is the usual case: its score, without three Fraction operations
+    score = present[0][0] if len(present) == 1 else sum(s * w for s, w in present) / sum(w for _, w in present)
+    points = score * _share(weight)
     return PartResult(float(score), float(points), weight, groups), points
 
 
