@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from scoring.campaign import Campaign
+from storage.reporting import score_rows
 from storage.store import Store
 
 ADMIN, APPROVER, COLLECTOR, LEAD, MAYOR = 601, 602, 603, 604, 605
@@ -116,11 +117,11 @@ async def test_upload_scores_all_or_nothing(chatter, store, team, monkeypatch):
     await upload(chatter, monkeypatch, ADMIN, "scores.csv", bad.encode())
     reply = chatter.last_text()
     assert "2 处问题" in reply and "scores.csv:3" in reply and "scores.csv:4" in reply
-    assert await store.results.score_rows(stored.id) == []
+    assert await score_rows(store, stored) == []
     good = "rater,group,department,score,comment\nc_fgw,sector_peers,czj,88,很好\n"
     await upload(chatter, monkeypatch, ADMIN, "scores.csv", good.encode())
     assert "导入 1 个分数" in chatter.last_text()
-    assert [r[3] for r in await store.results.score_rows(stored.id)] == [88.0]
+    assert [r.value for r in await score_rows(store, stored)] == [88.0]
 
 
 async def test_upload_external_results_xlsx(chatter, store, team, monkeypatch):

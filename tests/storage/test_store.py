@@ -17,6 +17,7 @@ from scoring.imports import ImportRejected, parse_scores, read_table
 from scoring.validation import load_campaign
 from storage import schema
 from storage.campaigns import OrphanedScores
+from storage.reporting import score_rows
 from storage.sheets import Writer
 from storage.store import Store
 
@@ -256,7 +257,7 @@ async def test_backup_while_the_source_stays_open(db: Path, tmp_path: Path, smal
     assert count(tmp_path / "copy.db", "PRAGMA integrity_check") == "ok"
     async with opened(tmp_path / "copy.db") as copy:  # and a Store can work on it
         stored = await copy.campaigns.get("small2024")
-        assert len(await copy.results.score_rows(stored.id)) == 3
+        assert len(await score_rows(copy, stored)) == 3
 
 
 async def test_backup_waits_for_a_transaction_on_its_own_connection(
