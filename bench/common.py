@@ -21,6 +21,7 @@ from typing import Any
 from scoring.assignments import expand
 from scoring.campaign import Campaign
 from scoring.validation import check
+from storage import audit_chain
 
 # -- figures ----------------------------------------------------------------------
 
@@ -232,6 +233,7 @@ def bulk_load(
     on_time = (due - timedelta(days=2)).strftime(STAMP_FORMAT)
     too_late = (due + timedelta(hours=3)).strftime(STAMP_FORMAT)
     conn = sqlite3.connect(path, isolation_level=None)
+    audit_chain.register(conn)
     try:
         # a scratch file filled in one transaction: no WAL (every page would be written twice), no fsync
         conn.execute("PRAGMA journal_mode=MEMORY")
@@ -307,6 +309,7 @@ def bind_all(path: Path, campaign_id: int, raters: Iterable[str], first_telegram
     ids = {rater: first_telegram_id + n for n, rater in enumerate(raters)}
     stamp = datetime(2024, 12, 2, tzinfo=UTC).strftime(STAMP_FORMAT)
     conn = sqlite3.connect(path, isolation_level=None)
+    audit_chain.register(conn)
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(

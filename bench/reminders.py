@@ -47,6 +47,7 @@ from bench.tap import FixedClock
 from bot.delivery import Outcome
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
+from storage import audit_chain
 from storage.store import Store
 
 TOKEN = "123456:SANDBOX-kaoping-bench-token"
@@ -72,6 +73,7 @@ def _label(n: int) -> str:
 def _submit_some(path: Path, campaign_id: int, every: int = 5, submitted: int = 2) -> None:
     """Sheets with id % every < submitted are submitted, every other sheet is open."""
     conn = sqlite3.connect(path, isolation_level=None)
+    audit_chain.register(conn)
     try:
         conn.execute(
             "UPDATE sheets SET state = CASE WHEN id % ? < ? THEN 'submitted' ELSE 'open' END,"
@@ -86,6 +88,7 @@ def _record_due(path: Path, campaign_id: int, offsets_s: list[int]) -> int:
     """Every due reminder of every open sheet's rater, recorded as sent (the steady state)."""
     stamp = (NOW - timedelta(hours=1)).strftime(STAMP_FORMAT)
     conn = sqlite3.connect(path, isolation_level=None)
+    audit_chain.register(conn)
     try:
         conn.execute("BEGIN IMMEDIATE")
         raters = [r for (r,) in conn.execute(

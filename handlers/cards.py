@@ -80,15 +80,23 @@ def state_text(lang: str, sheet: SheetInfo) -> str:
 
 def home_card(
     campaign: Campaign, lang: str, who: str, sheets: list[SheetInfo], now: datetime,
-    proxies: dict[str, list[SheetInfo]] | None = None,
+    proxies: dict[str, list[SheetInfo]] | None = None, roles: dict[str, list[SheetInfo]] | None = None,
 ) -> Card:
+    """`sheets` are the account's own; `roles` (rater key -> sheets) when it holds several rater roles,
+    each shown under its own heading; `proxies` the raters a collector enters for."""
     lines = [t(lang, "home.title", campaign=h(name_in(lang, campaign.title, campaign.title_en)), who=h(who))]
     buttons: list[list[InlineKeyboardButton]] = []
-    if not sheets and not proxies:
+    if not sheets and not proxies and not roles:
         lines.append(t(lang, "home.empty"))
     for sheet in sheets:
         lines.append(_sheet_line(campaign, lang, sheet, now))
         buttons.append(_sheet_buttons(campaign, lang, sheet))
+    for rater_key, role_sheets in (roles or {}).items():
+        rater = campaign.rater(rater_key)
+        lines.append(t(lang, "home.role_title", name=h(name_in(lang, rater.name, rater.name_en))))
+        for sheet in role_sheets:
+            lines.append(_sheet_line(campaign, lang, sheet, now))
+            buttons.append(_sheet_buttons(campaign, lang, sheet))
     for rater_key, rater_sheets in (proxies or {}).items():
         rater = campaign.rater(rater_key)
         lines.append(t(lang, "home.proxy_title", name=h(name_in(lang, rater.name, rater.name_en))))
@@ -166,17 +174,18 @@ def score_card_at(
     if note:
         lines.append("")
         lines.append(note)
-    return Card("\n".join(lines), _score_keyboard(campaign, lang, sheet.id, item))
+    return Card("\n".join(lines), _score_keyboard(campaign, lang, sheet, item))
 
 
-def _score_keyboard(campaign: Campaign, lang: str, sheet_id: int, item: Item) -> InlineKeyboardMarkup:
-    aid = item.assignment_id
+def _score_keyboard(campaign: Campaign, lang: str, sheet: SheetInfo, item: Item) -> InlineKeyboardMarkup:
+    aid, sheet_id = item.assignment_id, sheet.id
 
     def walk(act: Act, arg: int = 0) -> str:
         return walk_data(act, sheet_id, aid, arg)
 
     presets = [
-        _button(("● " if item.value == value else "") + label, walk(Act.SCORE, to_hundredths(value)))
+        _button(("● " if item.value == value else "") + label,
+                walk_data(Act.SCORE, sheet_id, aid, to_hundredths(value), item.version))
         for label, value in campaign.button_values()
     ]
     presets.append(_button(t(lang, "btn.other"), walk(Act.OTHER)))
@@ -188,7 +197,7 @@ def _score_keyboard(campaign: Campaign, lang: str, sheet_id: int, item: Item) ->
         _button(t(lang, "btn.skip"), walk(Act.SKIP)),
     ])
     rows.append([
-        _button(t(lang, "btn.undo"), walk(Act.UNDO)),
+        _button(t(lang, "btn.undo"), walk(Act.UNDO, sheet.undo_target)),
         _button(t(lang, "btn.to_review"), walk(Act.REVIEW)),
         _button(t(lang, "btn.home"), HOME_DATA),
     ])

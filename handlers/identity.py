@@ -23,9 +23,14 @@ class Me:
     telegram_id: int
     lang: str
     stored: StoredCampaign | None = None
-    rater: str | None = None
+    raters: tuple[str, ...] = ()  # every rater role this account holds, in binding order
     staff: Staff | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
+
+    @property
+    def rater(self) -> str | None:
+        """The first rater role (most accounts hold one); `raters` has them all."""
+        return self.raters[0] if self.raters else None
 
     @property
     def campaign(self) -> Campaign:
@@ -47,8 +52,7 @@ class Me:
         assert self.stored is not None
         return Writer(
             self.stored.id,
-            own=self.rater,
-            own_actor=f"rater:{self.rater}" if self.rater else "",
+            own=self.raters,
             proxy_for=self.proxy_for,
             proxy_actor=f"staff:{self.staff.key}" if self.staff else "",
         )
@@ -81,12 +85,12 @@ def me_of(found: StoredUser, user: User, stored: StoredCampaign | None) -> Me:
     lang = pick_lang(found.lang, user.language_code)
     if stored is None:
         return Me(user.id, lang)
-    rater = next((b.key for b in found.bindings if b.kind == "rater"), None)
-    staff_key = next((b.key for b in found.bindings if b.kind == "staff"), None)
-    staff = next((s for s in stored.campaign.staff if s.key == staff_key), None)
-    if rater is not None and rater not in stored.rater_keys:
-        rater = None  # removed from the campaign since binding
-    return Me(user.id, lang, stored, rater, staff, frozenset(staff.roles) if staff else frozenset())
+    # raters removed from the campaign since binding are dropped
+    raters = tuple(b.key for b in found.bindings if b.kind == "rater" and b.key in stored.rater_keys)
+    staff_keys = [b.key for b in found.bindings if b.kind == "staff"]
+    members = [s for s in stored.campaign.staff if s.key in staff_keys]
+    roles = frozenset(role for s in members for role in s.roles)
+    return Me(user.id, lang, stored, raters, members[0] if members else None, roles)
 
 
 # Handler flag: the handler resolves who taps itself, in its one round trip to the store (score taps).

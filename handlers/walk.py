@@ -86,8 +86,12 @@ async def show(
 
 async def home(store: Store, me: Me, now: datetime) -> Card:
     campaign = me.campaign
-    sheets = await store.sheets.for_rater(me.stored.id, me.rater) if me.rater else []
     proxies = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.proxy_for}
+    if len(me.raters) > 1:  # several roles: one heading each
+        roles = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.raters}
+        names = [name_in(me.lang, campaign.rater(key).name, campaign.rater(key).name_en) for key in me.raters]
+        return home_card(campaign, me.lang, " · ".join(names), [], now, proxies, roles)
+    sheets = await store.sheets.for_rater(me.stored.id, me.rater) if me.rater else []
     if me.rater:
         rater = campaign.rater(me.rater)
         who = name_in(me.lang, rater.name, rater.name_en)
@@ -104,7 +108,7 @@ def walk_card(me: Me, sheet: SheetInfo, items: list[Item], item: Item | None, no
 
 def _proxy_name(me: Me, sheet: SheetInfo) -> str | None:
     """Whom a collector enters for, when the sheet is not the user's own."""
-    if sheet.rater == me.rater:
+    if sheet.rater in me.raters:
         return None
     rater = me.campaign.rater(sheet.rater)
     return name_in(me.lang, rater.name, rater.name_en)
@@ -172,58 +176,50 @@ async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, bot:
         seen.append(me)
         return me.writer() if me.bound and me.campaign.on_scale(value) else None
 
-    tap = await store.sheets.score_tap(user.id, callback_data.sheet, callback_data.item, value, writer_for)
+    data = callback_data
+    tap = await store.sheets.score_tap(user.id, data.sheet, data.item, value, data.base, writer_for)
     me = seen[0] if seen else await identify(store, tap.user, user)
-    saved = t(me.lang, "ack.saved", value=format_value(value)) if me.bound else ""
-    if tap.writer is None:
-        if not me.bound or not me.campaign.on_scale(value):
-            await ack(query, t(me.lang, "ack.invalid"))
-            return
-        # the campaign's version was not parsed yet (first tap after a load): parsed now, the long way
-        stored = await store.sheets.set_value(me.writer(), callback_data.sheet, callback_data.item, value)
-        _log_score(callback_data, value, me, stored)
-        await after_write(query, store, me, bot, callback_data, stored, saved)
-        return
-    _log_score(callback_data, value, me, tap.stored)
-    if not tap.stored:
-        locked = tap.sheet is not None and not tap.sheet.is_open
+    if tap.writer is None and me.bound and me.campaign.on_scale(value) and not seen:
+        # the campaign's version was not parsed yet (first tap after a load): parsed now, tapped again
+        tap = await store.sheets.score_tap(user.id, data.sheet, data.item, value, data.base,
+                                           lambda _found: me.writer())
+    _log_score(data, value, me, tap.outcome == "stored")
+    if tap.outcome in ("refused", "locked"):
+        locked = tap.outcome == "locked"
         await ack(query, t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
-        if locked and tap.items is not None:
+        if locked and tap.items is not None and tap.sheet is not None:
             await show(query, review_card(me.campaign, me.lang, tap.sheet, tap.items, 0))
         return
-    await ack(query, saved)
     sheet = tap.sheet
+    assert sheet is not None
+    proxy = _proxy_name(me, sheet)
+    if tap.outcome == "stale":  # changed since this card was drawn: show what is stored, ask again
+        await ack(query, t(me.lang, "ack.stale"), show_alert=True)
+        item = tap.next_item
+        assert item is not None
+        note = t(me.lang, "card.changed_since", value=_shown(me, item))
+        await show(query, score_card_at(me.campaign, me.lang, sheet, item, tap.next_pos, note=note, proxy_name=proxy))
+        return
+    await ack(query, t(me.lang, "ack.saved", value=format_value(value)))
     if tap.items is not None:  # every department is scored: the review
         card = review_card(me.campaign, me.lang, sheet, tap.items, 0)
     else:
-        proxy = _proxy_name(me, sheet)
+        assert tap.next_item is not None
         card = score_card_at(me.campaign, me.lang, sheet, tap.next_item, tap.next_pos, proxy_name=proxy)
     await show(query, card)
+
+
+def _shown(me: Me, item: Item) -> str:
+    """A stored value as a person reads it: the number, or that it is a recusal."""
+    if item.recused:
+        return t(me.lang, "review.recused")
+    return format_value(item.value) if item.value is not None else t(me.lang, "review.missing")
 
 
 def _log_score(data: Walk, value: float, me: Me, stored: bool) -> None:
     if stored:
         log.info("score stored: sheet %s assignment %s value %s by tg:%s", data.sheet, data.item, value,
                  me.telegram_id)
-
-
-async def after_write(
-    query: CallbackQuery, store: Store, me: Me, bot: Bot, data: Walk, stored: bool, done_text: str,
-    advance: bool = True,
-) -> None:
-    found = await load_sheet(store, me, data.sheet)
-    if not stored:
-        locked = found is not None and not found[0].is_open
-        await ack(query, t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
-        if locked:
-            sheet, items = found
-            await show(query, review_card(me.campaign, me.lang, sheet, items, 0))
-        return
-    await ack(query, done_text)
-    sheet, items = found
-    current = find(items, data.item)
-    nxt = next_open(items, current.position if current else None) if advance else current
-    await show(query, walk_card(me, sheet, items, nxt))
 
 
 async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
@@ -268,18 +264,22 @@ async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me:
 
 
 async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
+    """Undo names the change it reverts (`arg`): delivered twice, or tapped on an old card, it changes
+    nothing more."""
     found = await load_sheet(store, me, callback_data.sheet)
     if found is None or not found[0].is_open:
         await ack(query, t(me.lang, "ack.locked" if found else "ack.invalid"))
         return
-    actor = me.writer().own_actor if found[0].rater == me.rater else me.writer().proxy_actor
-    touched = await store.sheets.undo(callback_data.sheet, actor=actor)
-    if touched is None:
-        await ack(query, t(me.lang, "ack.nothing_to_undo"))
-        return
-    await ack(query, t(me.lang, "ack.undone"))
-    sheet, items = await store.sheets.walk(callback_data.sheet)
-    await show(query, walk_card(me, sheet, items, find(items, touched)))
+    actor = me.writer().actor_for(found[0].rater)
+    result = await store.sheets.undo(callback_data.sheet, callback_data.arg, actor=actor)
+    key = {"undone": "ack.undone", "already": "ack.undone", "stale": "ack.stale"}.get(
+        result.outcome, "ack.nothing_to_undo")
+    await ack(query, t(me.lang, key))
+    walked = await store.sheets.walk(callback_data.sheet)
+    assert walked is not None
+    sheet, items = walked
+    current = find(items, result.assignment_id) if result.assignment_id else find(items, callback_data.item)
+    await show(query, walk_card(me, sheet, items, current or next_open(items, None)))
 
 
 async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
@@ -302,7 +302,7 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
     if found is None:
         return
     sheet, _ = found
-    actor = me.writer().own_actor if sheet.rater == me.rater else me.writer().proxy_actor
+    actor = me.writer().actor_for(sheet.rater)
     receipt = await store.sheets.submit(sheet.id, actor=actor)
     if receipt is None:
         fresh, _items = await store.sheets.walk(sheet.id)

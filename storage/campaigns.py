@@ -137,7 +137,6 @@ class CampaignRepo:
         ids = [(aid,) for _, (aid, _) in gone]
         # scores first: the delete trigger copies each one into the audit log
         await conn.executemany("DELETE FROM scores WHERE assignment_id = ?", ids)
-        await conn.executemany("UPDATE audit SET assignment_id = NULL WHERE assignment_id = ?", ids)
         await conn.executemany("DELETE FROM assignments WHERE id = ?", ids)
         new = [
             (campaign_id, a.rater, a.group, a.department, pos)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage import audit_chain
 from storage.schema import migrate
 
 Clock = Callable[[], datetime]
@@ -63,6 +64,9 @@ class Database:
         await conn.execute("PRAGMA synchronous=FULL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=10000")
+        # the audit log's chain trigger calls it: without it no audit entry, and so no score, can be written
+        await conn.create_function(audit_chain.SQL_NAME, 1 + len(audit_chain.FIELDS), audit_chain.chain_hash,
+                                   deterministic=True)
         await migrate(conn)
         return cls(conn, str(path), clock)
 

@@ -155,6 +155,167 @@ MIGRATIONS: list[str] = [
         FROM assignments a WHERE a.id = OLD.assignment_id;
     END;
     """,
+    """
+    -- core (issue 10/11): ids that are never reused, an append-only hash-chained audit log, the
+    -- adjustment register, confirmations bound to a pending action, an outbox of notices
+    DROP TRIGGER scores_audit_insert;
+    DROP TRIGGER scores_audit_update;
+    DROP TRIGGER scores_audit_delete;
+
+    CREATE TABLE assignments_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: a button from before a reload stays stale
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        rater TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        department TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        UNIQUE (campaign_id, rater, grp, department)
+    );
+    INSERT INTO assignments_v2 SELECT id, campaign_id, rater, grp, department, position FROM assignments;
+    DROP TABLE assignments;
+    ALTER TABLE assignments_v2 RENAME TO assignments;
+    CREATE INDEX assignments_sheet ON assignments (campaign_id, rater, grp, position);
+
+    CREATE TABLE sheets_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        rater TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'submitted', 'reopened')),
+        submitted_at TEXT,
+        digest TEXT,
+        reopen_reason TEXT,
+        UNIQUE (campaign_id, rater, grp)
+    );
+    INSERT INTO sheets_v2 SELECT id, campaign_id, rater, grp, state, submitted_at, digest, reopen_reason FROM sheets;
+    DROP TABLE sheets;
+    ALTER TABLE sheets_v2 RENAME TO sheets;
+
+    CREATE TABLE adjustments_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        department TEXT NOT NULL,
+        points REAL NOT NULL,
+        reason TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL,
+        revoked_at TEXT,                -- a revoked adjustment stays in the register
+        revoked_by TEXT,
+        revoke_reason TEXT
+    );
+    INSERT INTO adjustments_v2 (id, campaign_id, department, points, reason, by, at)
+        SELECT id, campaign_id, department, points, reason, by, at FROM adjustments;
+    DROP TABLE adjustments;
+    ALTER TABLE adjustments_v2 RENAME TO adjustments;
+
+    -- set only by an undo: the audit entry it reverts (the trigger below labels the write 'undo')
+    ALTER TABLE scores ADD COLUMN undoes INTEGER;
+    ALTER TABLE invites ADD COLUMN revoked_at TEXT;
+
+    CREATE TABLE audit_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        campaign_id INTEGER,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        assignment_id INTEGER,
+        old TEXT,
+        new TEXT,
+        source TEXT,
+        undoes INTEGER,                 -- an undo names the entry it reverts
+        prev_hash TEXT,
+        hash TEXT
+    );
+    -- every entry is chained to the one before it as it is appended
+    CREATE TRIGGER audit_chain AFTER INSERT ON audit_v2 BEGIN
+        UPDATE audit_v2 SET
+            prev_hash = (SELECT hash FROM audit_v2 WHERE id < NEW.id ORDER BY id DESC LIMIT 1),
+            hash = kaoping_chain(
+                (SELECT hash FROM audit_v2 WHERE id < NEW.id ORDER BY id DESC LIMIT 1),
+                NEW.id, NEW.at, NEW.campaign_id, NEW.actor, NEW.action, NEW.subject, NEW.assignment_id,
+                NEW.old, NEW.new, NEW.source, NEW.undoes)
+        WHERE id = NEW.id;
+    END;
+    INSERT INTO audit_v2 (id, at, campaign_id, actor, action, subject, assignment_id, old, new, source)
+        SELECT id, at, campaign_id, actor, action, subject, assignment_id, old, new, source FROM audit ORDER BY id;
+    DROP TABLE audit;
+    ALTER TABLE audit_v2 RENAME TO audit;
+    CREATE INDEX audit_assignment ON audit (assignment_id);
+    CREATE INDEX audit_campaign ON audit (campaign_id);
+    CREATE INDEX audit_undoes ON audit (undoes) WHERE undoes IS NOT NULL;
+    -- append-only: only the chain trigger fills in a new entry's hash
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN OLD.hash IS NOT NULL BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+
+    -- Every score write is audited in the same statement as the write (one round trip per tap).
+    CREATE TRIGGER scores_audit_insert AFTER INSERT ON scores BEGIN
+        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source)
+        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by, 'score',
+               a.rater || '/' || a.grp || '/' || a.department, NEW.assignment_id, NULL,
+               json_object('value', NEW.value, 'recused', NEW.recused, 'reason', NEW.reason,
+                           'comment', NEW.comment),
+               NEW.source
+        FROM assignments a WHERE a.id = NEW.assignment_id;
+    END;
+    CREATE TRIGGER scores_audit_update AFTER UPDATE ON scores
+    WHEN OLD.value IS NOT NEW.value OR OLD.recused IS NOT NEW.recused
+         OR OLD.comment IS NOT NEW.comment OR OLD.reason IS NOT NEW.reason
+    BEGIN
+        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source, undoes)
+        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by,
+               CASE WHEN NEW.undoes IS NOT NULL AND NEW.undoes IS NOT OLD.undoes THEN 'undo' ELSE 'score' END,
+               a.rater || '/' || a.grp || '/' || a.department, NEW.assignment_id,
+               json_object('value', OLD.value, 'recused', OLD.recused, 'reason', OLD.reason,
+                           'comment', OLD.comment),
+               json_object('value', NEW.value, 'recused', NEW.recused, 'reason', NEW.reason,
+                           'comment', NEW.comment),
+               NEW.source,
+               CASE WHEN NEW.undoes IS NOT OLD.undoes THEN NEW.undoes END
+        FROM assignments a WHERE a.id = NEW.assignment_id;
+    END;
+    CREATE TRIGGER scores_audit_delete AFTER DELETE ON scores BEGIN
+        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source)
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), a.campaign_id, 'system', 'delete',
+               a.rater || '/' || a.grp || '/' || a.department, OLD.assignment_id,
+               json_object('value', OLD.value, 'recused', OLD.recused, 'reason', OLD.reason,
+                           'comment', OLD.comment),
+               NULL, OLD.source
+        FROM assignments a WHERE a.id = OLD.assignment_id;
+    END;
+
+    -- A confirmation button names the action it confirms; a second tap (or a redelivered update) finds
+    -- it decided and answers as the first did.
+    CREATE TABLE pending (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        telegram_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'cancelled', 'failed')),
+        result TEXT,
+        decided_at TEXT
+    );
+    -- Notices to people that an action elsewhere (the CLI, another user) owes them; the running bot
+    -- delivers them in the recipient's language.
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        kind TEXT NOT NULL CHECK (kind IN ('rater', 'staff', 'telegram')),
+        key TEXT NOT NULL,
+        text_key TEXT NOT NULL,
+        args TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        outcome TEXT
+    );
+    CREATE INDEX outbox_unsent ON outbox (sent_at) WHERE sent_at IS NULL;
+    """,
 ]
 
 
@@ -162,7 +323,21 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     """Bring the database to the newest version; return that version."""
     async with conn.execute("PRAGMA user_version") as cur:
         (version,) = await cur.fetchone()
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        # executescript commits first; the version bump is part of the script
-        await conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    if version >= len(MIGRATIONS):
+        return len(MIGRATIONS)
+    # Rebuilding a table (SQLite's way to change a key) needs foreign keys off, which cannot change
+    # inside a transaction; the check before COMMIT keeps what they would have kept.
+    await conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; the version bump is part of the script
+            await conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};")
+            async with conn.execute("PRAGMA foreign_key_check") as cur:
+                broken = await cur.fetchall()
+            if broken:
+                await conn.execute("ROLLBACK")
+                raise RuntimeError(f"migration {number} would break foreign keys: {broken[:5]}")
+            await conn.execute("COMMIT")
+    finally:
+        await conn.execute("PRAGMA foreign_keys=ON")
     return len(MIGRATIONS)

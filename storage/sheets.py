@@ -33,6 +33,7 @@ class SheetInfo:
     digest: str | None
     reopen_reason: str | None
     approval: str | None  # None (pending), 'approved' or 'returned'
+    undo_target: int = 0  # the audit entry Undo would revert (0: nothing); set where a walk card is drawn
 
     @property
     def is_open(self) -> bool:
@@ -53,10 +54,17 @@ class Item:
     reason: str | None
     comment: str | None
     source: str | None
+    version: int = 0  # the newest audit entry of this assignment (0: never written): what a score button names
 
     @property
     def done(self) -> bool:
         return self.value is not None or self.recused
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    outcome: str  # 'undone' | 'already' (this very undo happened before) | 'stale' | 'nothing'
+    assignment_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +89,25 @@ LEFT JOIN approvals ap ON ap.sheet_id = sh.id
 """
 _SHEET_SQL = _SHEET_COLUMNS + _SHEET_FROM
 
+# The newest score change of a sheet that no undo has reverted yet: what Undo reverts.
+_UNDO_TARGET_SQL = """
+SELECT MAX(au.id) FROM sheets sh
+JOIN assignments a ON a.campaign_id = sh.campaign_id AND a.rater = sh.rater AND a.grp = sh.grp
+JOIN audit au ON au.assignment_id = a.id
+WHERE sh.id = ?1 AND sh.state != 'submitted' AND au.action = 'score'
+  AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.undoes = au.id)
+"""
+_VERSION = "COALESCE((SELECT MAX(v.id) FROM audit v WHERE v.assignment_id = a.id), 0)"
+
 _WALK_SQL = (
     "SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason,"
-    " s.comment, s.source, sh.campaign_id, sh.rater, sh.grp, sh.state, sh.submitted_at,"
-    " sh.digest, sh.reopen_reason, ap.state"
+    f" s.comment, s.source, {_VERSION}, sh.campaign_id, sh.rater, sh.grp, sh.state, sh.submitted_at,"
+    f" sh.digest, sh.reopen_reason, ap.state, COALESCE(({_UNDO_TARGET_SQL}), 0)"
     " FROM sheets sh JOIN assignments a ON a.campaign_id = sh.campaign_id"
     " AND a.rater = sh.rater AND a.grp = sh.grp"
     " LEFT JOIN scores s ON s.assignment_id = a.id"
     " LEFT JOIN approvals ap ON ap.sheet_id = sh.id"
-    " WHERE sh.id = ? ORDER BY a.position"
+    " WHERE sh.id = ?1 ORDER BY a.position"
 )
 
 # What the card after a stored score needs, without building every item: the sheet with its counts
@@ -103,8 +121,8 @@ _PROGRESS_SQL = (
        MIN(CASE WHEN {_OPEN} THEN a.position END)"""
     + _SHEET_FROM + " WHERE sh.id = :sid GROUP BY sh.id"
 )
-_ITEM_AT_SQL = """
-SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason, s.comment, s.source,
+_ITEM_AT_SQL = f"""
+SELECT a.id, a.department, a.position, s.value, COALESCE(s.recused, 0), s.reason, s.comment, s.source, {_VERSION},
        (SELECT COUNT(*) FROM assignments b WHERE b.campaign_id = a.campaign_id AND b.rater = a.rater
         AND b.grp = a.grp AND b.position <= a.position)
 FROM sheets sh
@@ -121,17 +139,23 @@ JOIN sheets sh ON sh.campaign_id = a.campaign_id AND sh.rater = a.rater AND sh.g
 WHERE a.id = :aid AND sh.id = :sid AND a.campaign_id = :cid AND sh.state != 'submitted'
   AND a.rater IN (SELECT value FROM json_each(:allowed))
 """
-_SOURCE = "CASE WHEN a.rater = :own THEN :source ELSE 'proxy' END"
-_ACTOR = "CASE WHEN a.rater = :own THEN :own_actor ELSE :proxy_actor END"
+# A score button names the version of the value it replaces: a stale card (another device, or the same
+# update delivered again after a later tap) must not overwrite what was entered since it was drawn.
+_UNCHANGED = f" AND {_VERSION} = :base"
+_OWN = "a.rater IN (SELECT value FROM json_each(:own))"
+_SOURCE = f"CASE WHEN {_OWN} THEN :source ELSE 'proxy' END"
+_ACTOR = f"CASE WHEN {_OWN} THEN 'rater:' || a.rater ELSE :proxy_actor END"
 
-_WRITE_SQL = f"""
+_WRITE = f"""
 INSERT INTO scores (assignment_id, value, recused, reason, comment, source, entered_by, updated_at)
-SELECT a.id, :value, :recused, :reason, NULL, {_SOURCE}, {_ACTOR}, :now {_WHO}
+SELECT a.id, :value, :recused, :reason, NULL, {_SOURCE}, {_ACTOR}, :now {_WHO}{{unchanged}}
 ON CONFLICT (assignment_id) DO UPDATE SET
     value = excluded.value, recused = excluded.recused, reason = excluded.reason,
     source = excluded.source, entered_by = excluded.entered_by, updated_at = excluded.updated_at
 RETURNING assignment_id
 """
+_WRITE_SQL = _WRITE.format(unchanged="")
+_TAP_SQL = _WRITE.format(unchanged=_UNCHANGED)
 
 _COMMENT_SQL = f"""
 INSERT INTO scores (assignment_id, value, recused, reason, comment, source, entered_by, updated_at)
@@ -147,19 +171,21 @@ class Writer:
     """Who writes: the rater themself, or a collector entering for the raters it collects for."""
 
     campaign_id: int
-    own: str | None = None
-    own_actor: str = ""
+    own: tuple[str, ...] = ()  # one account may hold several rater roles (a vice mayor who also leads key work)
     proxy_for: tuple[str, ...] = ()
     proxy_actor: str = ""
 
     def may_write(self, rater: str) -> bool:
-        return rater == self.own or rater in self.proxy_for
+        return rater in self.own or rater in self.proxy_for
+
+    def actor_for(self, rater: str) -> str:
+        """Who the audit log names for a change to `rater`'s sheet."""
+        return f"rater:{rater}" if rater in self.own else self.proxy_actor
 
     def params(self) -> dict:
-        allowed = [r for r in (self.own, *self.proxy_for) if r]
         return {
-            "cid": self.campaign_id, "allowed": json.dumps(allowed), "own": self.own or "",
-            "own_actor": self.own_actor, "proxy_actor": self.proxy_actor,
+            "cid": self.campaign_id, "allowed": json.dumps([*self.own, *self.proxy_for]),
+            "own": json.dumps(list(self.own)), "proxy_actor": self.proxy_actor,
         }
 
 
@@ -167,22 +193,28 @@ class Writer:
 class ScoreTap:
     """What one score tap found and did in its one hop to the database.
 
-    `writer` is None when the tap was refused before writing (`writer_for` said so). `sheet` is set
-    when the writer may see the sheet. The next card is the review when `items` is set (the sheet
-    is locked, or complete after this score), else the score card of `next_item`, `next_pos`-th of
-    the walk (only after a stored score)."""
+    `outcome`: 'stored'; 'same' (the value was stored already: this very tap delivered again, or the
+    same value from a second device: nothing to do); 'stale' (the value changed since the card was
+    drawn: nothing stored, `item` shows what is stored now); 'locked'; 'refused' (not the writer's to
+    make, or `writer_for` said no: `writer` is None). `sheet` is set when the writer may see the sheet.
+    The next card is the review when `items` is set (the sheet is locked, or complete), else the score
+    card of `next_item`, `next_pos`-th of the walk."""
 
     user: User
     writer: Writer | None = None
-    stored: bool = False
+    outcome: str = "refused"
     sheet: SheetInfo | None = None
     items: list[Item] | None = None
     next_item: Item | None = None
     next_pos: int = 0
 
+    @property
+    def stored(self) -> bool:
+        return self.outcome in ("stored", "same")
+
 
 def _item(r: tuple) -> Item:
-    return Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7])
+    return Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
 
 
 def _walk_of(sheet_id: int, rows: list[tuple]) -> tuple[SheetInfo, list[Item]] | None:
@@ -191,18 +223,18 @@ def _walk_of(sheet_id: int, rows: list[tuple]) -> tuple[SheetInfo, list[Item]] |
     items = [_item(r) for r in rows]
     r = rows[0]
     sheet = SheetInfo(
-        sheet_id, r[8], r[9], r[10], r[11], len(items), sum(i.done for i in items),
-        sum(i.recused for i in items), r[12], r[13], r[14], r[15],
+        sheet_id, r[9], r[10], r[11], r[12], len(items), sum(i.done for i in items),
+        sum(i.recused for i in items), r[13], r[14], r[15], r[16], r[17],
     )
     return sheet, items
 
 
-def _items(conn: sqlite3.Connection, sheet_id: int) -> list[Item]:
-    return [_item(r) for r in conn.execute(_WALK_SQL, (sheet_id,)).fetchall()]
+def _walk(conn: sqlite3.Connection, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
+    return _walk_of(sheet_id, conn.execute(_WALK_SQL, (sheet_id,)).fetchall())
 
 
-def _score_tap(conn: sqlite3.Connection, telegram_id: int, sheet_id: int, aid: int, value: float, now: str,
-               writer_for: Callable[[User], Writer | None]) -> ScoreTap:
+def _score_tap(conn: sqlite3.Connection, telegram_id: int, sheet_id: int, aid: int, value: float, base: int,
+               now: str, writer_for: Callable[[User], Writer | None]) -> ScoreTap:
     """On the database's thread, inside one transaction: who taps, the checked write, the next card."""
     user = read_user(conn, telegram_id)
     who = writer_for(user)
@@ -210,23 +242,38 @@ def _score_tap(conn: sqlite3.Connection, telegram_id: int, sheet_id: int, aid: i
         return ScoreTap(user)
     params = who.params() | {
         "sid": sheet_id, "aid": aid, "value": value, "recused": 0, "reason": None, "source": "bot", "now": now,
+        "base": base,
     }
-    if conn.execute(_WRITE_SQL, params).fetchall():
-        row = conn.execute(_PROGRESS_SQL, {"sid": sheet_id, "aid": aid}).fetchone()
-        sheet = SheetInfo(*row[:12])
-        position = row[12] if row[12] is not None else row[13]
-        if position is None:  # complete: the review card shows every item
-            return ScoreTap(user, who, True, sheet, items=_items(conn, sheet_id))
-        nxt = conn.execute(_ITEM_AT_SQL, (sheet_id, position)).fetchone()
-        return ScoreTap(user, who, True, sheet, next_item=_item(nxt), next_pos=nxt[8])
-    # refused by the store: show the sheet only if it is the writer's to see, and only when locked
-    row = conn.execute(_SHEET_SQL + " WHERE sh.id = ? GROUP BY sh.id", (sheet_id,)).fetchone()
-    sheet = SheetInfo(*row) if row else None
-    if sheet is None or sheet.campaign_id != who.campaign_id or not who.may_write(sheet.rater):
+    if conn.execute(_TAP_SQL, params).fetchall():
+        return _after_tap(conn, user, who, "stored", sheet_id, aid)
+    # not written: show the sheet only if it is the writer's to see
+    found = _walk(conn, sheet_id)
+    if found is None or found[0].campaign_id != who.campaign_id or not who.may_write(found[0].rater):
         return ScoreTap(user, who)
-    if sheet.is_open:
-        return ScoreTap(user, who, False, sheet)
-    return ScoreTap(user, who, False, sheet, items=_items(conn, sheet_id))
+    sheet, items = found
+    if not sheet.is_open:
+        return ScoreTap(user, who, "locked", sheet, items=items)
+    item = next((i for i in items if i.assignment_id == aid), None)
+    if item is None:
+        return ScoreTap(user, who, "refused", sheet)
+    if item.value == value and not item.recused:
+        return _after_tap(conn, user, who, "same", sheet_id, aid)
+    pos = next(n for n, i in enumerate(items, start=1) if i.assignment_id == aid)
+    return ScoreTap(user, who, "stale", sheet, next_item=item, next_pos=pos)
+
+
+def _after_tap(conn: sqlite3.Connection, user: User, who: Writer, outcome: str, sheet_id: int, aid: int) -> ScoreTap:
+    """The card after a stored score: the next open department, else the review."""
+    row = conn.execute(_PROGRESS_SQL, {"sid": sheet_id, "aid": aid}).fetchone()
+    undo = conn.execute(_UNDO_TARGET_SQL, (sheet_id,)).fetchone()[0] or 0
+    sheet = SheetInfo(*row[:12], undo)
+    position = row[12] if row[12] is not None else row[13]
+    if position is None:  # complete: the review card shows every item
+        found = _walk(conn, sheet_id)
+        assert found is not None
+        return ScoreTap(user, who, outcome, found[0], items=found[1])
+    nxt = conn.execute(_ITEM_AT_SQL, (sheet_id, position)).fetchone()
+    return ScoreTap(user, who, outcome, sheet, next_item=_item(nxt), next_pos=nxt[9])
 
 
 class SheetRepo:
@@ -269,7 +316,7 @@ class SheetRepo:
         """The sheet and its items in one round trip: what the scoring card shows."""
         return _walk_of(sheet_id, await self.db.fetchall(_WALK_SQL, (sheet_id,)))
 
-    async def score_tap(self, telegram_id: int, sheet_id: int, assignment_id: int, value: float,
+    async def score_tap(self, telegram_id: int, sheet_id: int, assignment_id: int, value: float, base: int,
                         writer_for: Callable[[User], Writer | None]) -> ScoreTap:
         """A score tap in one hop to the database, committed before this returns (with the taps that
         arrive meanwhile: one group commit, one fsync; each in its own savepoint).
@@ -279,7 +326,7 @@ class SheetRepo:
         the score with `set_value`'s statement (owner or collector proxy, open sheet, assignment of
         the sheet; the audit trigger records it) and reads what the next card needs."""
         return await self.db.run_grouped(
-            _score_tap, telegram_id, sheet_id, assignment_id, value, self.db.now(), writer_for
+            _score_tap, telegram_id, sheet_id, assignment_id, value, base, self.db.now(), writer_for
         )
 
     async def set_value(self, who: Writer, sheet_id: int, assignment_id: int, value: float,
@@ -306,39 +353,36 @@ class SheetRepo:
         }
         return bool(await self.db.fetchall(_COMMENT_SQL, params))
 
-    async def undo(self, sheet_id: int, *, actor: str) -> int | None:
-        """Revert the newest change of an open sheet; returns the assignment it touched."""
+    async def undo_target(self, sheet_id: int) -> int:
+        """The audit entry Undo would revert now (0: nothing): what an Undo button names."""
+        row = await self.db.fetchone(_UNDO_TARGET_SQL, (sheet_id,))
+        return row[0] if row and row[0] else 0
+
+    async def undo(self, sheet_id: int, target: int | None, *, actor: str) -> UndoResult:
+        """Revert one change of an open sheet by appending its inverse to the audit log.
+
+        `target` is the entry the rater's Undo button named (None: the newest undoable one). Undo is
+        idempotent: a second delivery of the same tap finds the entry undone already and changes
+        nothing; a button drawn before a later change is stale and changes nothing either."""
         async with self.db.transaction():
-            row = await self.db.fetchone(
-                "SELECT au.id, au.assignment_id, au.old FROM audit au"
-                " JOIN assignments a ON a.id = au.assignment_id"
-                " JOIN sheets sh ON sh.campaign_id = a.campaign_id AND sh.rater = a.rater AND sh.grp = a.grp"
-                " WHERE sh.id = ? AND sh.state != 'submitted' AND au.action = 'score' AND au.undone = 0"
-                " ORDER BY au.id DESC LIMIT 1",
-                (sheet_id,),
-            )
-            if row is None:
-                return None
-            audit_id, aid, old = row
-            if old is None:
-                await self.db.conn.execute("DELETE FROM scores WHERE assignment_id = ?", (aid,))
-            else:
-                prev = json.loads(old)
-                await self.db.conn.execute(
-                    "UPDATE scores SET value = ?, recused = ?, reason = ?, comment = ?, entered_by = ?,"
-                    " updated_at = ? WHERE assignment_id = ?",
-                    (prev["value"], prev["recused"], prev["reason"], prev["comment"], actor, self.db.now(), aid),
-                )
-            # the revert itself must not be undone next: mark both entries
+            row = await self.db.fetchone(_UNDO_TARGET_SQL, (sheet_id,))
+            newest = row[0] if row and row[0] else 0
+            if target is not None and target != newest:
+                done = await self.db.fetchone("SELECT assignment_id FROM audit WHERE undoes = ?", (target,))
+                if done is not None:
+                    return UndoResult("already", done[0])
+                return UndoResult("stale" if newest else "nothing")
+            if not newest:
+                return UndoResult("nothing")
+            aid, old = await self.db.fetchone("SELECT assignment_id, old FROM audit WHERE id = ?", (newest,))
+            prev = json.loads(old) if old else {"value": None, "recused": 0, "reason": None, "comment": None}
             await self.db.conn.execute(
-                "UPDATE audit SET undone = 1 WHERE id = ? OR (assignment_id = ? AND id > ?)",
-                (audit_id, aid, audit_id),
+                "UPDATE scores SET value = ?, recused = ?, reason = ?, comment = ?, entered_by = ?,"
+                " updated_at = ?, undoes = ? WHERE assignment_id = ?",
+                (prev["value"], prev["recused"], prev["reason"], prev["comment"], actor, self.db.now(), newest,
+                 aid),
             )
-            await self.db.conn.execute(
-                "UPDATE audit SET action = 'undo' WHERE assignment_id = ? AND id > ? AND action = 'score'",
-                (aid, audit_id),
-            )
-        return aid
+        return UndoResult("undone", aid)
 
     async def submit(self, sheet_id: int, *, actor: str) -> Receipt | None:
         """Lock a complete open sheet; None when it is locked already or incomplete."""

@@ -142,7 +142,7 @@ async def test_a_reopened_sheet_shows_its_reason_on_the_card(chatter, store, tea
     assert await store.sheets.submit(sheet_id, actor="rater:ld_cw")
     assert await store.sheets.reopen(sheet_id, "请复核 <两项>", actor="cli")
     for _ in range(2):  # two departments open again
-        assert await store.sheets.undo(sheet_id, actor="rater:ld_cw") is not None
+        assert (await store.sheets.undo(sheet_id, None, actor="rater:ld_cw")).outcome == "undone"
     await chatter.send(LEADER, "/start")
     await chatter.press(LEADER, chatter.button("继续"))
     tap = data_of("70", chatter)
@@ -230,7 +230,7 @@ async def test_first_tap_before_the_campaign_is_parsed_takes_the_long_way_with_t
 
 
 async def test_a_malformed_score_tap_still_reaches_the_fallback_with_the_user_resolved(chatter, store, team):
-    for data in ["w:s:1:x:1", "w:s:", "w:s:1:2:3:4"]:
+    for data in ["w:s:1:x:1:0", "w:s:", "w:s:1:2:3:4:5", "w:s:1:2::0"]:
         await chatter.press(MAYOR, data, lang="en")
         assert chatter.answers()[-1] == t("en", "stale")  # the user's language: `me` was resolved
     assert await store.db.fetchone("SELECT COUNT(*) FROM scores") == (0,)

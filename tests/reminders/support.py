@@ -110,7 +110,7 @@ async def bind(store: Store, cid: int, kind: str, key: str, telegram_id: int) ->
 async def score_all(store: Store, cid: int, rater: str, group: str, *, submit: bool = True, upto: int | None = None):
     (sheet,) = [s for s in await store.sheets.for_rater(cid, rater) if s.group == group]
     _, items = await store.sheets.walk(sheet.id)
-    who = Writer(cid, own=rater, own_actor=f"rater:{rater}")
+    who = Writer(cid, own=(rater,))
     for item in items[:upto]:
         assert await store.sheets.set_value(who, sheet.id, item.assignment_id, 90.0)
     if submit:

@@ -19,7 +19,7 @@ async def test_next_item_and_counts_match_the_full_walk(store: Store, small):
     await store.people.redeem(invite.token, USER)
     sheet = await store.sheets.find(loaded.campaign_id, rater, "leaders")
     _, items = await store.sheets.walk(sheet.id)
-    who = Writer(loaded.campaign_id, own=rater, own_actor=f"rater:{rater}")
+    who = Writer(loaded.campaign_id, own=(rater,))
     aids = [i.assignment_id for i in items]
     rng = random.Random(7)
     for trial in range(40):
@@ -30,7 +30,9 @@ async def test_next_item_and_counts_match_the_full_walk(store: Store, small):
             else:
                 assert await store.sheets.set_value(who, sheet.id, aid, 60.0)
         tapped = rng.choice(aids)
-        tap = await store.sheets.score_tap(USER, sheet.id, tapped, 88.5, lambda user: who)
+        _, before = await store.sheets.walk(sheet.id)
+        base = next(i.version for i in before if i.assignment_id == tapped)
+        tap = await store.sheets.score_tap(USER, sheet.id, tapped, 88.5, base, lambda user: who)
         assert tap.stored and tap.user.bindings[0].key == rater
         full, items = await store.sheets.walk(sheet.id)
         assert tap.sheet == full, trial

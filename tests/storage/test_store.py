@@ -46,7 +46,7 @@ async def score(store: Store, cid: int, rater: str, group: str, dept: str, value
     """Enter a score the way the bot does (the rater's own tap); the store acknowledges by returning True."""
     sheet = await store.sheets.find(cid, rater, group)
     item = next(i for i in await store.sheets.items(sheet.id) if i.department == dept)
-    assert await store.sheets.set_value(Writer(cid, own=rater, own_actor=f"rater:{rater}"), sheet.id,
+    assert await store.sheets.set_value(Writer(cid, own=(rater,)), sheet.id,
                                         item.assignment_id, value)
 
 
