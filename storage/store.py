@@ -8,6 +8,7 @@ import aiosqlite
 
 from storage.campaigns import CampaignRepo
 from storage.db import Clock, Database, utc_now
+from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.reminders import ReminderRepo
 from storage.results import ResultsRepo
@@ -22,6 +23,7 @@ class Store:
         self.people = PeopleRepo(db)
         self.results = ResultsRepo(db)
         self.reminders = ReminderRepo(db)
+        self.outbox = OutboxRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Store:
