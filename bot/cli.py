@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import cli_record
 from bot.config import Settings
 from scoring.campaign import Campaign
 from scoring.imports import ImportRejected, parse_results, parse_scores, read_table
@@ -90,6 +91,8 @@ async def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.list and not 1 <= args.days <= 366:
+        raise UserError(f"--days must be from 1 to 366, not {args.days}")
     async with _campaign(settings, args.campaign) as (store, stored):
         c = stored.campaign
         names = {("rater", r.key): r.name for r in c.raters} | {("staff", s.key): s.name for s in c.staff}
@@ -97,6 +100,14 @@ async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
         unknown = set(args.only or ()) - {k for _, k in names}
         if unknown:
             raise UserError(f"unknown rater or staff key(s): {', '.join(sorted(unknown))}")
+        if args.list:
+            contacts = await store.people.contacts(stored.id)
+            bound = [k for k in people if k in contacts]
+            for kind, key in people:
+                state = "bound" if (kind, key) in contacts else "NOT BOUND"
+                print(f"{kind:5} {key:14} {state:9}  {names[(kind, key)]}")
+            print(f"{len(bound)} of {len(people)} bound", file=sys.stderr)
+            return 0
         invites = await store.people.issue_invites(stored.id, people, timedelta(days=args.days))
     out = io.StringIO()
     writer = csv.writer(out) if args.format == "csv" else None
@@ -110,7 +121,8 @@ async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
         else:
             out.write(f"{inv.kind:5} {inv.key:14} {name}  {link}\n")
     sys.stdout.write(out.getvalue())
-    print(f"{len(invites)} single-use invite(s), valid {args.days} days", file=sys.stderr)
+    print(f"{len(invites)} single-use invite(s), valid {args.days} days; older unused links of the same people "
+          "no longer work", file=sys.stderr)
     return 0
 
 
@@ -153,27 +165,6 @@ async def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"approved {len(approved)} sheet(s) in {args.group}" + (f": {', '.join(approved)}" if approved else ""))
     if waiting:
         print(f"not approvable yet (neither submitted nor imported): {', '.join(waiting)}", file=sys.stderr)
-    return 0
-
-
-async def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
-    if not args.reason.strip():
-        raise UserError("--reason must say why (it is shown in the report and the audit log)")
-    async with _campaign(settings, args.campaign) as (store, stored):
-        depts = {d.key: d for d in stored.campaign.departments}
-        if args.department not in depts:
-            raise UserError(f"unknown department '{args.department}'")
-        if stored.campaign.is_external(depts[args.department].profile):
-            raise UserError(f"'{args.department}' is assessed externally: its imported final score is its total "
-                            "(use import-results)")
-        try:
-            points = float(args.points)
-        except ValueError:
-            raise UserError(f"POINTS must be a number such as 2 or -1.5, not '{args.points}'") from None
-        if points == 0 or abs(points) > 100:
-            raise UserError("POINTS must be non-zero and within ±100")
-        await store.results.add_adjustment(stored.id, args.department, points, args.reason.strip(), actor="cli")
-    print(f"{args.department}: {points:+g} ({args.reason.strip()})")
     return 0
 
 
@@ -286,6 +277,15 @@ class _campaign:
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
 
+def _with_campaign(func: Callable[..., Awaitable[int]]) -> Command:
+    """A command of `cli_record`, given the way to open the store and find the campaign."""
+
+    async def command(args: argparse.Namespace, settings: Settings) -> int:
+        return await func(args, settings, _campaign)
+
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kaoping", description="考评 — annual assessment of departments")
     parser.add_argument("--db", help="database file (default: KAOPING_DB or kaoping.db)")
@@ -307,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "csv"], default="text")
     p.add_argument("--days", type=int, default=30, help="days until the links expire (default 30)")
     p.add_argument("--only", nargs="+", metavar="KEY", help="only these raters/staff")
+    p.add_argument("--list", action="store_true", help="show who is bound and who is not (issues nothing)")
     p = add("import-scores", cmd_import_scores, "scores from CSV/XLSX: rater,group,department,score[,comment]")
     p.add_argument("campaign")
     p.add_argument("file")
@@ -317,11 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("campaign")
     p.add_argument("group")
     p.add_argument("--rater", metavar="KEY")
-    p = add("adjust", cmd_adjust, "bonus (+) or penalty (-) points for a department")
-    p.add_argument("campaign")
-    p.add_argument("department")
-    p.add_argument("points")
-    p.add_argument("--reason", required=True)
+    cli_record.add_commands(lambda name, func, help: add(name, _with_campaign(func), help))
     p = add("status", cmd_status, "progress per group and rater")
     p.add_argument("campaign")
     p = add("report", cmd_report, "ranked results")
@@ -348,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return asyncio.run(args.func(args, settings))
-    except (UserError, CampaignError, ImportRejected, BadScore) as exc:
+    except (UserError, CampaignError, ImportRejected, BadScore, cli_record.RecordError) as exc:
         print(f"kaoping: {exc}" if not isinstance(exc, CampaignError | ImportRejected) else str(exc),
               file=sys.stderr)
         if isinstance(exc, CampaignError | ImportRejected):

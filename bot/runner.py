@@ -8,6 +8,7 @@ import contextlib
 from aiogram import Bot, Dispatcher
 
 from bot.app import build_bot, build_dispatcher, set_commands
+from bot.outbox import OutboxDelivery
 from bot.scheduler import ReminderService
 from handlers.clock import Clock
 from storage.db import utc_now
@@ -19,11 +20,13 @@ class RunningBot:
         self.store = store
         self.bot: Bot = build_bot(token, api_base)
         self.reminders = ReminderService(store, self.bot, clock=clock)
-        self.dp: Dispatcher = build_dispatcher(store, clock, reminders=self.reminders)
+        self.outbox = OutboxDelivery(store, self.bot)
+        self.dp: Dispatcher = build_dispatcher(store, clock, reminders=self.reminders, outbox=self.outbox)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await set_commands(self.bot)
+        await self.outbox.start()
         self._task = asyncio.create_task(
             self.dp.start_polling(
                 self.bot, handle_signals=False, close_bot_session=False, polling_timeout=1,
@@ -37,6 +40,7 @@ class RunningBot:
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
+        await self.outbox.stop()
         if self._task is not None:
             with contextlib.suppress(RuntimeError):
                 await self.dp.stop_polling()

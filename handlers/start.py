@@ -9,6 +9,7 @@ from aiogram.types import Message
 
 from handlers.clock import Clock
 from handlers.identity import Me, resolve
+from handlers.notices import Outbox, kick
 from handlers.texts import LANGS, h, name_in, t
 from handlers.walk import home
 from scoring.campaign import Role
@@ -19,7 +20,7 @@ MAX_TOKEN = 64
 
 
 async def on_invite(message: Message, command: CommandObject, store: Store, me: Me, clock: Clock,
-                    state: FSMContext) -> None:
+                    state: FSMContext, outbox: Outbox | None = None) -> None:
     await state.clear()
     token = (command.args or "").strip()
     if not token or len(token) > MAX_TOKEN:
@@ -30,6 +31,7 @@ async def on_invite(message: Message, command: CommandObject, store: Store, me: 
     except InviteRejected as exc:
         await message.answer(t(me.lang, f"start.invite_{exc.reason}"))
         return
+    kick(outbox)  # the account that held this role before, if any, is told
     me = await resolve(store, message.from_user)
     if binding.kind == "rater":
         rater = me.campaign.rater(binding.key)

@@ -86,6 +86,11 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; inside a transaction of the same task it joins that one, so a use
+        case can compose repository methods that each keep their own `transaction()`."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield self.conn
+            return
         async with self._lock:
             self._owner = asyncio.current_task()
             try:

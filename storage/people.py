@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -35,9 +36,14 @@ class User:
 
 
 class InviteRejected(Exception):
-    def __init__(self, reason: str) -> None:  # 'unknown' | 'used' | 'expired'
+    def __init__(self, reason: str) -> None:  # 'unknown' | 'used' | 'expired' | 'revoked'
         self.reason = reason
         super().__init__(reason)
+
+
+def _role_args(kind: str, key: str) -> dict[str, str]:
+    """A rater role is named by its rater (shown in the reader's language), a staff role by its key."""
+    return {"rater": key, "role": ""} if kind == "rater" else {"rater": "", "role": key}
 
 
 def token_hash(token: str) -> str:
@@ -83,6 +89,12 @@ class PeopleRepo:
         now = self.db.clock()
         invites = [Invite(kind, key, secrets.token_urlsafe(16)) for kind, key in people]
         async with self.db.transaction() as conn:
+            # a reissued invite replaces the person's older unused ones: only the newest link works
+            await conn.executemany(
+                "UPDATE invites SET revoked_at = ? WHERE campaign_id = ? AND kind = ? AND key = ?"
+                " AND used_at IS NULL AND revoked_at IS NULL",
+                [(stamp(now), campaign_id, i.kind, i.key) for i in invites],
+            )
             await conn.executemany(
                 "INSERT INTO invites (token_hash, campaign_id, kind, key, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -98,19 +110,32 @@ class PeopleRepo:
         """Bind the user to whoever the token names; the token is spent."""
         async with self.db.transaction() as conn:
             row = await self.db.fetchone(
-                "SELECT campaign_id, kind, key, expires_at, used_at, used_by FROM invites WHERE token_hash = ?",
+                "SELECT campaign_id, kind, key, expires_at, used_at, used_by, revoked_at FROM invites"
+                " WHERE token_hash = ?",
                 (token_hash(token),),
             )
             if row is None:
                 raise InviteRejected("unknown")
-            campaign_id, kind, key, expires_at, used_at, used_by = row
+            campaign_id, kind, key, expires_at, used_at, used_by, revoked_at = row
             if used_at is not None:
                 if used_by == telegram_id:  # the same /start delivered twice
                     return Binding(campaign_id, kind, key)
                 raise InviteRejected("used")
+            if revoked_at is not None:
+                raise InviteRejected("revoked")
             if parse_stamp(expires_at) < self.db.clock():
                 raise InviteRejected("expired")
             now = self.db.now()
+            previous = await self.telegram_id(campaign_id, kind, key)
+            if previous is not None and previous != telegram_id:
+                # a new invite moves the role to another account: the old one is told, staff see it in the log
+                await self.db.audit(campaign_id, f"tg:{telegram_id}", "takeover", f"{kind}:{key}",
+                                    old=f"tg:{previous}", new=f"tg:{telegram_id}")
+                await conn.execute(
+                    "INSERT INTO outbox (campaign_id, kind, key, text_key, args, created_at)"
+                    " VALUES (?, 'telegram', ?, 'bind.taken_over', ?, ?)",
+                    (campaign_id, str(previous), json.dumps(_role_args(kind, key)), now),
+                )
             await conn.execute(
                 "UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
                 (now, telegram_id, token_hash(token)),

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.adjustments import AdjustmentRepo
+from storage.audit import AuditRepo
 from storage.campaigns import CampaignRepo
 from storage.db import Clock, Database, utc_now
 from storage.outbox import OutboxRepo
+from storage.pending import PendingRepo
 from storage.people import PeopleRepo
 from storage.reminders import ReminderRepo
 from storage.results import ResultsRepo
@@ -24,6 +27,9 @@ class Store:
         self.results = ResultsRepo(db)
         self.reminders = ReminderRepo(db)
         self.outbox = OutboxRepo(db)
+        self.adjustments = AdjustmentRepo(db)
+        self.pending = PendingRepo(db)
+        self.audit = AuditRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Store:

@@ -13,6 +13,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
 
 from bot.app import build_dispatcher
+from bot.delivery import Pacer, Sender
+from bot.outbox import OutboxDelivery
 from bot.recording import BOT_USER, RecordingSession, recording_bot
 from bot.scheduler import ReminderService
 from scoring.campaign import Campaign
@@ -67,7 +69,14 @@ class Chatter:
     dp: Dispatcher
     bot: Bot
     session: RecordingSession
+    outbox: InstantOutbox | None = None
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    async def _feed(self, update: Update) -> None:
+        await self.dp.feed_update(self.bot, update)
+        if self.outbox is not None and self.outbox.kicked:  # what production delivers a moment later
+            self.outbox.kicked = False
+            await self.outbox.deliver()
 
     def user(self, user_id: int, lang: str = "zh-hans") -> User:
         return User(id=user_id, is_bot=False, first_name=f"u{user_id}", language_code=lang)
@@ -80,7 +89,7 @@ class Chatter:
             message_id=next(self.ids), date=datetime.now(UTC), chat=Chat(id=user_id, type="private"),
             from_user=self.user(user_id, lang), text=text, entities=entities,
         )
-        await self.dp.feed_update(self.bot, Update(update_id=next(self.ids), message=message))
+        await self._feed(Update(update_id=next(self.ids), message=message))
 
     async def press(self, user_id: int, data: str, message_id: int = 1, lang: str = "zh-hans") -> None:
         message = Message(
@@ -89,7 +98,7 @@ class Chatter:
         )
         query = CallbackQuery(id=str(next(self.ids)), from_user=self.user(user_id, lang), chat_instance="ci",
                               message=message, data=data)
-        await self.dp.feed_update(self.bot, Update(update_id=next(self.ids), callback_query=query))
+        await self._feed(Update(update_id=next(self.ids), callback_query=query))
 
     def last_text(self) -> str:
         texts = [c.params.get("text") for c in self.session.calls if c.method in ("SendMessage", "EditMessageText")]
@@ -113,11 +122,23 @@ class Chatter:
         return [c.params.get("text", "") for c in self.session.of("AnswerCallbackQuery")]
 
 
+class InstantOutbox(OutboxDelivery):
+    """The outbox of the production bot, delivered right after the update that queued it, unpaced."""
+
+    def __init__(self, store: Store, bot: Bot) -> None:
+        super().__init__(store, bot, Sender(bot, store.people, Pacer(rate=1e6, per_chat=0)))
+        self.kicked = False
+
+    def kick(self) -> None:
+        self.kicked = True
+
+
 @pytest.fixture
 def chatter(store: Store, clock: FakeClock) -> Chatter:
     bot, session = recording_bot()
     reminders = ReminderService(store, bot, clock=clock)
-    return Chatter(build_dispatcher(store, clock, reminders=reminders), bot, session)
+    outbox = InstantOutbox(store, bot)
+    return Chatter(build_dispatcher(store, clock, reminders=reminders, outbox=outbox), bot, session, outbox)
 
 
 Invite = Callable[[str, str], str]

@@ -1,0 +1,45 @@
+"""Notices from the outbox, rendered in the recipient's language, and the hook that delivers them soon."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from aiogram.types import InlineKeyboardMarkup
+
+from handlers.cards import reopened_markup
+from handlers.texts import h, name_in, t
+from scoring.campaign import Campaign
+from storage.outbox import Notice
+
+
+class Outbox(Protocol):
+    """What the composition root provides (bot.outbox.OutboxDelivery): deliver queued notices soon."""
+
+    def kick(self) -> None: ...
+
+
+def kick(outbox: Outbox | None) -> None:
+    if outbox is not None:
+        outbox.kick()
+
+
+def _localised(campaign: Campaign, lang: str, name: str, value: Any) -> str:
+    """Keys become names in the reader's language; everything else is shown as text, escaped."""
+    if name == "group" and isinstance(value, str) and value in {g.key for _, g in campaign.groups()}:
+        group = campaign.group(value)
+        return h(name_in(lang, group.name, group.name_en))
+    if name == "dept" and isinstance(value, str) and value in {d.key for d in campaign.departments}:
+        dept = campaign.department(value)
+        return h(name_in(lang, dept.name, dept.name_en))
+    if name == "rater" and isinstance(value, str) and value in {r.key for r in campaign.raters}:
+        rater = campaign.rater(value)
+        return h(name_in(lang, rater.name, rater.name_en))
+    return h(value)
+
+
+def render_notice(campaign: Campaign, lang: str, notice: Notice) -> tuple[str, InlineKeyboardMarkup | None]:
+    values = {k: _localised(campaign, lang, k, v) for k, v in notice.args.items() if k != "sheet"}
+    markup = None
+    if isinstance(notice.args.get("sheet"), int):  # a sheet came back to its rater: one tap to continue
+        markup = reopened_markup(lang, notice.args["sheet"])
+    return t(lang, notice.text_key, **values), markup
