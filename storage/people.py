@@ -56,7 +56,7 @@ _USER_SQL = (
     " LEFT JOIN users u ON u.telegram_id = q.telegram_id"
     " LEFT JOIN bindings b ON b.telegram_id = q.telegram_id"
     " LEFT JOIN campaigns c ON c.id = b.campaign_id"
-    " ORDER BY b.campaign_id DESC, b.kind, b.key"
+    " ORDER BY b.campaign_id DESC, b.rowid"  # roles in the order they were bound
 )
 _REACHABLE_SQL = "UPDATE users SET unreachable_at = NULL WHERE telegram_id = ?"
 
