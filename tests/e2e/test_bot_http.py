@@ -87,8 +87,14 @@ async def test_same_rater_on_a_second_card_loses_nothing(store, sandbox, running
     await user.wait_for(lambda u: u.last().message_id != first_card)
     await tap(user, leaders_sheet_label(user))
     await tap(user, "95")
-    # the old card on the first device still shows department 2 and scores exactly that one:
-    # the newest tap wins, as a correction on paper would
+    # the old card on the first device still shows department 2, drawn before the 95: its tap is not
+    # applied silently; the card is redrawn with the stored 95 and one more tap replaces it
+    count = len(user.answers)
+    await user.press("70", message_id=first_card)
+    await user.wait_for(lambda u: len(u.answers) > count)
+    _, items = await leader_sheet(store, small, key)
+    assert [i.value for i in items[:3]] == [85.0, 95.0, None]
+    await user.wait_for(lambda u: "95" in (u._chat.get(first_card).text or ""))  # the redrawn card
     count = len(user.answers)
     await user.press("70", message_id=first_card)
     await user.wait_for(lambda u: len(u.answers) > count)
@@ -108,7 +114,7 @@ async def test_forged_and_stale_callbacks_over_http(store, sandbox, running, sma
     _, other_items = await store.sheets.walk(other.id)
     forged = [
         Walk(act=Act.SCORE, sheet=other.id, item=other_items[0].assignment_id, arg=0).pack(),
-        Walk(act=Act.SCORE, sheet=sheet.id, item=items[0].assignment_id, arg=-500).pack(),
+        f"w:s:{sheet.id}:{items[0].assignment_id}:-500:0",  # a forged negative: refused before any arithmetic
         Walk(act=Act.SCORE, sheet=sheet.id, item=items[0].assignment_id, arg=100_000).pack(),
         "w:s:abc",
         "x" * 64,
