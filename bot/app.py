@@ -14,11 +14,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.config import Settings
 from bot.outbox import OutboxDelivery
+from bot.prompt_storage import StorePromptStorage
 from bot.scheduler import ReminderService
 from handlers import get_routers
 from handlers.clock import Clock
@@ -40,8 +40,8 @@ def build_dispatcher(
     outbox: Outbox | None = None,
 ) -> Dispatcher:
     """The production dispatcher; tests and benchmarks feed updates into this very object."""
-    dp = Dispatcher(storage=MemoryStorage(), store=store, clock=clock, settings=settings, reminders=reminders,
-                    outbox=outbox)
+    dp = Dispatcher(storage=StorePromptStorage(store.prompts), store=store, clock=clock, settings=settings,
+                    reminders=reminders, outbox=outbox)
     # who is writing, resolved once per update; score taps resolve it in their own one round trip
     dp.update.outer_middleware(IdentityMiddleware(defer=is_score_tap))
     dp.callback_query.middleware(IdentityMiddleware())

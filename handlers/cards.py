@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import HOME_DATA, Act, Approval, Verdict, walk_data
+from handlers.clock import local_time
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign, format_value
 from storage.sheets import Item, SheetInfo
@@ -261,7 +262,8 @@ def review_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Ite
     if spread:
         lines.append(spread)
     if sheet.state == "submitted":
-        lines.append(t(lang, "submit.already", time=sheet.submitted_at or ""))
+        lines.append(t(lang, "submit.already", time=local_time(sheet.submitted_at, campaign.timezone)
+                       if sheet.submitted_at else ""))
     rows = _pager(lang, Act.REVIEW, sheet.id, page, pages)
     if sheet.is_open:
         if sheet.missing:

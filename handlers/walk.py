@@ -13,7 +13,7 @@ from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import StateFilter
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
@@ -24,6 +24,7 @@ from handlers.cards import (
     Card,
     confirm_card,
     from_hundredths,
+    group_names,
     home_card,
     list_card,
     next_open,
@@ -298,22 +299,48 @@ async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me:
 
 
 async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
+    """Lock the sheet; the card becomes the locked review and the receipt is a message of its own, kept in
+    the chat. Delivered twice, the second finds the sheet submitted and sends no second receipt."""
     found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
         return
     sheet, _ = found
     actor = me.writer().actor_for(sheet.rater)
     receipt = await store.sheets.submit(sheet.id, actor=actor)
+    fresh, items = await store.sheets.walk(sheet.id)
     if receipt is None:
-        fresh, _items = await store.sheets.walk(sheet.id)
         reason = "ack.locked" if not fresh.is_open else "ack.incomplete"
         await ack(query, t(me.lang, reason, n=fresh.missing), show_alert=True)
+        if not fresh.is_open:
+            await show(query, review_card(me.campaign, me.lang, fresh, items, 0))
         return
     await ack(query)
+    await show(query, review_card(me.campaign, me.lang, fresh, items, 0))
     when = local_time(receipt.submitted_at, me.campaign.timezone)
-    await show(query, receipt_card(me.campaign, me.lang, sheet, receipt.count, when, receipt.digest))
+    card = receipt_card(me.campaign, me.lang, sheet, receipt.count, when, receipt.digest)
+    await bot.send_message(query.from_user.id, card.text, reply_markup=card.markup)
     log.info("sheet %s submitted by %s: %s entries, digest %s", sheet.id, actor, receipt.count, receipt.digest[:12])
     await sheet_submitted(bot, store, me, sheet, receipt.count)
+
+
+async def on_receipts(message: Message, store: Store, me: Me) -> None:
+    """/receipts: every submitted sheet of this account's roles, with its digest and local time."""
+    if not me.bound or not (me.raters or me.proxy_for):
+        await message.answer(t(me.lang, "receipts.none"))
+        return
+    lines = []
+    for rater in (*me.raters, *me.proxy_for):
+        for sheet in await store.sheets.for_rater(me.stored.id, rater):
+            if sheet.state != "submitted" or not sheet.digest or not sheet.submitted_at:
+                continue
+            part, group = group_names(me.campaign, sheet.group, me.lang)
+            who = "" if rater in me.raters else _proxy_name(me, sheet) or ""
+            lines.append(t(me.lang, "receipts.line", part=h(part), group=h(group), who=h(who), n=sheet.total,
+                           time=local_time(sheet.submitted_at, me.campaign.timezone), digest=sheet.digest))
+    if not lines:
+        await message.answer(t(me.lang, "receipts.none"))
+        return
+    await message.answer("\n\n".join([t(me.lang, "receipts.title"), *lines])[:4096])
 
 
 # -- typed prompts ---------------------------------------------------------------------
@@ -403,6 +430,7 @@ def build_router() -> Router:
     router.callback_query.register(on_undo, Walk.filter(F.act == Act.UNDO))
     router.callback_query.register(on_submit, Walk.filter(F.act == Act.SUBMIT))
     router.callback_query.register(on_confirm, Walk.filter(F.act == Act.CONFIRM))
+    router.message.register(on_receipts, Command("receipts"))
     prompts = {Act.OTHER, Act.COMMENT, Act.RECUSE}
     router.callback_query.register(on_prompt, Walk.filter(F.act.in_(prompts)))
     router.message.register(on_typed, StateFilter(Prompt.value, Prompt.comment, Prompt.reason), F.text)

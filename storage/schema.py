@@ -316,6 +316,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outbox_unsent ON outbox (sent_at) WHERE sent_at IS NULL;
     """,
+    """
+    -- core (issue 13): the "type a value / comment / reason" prompts live in the store, so a restart
+    -- continues them (aiogram's FSM storage on our database: bot/prompt_storage.py)
+    CREATE TABLE prompts (
+        key TEXT PRIMARY KEY,           -- aiogram's StorageKey, joined
+        state TEXT,
+        data TEXT NOT NULL DEFAULT '{}',
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

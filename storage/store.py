@@ -13,6 +13,7 @@ from storage.db import Clock, Database, utc_now
 from storage.outbox import OutboxRepo
 from storage.pending import PendingRepo
 from storage.people import PeopleRepo
+from storage.prompts import PromptRepo
 from storage.reminders import ReminderRepo
 from storage.results import ResultsRepo
 from storage.sheets import SheetRepo
@@ -30,6 +31,7 @@ class Store:
         self.adjustments = AdjustmentRepo(db)
         self.pending = PendingRepo(db)
         self.audit = AuditRepo(db)
+        self.prompts = PromptRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Store:

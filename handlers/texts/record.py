@@ -24,6 +24,9 @@ ZH = {
     "history.title": "<b>{dept}</b> 的记录（共 {n} 条）",
     "history.line": "{at} · {actor} · {action} · {subject}：{old} → {new} {source}",
     "history.more": "……另有 {n} 条较早的记录未显示（完整记录：kaoping audit）。",
+    "receipts.title": "<b>您的提交回执</b>（SHA-256，可用于核对提交后的评分未被改动）",
+    "receipts.line": "✅ {part} · {group} {who}\n共 {n} 项，提交时间 {time}\n<code>{digest}</code>",
+    "receipts.none": "您还没有已提交的评分表。",
     "start.invite_revoked": "此邀请链接已被新的链接取代。请使用督查室最新发给您的链接。",
     "bind.taken_over": "⚠️ 您在本次考评中的身份（{rater}{role}）已通过新的邀请链接绑定到另一个 Telegram 账号，此账号不再能以该身份评分。如非您本人操作，请立即联系督查室。",
 }
@@ -52,6 +55,9 @@ EN = {
     "history.title": "History of <b>{dept}</b> ({n} entries)",
     "history.line": "{at} · {actor} · {action} · {subject}: {old} → {new} {source}",
     "history.more": "… {n} older entries not shown (the whole trail: kaoping audit).",
+    "receipts.title": "<b>Your receipts</b> (SHA-256: check that a submitted sheet was not changed afterwards)",
+    "receipts.line": "✅ {part} · {group} {who}\n{n} entries, submitted {time}\n<code>{digest}</code>",
+    "receipts.none": "You have not submitted a sheet yet.",
     "start.invite_revoked": "This invite link was replaced by a newer one. Use the newest link the supervision office sent you.",
     "bind.taken_over": "⚠️ Your role in this assessment ({rater}{role}) was bound to another Telegram account with a new invite link; this account can no longer score as that role. If this was not you, contact the supervision office at once.",
 }

@@ -6,6 +6,7 @@ with SIGKILL in the middle of a walk, as a crash would.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -238,3 +239,44 @@ def test_run_without_a_good_token_says_so_in_one_line(tmp_path, token, says):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "KAOPING_BOT_TOKEN" in lines[0] and says in lines[0]
     assert token is None or token not in done.stderr.replace("KAOPING_BOT_TOKEN", "")
+
+
+async def test_a_typed_value_prompt_survives_a_restart(tmp_path, sandbox, small):
+    """Open "其他分数…", the bot is killed, a new process starts: the typed 88 is stored for that department."""
+    db = tmp_path / "prompt.db"
+    store = await Store.open(db)
+    await store.campaigns.load(small)
+    key = leader_key(small)
+    user, start = await invite_only(store, sandbox, small, key, 7007)
+    await store.close()
+    process = start_bot_process(db, sandbox)
+    try:
+        await user.send(start)
+        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels),
+                            timeout=30)
+        await tap(user, leaders_sheet_label(user))
+        await tap(user, "其他分数")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    process = start_bot_process(db, sandbox)
+    try:
+        await user.send("88")
+        store = await Store.open(db)
+        try:
+            for _ in range(600):  # a fresh process needs a few seconds on a busy machine
+                _, items = await leader_sheet(store, small, key)
+                if items[0].value is not None:
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await store.close()
+        assert items[0].value == 88.0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
