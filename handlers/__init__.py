@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, approval, fallback, remind, staff_report, staff_status, start, uploads, walk
+from handlers import admin, approval, fallback, proxy, remind, staff_report, staff_status, start, uploads, walk
 
 
 def get_routers() -> list[Router]:
@@ -14,6 +14,7 @@ def get_routers() -> list[Router]:
     root.include_routers(
         walk.build_router(),
         approval.build_router(),
+        proxy.build_router(),
         admin.build_router(),
         uploads.build_router(),
         remind.build_router(),

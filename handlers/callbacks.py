@@ -92,3 +92,13 @@ class Approval(StrictData, prefix="a"):
     sheet: int
 
     _numbers = field_validator("sheet", mode="before")(strict_number)
+
+
+class ProxyCheck(StrictData, prefix="px"):
+    """A leader's answer to the scores their office entered for them, up to audit entry `upto`."""
+
+    sheet: int
+    upto: int
+    ok: bool
+
+    _numbers = field_validator("sheet", "upto", mode="before")(strict_number)

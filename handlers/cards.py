@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import HOME_DATA, Act, Approval, Verdict, walk_data
+from handlers.callbacks import HOME_DATA, Act, Approval, ProxyCheck, Verdict, walk_data
 from handlers.clock import local_time
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign, format_value
@@ -172,6 +172,8 @@ def score_card_at(
         lines.append(t(lang, "card.current", value=format_value(item.value)))
     if item.comment:
         lines.append(t(lang, "card.comment", comment=h(item.comment)))
+    if item.source == "proxy" and not proxy_name:  # the leader sees what their office entered for them
+        lines.append(t(lang, "card.proxied"))
     if note:
         lines.append("")
         lines.append(note)
@@ -209,6 +211,18 @@ def prompt_card(card: Card, prompt: str, lang: str, sheet_id: int, aid: int) -> 
     """The scoring card with a prompt under it and only a Cancel button."""
     cancel = _button(t(lang, "btn.cancel"), walk_data(Act.CANCEL, sheet_id, item=aid))
     return Card(f"{card.text}\n\n{prompt}", InlineKeyboardMarkup(inline_keyboard=[[cancel]]))
+
+
+def second_look_card(card: Card, note: str, lang: str, sheet_id: int, item: Item, value: float) -> Card:
+    """The scoring card asking once more about an unusual typed value: store it, type again, or cancel."""
+    aid = item.assignment_id
+    rows = [
+        [_button(t(lang, "btn.store_anyway", value=format_value(value)),
+                 walk_data(Act.SCORE, sheet_id, aid, to_hundredths(value), item.version))],
+        [_button(t(lang, "btn.retype"), walk_data(Act.OTHER, sheet_id, aid)),
+         _button(t(lang, "btn.cancel"), walk_data(Act.CANCEL, sheet_id, aid))],
+    ]
+    return Card(f"{card.text}\n\n{note}", InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def _pager(lang: str, act: Act, sheet_id: int, page: int, pages: int) -> list[list[InlineKeyboardButton]]:
@@ -253,9 +267,13 @@ def review_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Ite
         else:
             value = format_value(item.value)
         comment = f" 💬 {h(_short(item.comment, 60))}" if item.comment else ""
+        if item.source == "proxy":
+            value += " ✍"
         lines.append(t(lang, "review.line", n=n, dept=h(name_in(lang, dept.name, dept.name_en)),
                        value=value, comment=comment))
     lines.append("")
+    if any(i.source == "proxy" for i in items):
+        lines.append(t(lang, "review.proxied_legend"))
     if sheet.missing:
         lines.append(t(lang, "review.missing_count", n=sheet.missing))
     spread = _spread(lang, items)
@@ -324,6 +342,15 @@ def approval_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[I
         _button(t(lang, "btn.return"), Approval(verdict=Verdict.RETURN, sheet=sheet.id).pack()),
     ]]
     return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def proxy_check_markup(lang: str, sheet_id: int, upto: int) -> InlineKeyboardMarkup:
+    """The leader's answer to a batch of proxy entries: all correct, or a change is needed; and the sheet."""
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [_button(t(lang, "btn.proxy_ok"), ProxyCheck(sheet=sheet_id, upto=upto, ok=True).pack()),
+         _button(t(lang, "btn.proxy_change"), ProxyCheck(sheet=sheet_id, upto=upto, ok=False).pack())],
+        [_button(t(lang, "btn.to_review"), walk_data(Act.REVIEW, sheet_id))],
+    ])
 
 
 def reopened_markup(lang: str, sheet_id: int) -> InlineKeyboardMarkup:

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from aiogram.types import InlineKeyboardMarkup
 
-from handlers.cards import reopened_markup
+from handlers.cards import proxy_check_markup, reopened_markup
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign
 from storage.outbox import Notice
@@ -34,12 +34,18 @@ def _localised(campaign: Campaign, lang: str, name: str, value: Any) -> str:
     if name == "rater" and isinstance(value, str) and value in {r.key for r in campaign.raters}:
         rater = campaign.rater(value)
         return h(name_in(lang, rater.name, rater.name_en))
+    staff = next((s for s in campaign.staff if s.key == value), None) if name == "collector" else None
+    if staff is not None:
+        return h(name_in(lang, staff.name, staff.name_en))
     return h(value)
 
 
 def render_notice(campaign: Campaign, lang: str, notice: Notice) -> tuple[str, InlineKeyboardMarkup | None]:
-    values = {k: _localised(campaign, lang, k, v) for k, v in notice.args.items() if k != "sheet"}
+    values = {k: _localised(campaign, lang, k, v) for k, v in notice.args.items()
+              if k not in ("sheet", "proxy_sheet", "upto")}
     markup = None
     if isinstance(notice.args.get("sheet"), int):  # a sheet came back to its rater: one tap to continue
         markup = reopened_markup(lang, notice.args["sheet"])
+    if notice.text_key == "proxy.batch":
+        markup = proxy_check_markup(lang, int(notice.args["proxy_sheet"]), int(notice.args["upto"]))
     return t(lang, notice.text_key, **values), markup

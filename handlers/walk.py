@@ -33,10 +33,13 @@ from handlers.cards import (
     review_card,
     score_card,
     score_card_at,
+    second_look_card,
 )
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
 from handlers.identity import RESOLVES_IDENTITY, Me, identify, identify_cached
+from handlers.notices import Outbox
+from handlers.proxy import tell_leaders
 from handlers.replies import ack
 from handlers.texts import h, name_in, t
 from scoring.campaign import format_value
@@ -145,13 +148,17 @@ def find(items: list[Item], assignment_id: int) -> Item | None:
 # -- callbacks ---------------------------------------------------------------------------
 
 
-async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, state: FSMContext) -> None:
+async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, state: FSMContext,
+                  outbox: Outbox | None = None) -> None:
     await state.clear()
     if not me.bound:
         await ack(query, t(me.lang, "stale"))
         return
     await ack(query)
     await show(query, await home(store, me, clock()))
+    if me.proxy_for:  # a collector leaves a leader's sheet: the leader hears of the batch once
+        await tell_leaders(store, me, [s for key in me.proxy_for for s in await store.sheets.for_rater(
+            me.stored.id, key)], outbox)
 
 
 SCORE_TAP = f"{Walk.__prefix__}{Walk.__separator__}{Act.SCORE.value}{Walk.__separator__}"
@@ -254,7 +261,8 @@ async def on_list(query: CallbackQuery, callback_data: Walk, store: Store, me: M
     await show(query, list_card(me.campaign, me.lang, sheet, items, callback_data.arg))
 
 
-async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
+async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext,
+                    outbox: Outbox | None = None) -> None:
     await state.clear()
     found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
@@ -262,6 +270,7 @@ async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me:
     sheet, items = found
     await ack(query)
     await show(query, review_card(me.campaign, me.lang, sheet, items, callback_data.arg))
+    await tell_leaders(store, me, [sheet], outbox)
 
 
 async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
@@ -298,7 +307,8 @@ async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me:
     await show(query, confirm_card(me.campaign, me.lang, sheet))
 
 
-async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot) -> None:
+async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, bot: Bot,
+                     outbox: Outbox | None = None) -> None:
     """Lock the sheet; the card becomes the locked review and the receipt is a message of its own, kept in
     the chat. Delivered twice, the second finds the sheet submitted and sends no second receipt."""
     found = await sheet_or_refuse(query, store, me, callback_data.sheet)
@@ -321,6 +331,7 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
     await bot.send_message(query.from_user.id, card.text, reply_markup=card.markup)
     log.info("sheet %s submitted by %s: %s entries, digest %s", sheet.id, actor, receipt.count, receipt.digest[:12])
     await sheet_submitted(bot, store, me, sheet, receipt.count)
+    await tell_leaders(store, me, [sheet], outbox)
 
 
 async def on_receipts(message: Message, store: Store, me: Me) -> None:
@@ -362,7 +373,8 @@ async def on_prompt(query: CallbackQuery, callback_data: Walk, store: Store, me:
     }
     new_state, prompt = prompts[callback_data.act]
     await state.set_state(new_state)
-    await state.update_data(sheet=sheet.id, item=item.assignment_id, message=query.message.message_id)
+    await state.update_data(sheet=sheet.id, item=item.assignment_id, message=query.message.message_id,
+                            base=item.version)
     await ack(query)
     await show(query, prompt_card(walk_card(me, sheet, items, item), prompt, me.lang, sheet.id, item.assignment_id))
 
@@ -384,7 +396,25 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
         except BadScore as exc:
             note = t(me.lang, f"value.{exc.reason}", text=h(exc.text[:40]))
         else:
-            ok = await store.sheets.set_value(who, sheet_id, aid, value)
+            sheet, items = found
+            item = find(items, aid)
+            unusual = second_look(items, aid, value)
+            if unusual is not None and item is not None:  # ask once before storing: one tap to confirm
+                await state.clear()
+                await _tidy(message)
+                note = t(me.lang, f"second_look.{unusual[0]}", value=format_value(value), mean=unusual[1])
+                card = second_look_card(walk_card(me, sheet, items, item), note, me.lang, sheet_id, item, value)
+                await show(message, card, bot, card_id)
+                return
+            ok = await store.sheets.set_value(who, sheet_id, aid, value, base=data.get("base"))
+            if not ok and sheet.is_open and item is not None:  # changed on another device since the prompt
+                await state.clear()
+                await _tidy(message)
+                fresh, fresh_items = await store.sheets.walk(sheet_id)
+                now = find(fresh_items, aid) or item
+                note = t(me.lang, "card.changed_since", value=_shown(me, now))
+                await show(message, walk_card(me, fresh, fresh_items, now, note=note), bot, card_id)
+                return
     elif current == Prompt.comment.state:
         if len(text) > COMMENT_MAX:
             note = t(me.lang, "card.comment_too_long", n=len(text), max=COMMENT_MAX)
@@ -410,6 +440,24 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
     advance = current != Prompt.comment.state
     target = next_open(items, item.position) if advance else item
     await show(message, walk_card(me, sheet, items, target), bot, card_id)
+
+
+# A typed value this far from the rater's own mean on the sheet, or 0, is asked about once (a typo such as
+# 9 for 90 is the usual cause); the rater's mean needs a few values to mean anything.
+SECOND_LOOK_POINTS = 30
+SECOND_LOOK_MIN_VALUES = 3
+
+
+def second_look(items: list[Item], aid: int, value: float) -> tuple[str, str] | None:
+    """('zero' | 'far', the rater's mean as shown) when a typed value deserves a second look."""
+    others = [i.value for i in items if i.assignment_id != aid and i.value is not None]
+    mean = sum(others) / len(others) if others else None
+    shown = format_value(round(mean, 1)) if mean is not None else ""
+    if value == 0:
+        return "zero", shown
+    if mean is not None and len(others) >= SECOND_LOOK_MIN_VALUES and abs(value - mean) > SECOND_LOOK_POINTS:
+        return "far", shown
+    return None
 
 
 async def _tidy(message: Message) -> None:

@@ -330,21 +330,23 @@ class SheetRepo:
         )
 
     async def set_value(self, who: Writer, sheet_id: int, assignment_id: int, value: float,
-                        source: str = "bot") -> bool:
-        """Store a score; False when the assignment is not the writer's or the sheet is locked."""
-        return await self._write(who, sheet_id, assignment_id, source, value=value)
+                        source: str = "bot", base: int | None = None) -> bool:
+        """Store a score; False when the assignment is not the writer's, the sheet is locked, or (with
+        `base`) the value changed since the version `base` that the person saw."""
+        return await self._write(who, sheet_id, assignment_id, source, value=value, base=base)
 
     async def recuse(self, who: Writer, sheet_id: int, assignment_id: int, reason: str,
                      source: str = "bot") -> bool:
         return await self._write(who, sheet_id, assignment_id, source, value=None, recused=1, reason=reason)
 
     async def _write(self, who: Writer, sheet_id: int, aid: int, source: str, *,
-                     value: float | None, recused: int = 0, reason: str | None = None) -> bool:
+                     value: float | None, recused: int = 0, reason: str | None = None,
+                     base: int | None = None) -> bool:
         params = who.params() | {
             "sid": sheet_id, "aid": aid, "value": value, "recused": recused, "reason": reason,
-            "source": source, "now": self.db.now(),
+            "source": source, "now": self.db.now(), "base": base,
         }
-        return bool(await self.db.fetchall(_WRITE_SQL, params))
+        return bool(await self.db.fetchall(_WRITE_SQL if base is None else _TAP_SQL, params))
 
     async def comment(self, who: Writer, sheet_id: int, assignment_id: int, text: str | None,
                       source: str = "bot") -> bool:

@@ -71,7 +71,6 @@ ZH = {
         "回执（SHA-256）：\n<code>{digest}</code>"
     ),
     "submit.already": "此表已于 {time} 提交。",
-    "proxy.notice": "{collector} 已代您录入 {group} 的分数：{dept} {value}。",
 }
 
 EN = {
@@ -145,5 +144,4 @@ EN = {
         "Receipt (SHA-256):\n<code>{digest}</code>"
     ),
     "submit.already": "This sheet was submitted at {time}.",
-    "proxy.notice": "{collector} entered a score for you in {group}: {dept} {value}.",
 }
