@@ -49,6 +49,7 @@ class UpdateQueue:
         self._changed = asyncio.Event()
         self._poll_generation = 0
         self._closed = False
+        self.history: list[Update] = []  # every update ever queued, for tests that redeliver one
 
     @property
     def pending(self) -> list[Update]:
@@ -59,8 +60,16 @@ class UpdateQueue:
         update: Update = {"update_id": self._next_id, kind: payload}
         self._next_id += 1
         self._pending.append(update)
+        self.history.append(update)
         self._wake()
         return update
+
+    def redeliver(self, update: Update) -> None:
+        """Queue an update again with its own id, as Telegram does when a bot crashed before confirming it."""
+        if all(u["update_id"] != update["update_id"] for u in self._pending):
+            self._pending.append(update)
+            self._pending.sort(key=lambda u: u["update_id"])
+        self._wake()
 
     def drop_pending(self) -> None:
         self._pending.clear()

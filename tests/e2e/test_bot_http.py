@@ -280,3 +280,49 @@ async def test_a_typed_value_prompt_survives_a_restart(tmp_path, sandbox, small)
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+async def test_undo_delivered_again_after_a_crash_reverts_nothing_more(tmp_path, sandbox, small):
+    """Score, score, Undo; the bot is killed and Telegram delivers the Undo again to a new process."""
+    db = tmp_path / "undo.db"
+    store = await Store.open(db)
+    await store.campaigns.load(small)
+    key = leader_key(small)
+    user, start = await invite_only(store, sandbox, small, key, 7008)
+    await store.close()
+    process = start_bot_process(db, sandbox)
+    try:
+        await user.send(start)
+        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels),
+                            timeout=30)
+        await tap(user, leaders_sheet_label(user))
+        await tap(user, "70")
+        await tap(user, "75")
+        query = await user.press("撤销")
+        await user.wait_answer(query)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    (undo,) = [u for u in sandbox.world.updates.history if u.get("callback_query", {}).get("id") == query]
+    sandbox.world.updates.redeliver(undo)
+    process = start_bot_process(db, sandbox)
+    try:
+        store = await Store.open(db)
+        try:
+            for _ in range(600):  # until the new process has taken the redelivered update
+                if not sandbox.world.updates.pending:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)
+            _, items = await leader_sheet(store, small, key)
+        finally:
+            await store.close()
+        assert [i.value for i in items[:2]] == [70.0, None]  # the second score undone once, the first kept
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
