@@ -52,15 +52,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.delivery import Outcome, Sender
 from handlers.callbacks import Act, Walk
 from handlers.cards import group_names, time_left
-from handlers.texts import h, name_in, pick_lang, register, t
-from handlers.texts import reminders as reminder_texts
+from handlers.texts import h, name_in, pick_lang, t
 from scoring.campaign import Campaign, Milestone, QuietHours, Role
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
 from storage.sheets import SheetInfo
 from storage.store import Store
-
-register(reminder_texts.ZH, reminder_texts.EN)
 
 log = logging.getLogger(__name__)
 
