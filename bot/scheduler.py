@@ -413,7 +413,7 @@ class ReminderService:
             if not scope:
                 jobs.append(_Job(key, m.key, DIGEST, SKIPPED))  # none of its leaders has this milestone
                 continue
-            lang = pick_lang(contact[1], None)
+            lang = pick_lang(contact[1], None, stored.campaign.default_lang)
             text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full)
 
             async def send(chat_id: int = contact[0], text: str = text) -> str:
@@ -435,7 +435,7 @@ class ReminderService:
             ]
             if not sheets:
                 return SKIPPED
-            lang = pick_lang(contact[1], None)
+            lang = pick_lang(contact[1], None, c.default_lang)
             text, markup = reminder_message(c, lang, m, sheets, self.clock())
             return await self.sender.send(contact[0], text, markup)
 
@@ -490,7 +490,8 @@ class ReminderService:
             if contact is None or contact[2]:
                 counts["unbound" if contact is None else str(Outcome.UNREACHABLE)] += 1
                 return
-            text, markup = reminder_message(c, pick_lang(contact[1], None), m, sheets, self.clock())
+            lang = pick_lang(contact[1], None, c.default_lang)
+            text, markup = reminder_message(c, lang, m, sheets, self.clock())
             counts[str(await self.sender.send(contact[0], text, markup))] += 1
 
         await asyncio.gather(*(one(r, s) for r, s in sorted(late.items())))

@@ -23,12 +23,6 @@ help-rater =
     • “Comment” adds your remarks; “Recuse” needs a reason.
     • You can change any score until you submit; then the sheet is locked.
     Commands: /start home  /lang language
-help-staff =
-    <b>Staff commands</b>
-    /status progress  /report results and files
-    /remind chase laggards  /adjust bonus/penalty
-    /reopen reopen a submitted sheet  /approve sheets awaiting approval
-    Send a CSV/XLSX file to import scores or external results.
 lang-switched = Switched to English.
 refused = Sorry, this is not available to you.
 stale = This button is no longer valid. Send /start.

@@ -23,12 +23,6 @@ help-rater =
     • “备注”填写评语；“回避”需说明理由。
     • 提交前可随时修改；提交后锁定。
     命令：/start 首页　/lang 切换语言
-help-staff =
-    <b>工作人员命令</b>
-    /status 进度　/report 结果与报表
-    /remind 提醒未完成者　/adjust 加减分
-    /reopen 退回已提交的表　/approve 待审定的表
-    发送 CSV/XLSX 文件可导入分数或外部结果。
 lang-switched = 已切换为中文。
 refused = 抱歉，您无权使用此功能。
 stale = 此按钮已失效，请发送 /start。
