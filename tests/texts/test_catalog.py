@@ -44,6 +44,16 @@ def test_keys_the_code_names_exist():
     assert missing == []
 
 
+ENGLISH_MAY_SHOW_CHINESE = {"cmd.lang", "lang.pick", "lang.unknown", "lang.btn_zh"}  # the language's own name
+
+
+def test_english_texts_are_english():
+    chinese = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+    for key, names in texts.keys("en").items():
+        if key not in ENGLISH_MAY_SHOW_CHINESE:
+            assert not chinese.search(t("en", key, **{n: "x" for n in names})), key
+
+
 def test_english_plurals():
     assert t("en", "left.days", n=1) == "1 day left"
     assert t("en", "left.days", n=3) == "3 days left"
@@ -51,6 +61,8 @@ def test_english_plurals():
     assert t("en", "left.minutes", n=1) == "1 minute left"
     assert t("en", "review.missing_count", n=1) == "⚠️ 1 department not scored yet."
     assert t("zh", "left.days", n=1) == "剩 1 天"
+    assert t("en", "card.prompt_value", min="0", max="100", decimals=1).endswith("at most 1 decimal.")
+    assert t("en", "card.prompt_value", min="0", max="100", decimals=0).endswith("whole numbers only.")
 
 
 def test_numbers_are_not_grouped_and_text_is_kept_verbatim():

@@ -55,12 +55,16 @@ card-recused = Recused: { $reason }
 card-comment = Comment: { $comment }
 card-proxy = (entering for { $name })
 card-reopened = ⚠️ This sheet was returned: { $reason }
-card-prompt_value = Type a score: { $min }–{ $max }, at most { $decimals } decimal(s).
+card-prompt_value = Type a score: { $min }–{ $max }, { $decimals ->
+        [0] whole numbers only.
+        [one] at most 1 decimal.
+       *[other] at most { $decimals } decimals.
+    }
 card-prompt_comment = Type your comment on this department (at most { $max } characters).
 card-prompt_reason = Say why you recuse (for example, you used to work there).
-value-not_a_number = ❗ “{ $text }”不是数字。
-value-off_scale = ❗ { $text } 超出评分范围。
-value-decimals = ❗ { $text } 的小数位数过多。
+value-not_a_number = ❗ “{ $text }” is not a number.
+value-off_scale = ❗ { $text } is outside the scale.
+value-decimals = ❗ { $text } has too many decimals.
 card-comment_too_long = ❗ The comment is too long ({ $n } characters); at most { $max }.
 card-all_done = Every department of this sheet is scored.
 ack-saved = Saved { $value }
