@@ -51,8 +51,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Outcome, Sender
 from handlers.callbacks import Act, Walk
-from handlers.cards import group_names, time_left
-from handlers.texts import h, name_in, pick_lang, t
+from handlers.cards import group_names, time_left, where
+from handlers.texts import BUTTON_MAX, h, name_in, pick_lang, shorten, t
 from scoring.campaign import Campaign, Milestone, QuietHours, Role
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
@@ -65,7 +65,6 @@ DIGEST = -1  # offset_s of the digest after a milestone
 SKIPPED = "skipped"
 DROPPED = "dropped"
 MESSAGE_BUDGET = 3500  # characters of HTML; Telegram's limit is 4096 after parsing
-BUTTON_MAX = 28
 
 
 # -- when: pure functions of the campaign -------------------------------------
@@ -126,7 +125,7 @@ def quiet_end(campaign: Campaign, now: datetime) -> datetime | None:
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= BUTTON_MAX else label[: BUTTON_MAX - 1] + "…"
+    return shorten(label, BUTTON_MAX)
 
 
 def reminder_message(
@@ -142,10 +141,11 @@ def reminder_message(
     ]
     buttons = []
     for sheet in sheets:
-        part, group = group_names(campaign, sheet.group, lang)
+        _, group = group_names(campaign, sheet.group, lang)
         state = " " + t(lang, "state.reopened") if sheet.state == "reopened" else ""
         key = "remind.sheet_ready" if sheet.missing == 0 else "remind.sheet"
-        lines.append(t(lang, key, part=h(part), group=h(group), done=sheet.scored, total=sheet.total, state=state))
+        lines.append(t(lang, key, where=where(campaign, sheet.group, lang), done=sheet.scored, total=sheet.total,
+                       state=state))
         label = _short(t(lang, "remind.btn", group=group))
         buttons.append([InlineKeyboardButton(text=label, callback_data=Walk(act=Act.OPEN, sheet=sheet.id).pack())])
     lines.append(t(lang, "remind.footer"))
@@ -171,8 +171,7 @@ def digest_message(
         late = sorted((s for s in in_group if s.is_open), key=lambda s: (s.scored / max(s.total, 1), s.rater))
         if not late:
             continue
-        part_name, group_name = group_names(campaign, group.key, lang)
-        body.append((t(lang, "digest.group", part=h(part_name), group=h(group_name), late=len(late),
+        body.append((t(lang, "digest.group", where=where(campaign, group.key, lang), late=len(late),
                        sheets=len(in_group)), False))
         for s in late:
             contact = contacts.get(("rater", s.rater))

@@ -20,7 +20,7 @@ from handlers.cards import Card, time_left
 from handlers.clock import Clock, local_time
 from handlers.identity import Me
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, t
+from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from handlers.walk import show
 from scoring.campaign import Campaign, Role
 from storage.sheets import SheetInfo
@@ -32,7 +32,7 @@ LAGGARDS = 5  # named per group in the overview
 PAGE = 16  # raters per page of a group
 BAR_CELLS = 10
 MAX_TEXT = 4096  # Telegram's limit for a message
-BUTTON_CHARS = 28
+BUTTON_CHARS = BUTTON_MAX
 
 
 class View(StrEnum):
@@ -61,7 +61,7 @@ def progress_bar(done: int, total: int) -> str:
 
 
 def short(text: str, limit: int = BUTTON_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def _button(text: str, data: StatusView) -> InlineKeyboardButton:

@@ -64,6 +64,22 @@ def h(text: object) -> str:
     return escape(str(text), quote=False)
 
 
+BUTTON_MAX = 64  # a button label longer than this is shortened (Telegram shows about that much)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut at a word boundary with "…" (Chinese, which has no spaces,
+    at a character). Only where a limit requires it: a button, or a preview inside a bounded message."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        head = cut[: cut.rindex(" ")]
+        if len(head) >= limit // 2:
+            cut = head
+    return cut.rstrip(" ,;:·-") + "…"
+
+
 def lang_code(code: str | None) -> str | None:
     """One of LANGS for a stored choice or a Telegram language_code ('en-US' -> 'en'); None if neither."""
     if not code:

@@ -68,7 +68,7 @@ def test_english_plurals():
 def test_numbers_are_not_grouped_and_text_is_kept_verbatim():
     assert "2026" in t("en", "left.days", n=2026)
     assert t("en", "digest.unbound") == " (not linked)"  # leading space kept
-    assert t("zh", "digest.group", part="甲", group="乙", late=1, sheets=2).startswith("\n<b>甲 · 乙</b>")
+    assert t("zh", "digest.group", where="甲 · 乙", late=1, sheets=2).startswith("\n<b>甲 · 乙</b>")
 
 
 def test_the_locale_files_ship_with_the_package():

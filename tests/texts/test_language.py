@@ -114,3 +114,26 @@ async def test_the_telegram_language_is_remembered_for_later(chatter, store, tea
     stored = await store.campaigns.get(team.key)
     contacts = await store.people.contacts(stored.id)
     assert contacts[("rater", "ld_sz")][1] == "en-GB"
+
+
+CONTACT = 706
+
+
+async def test_labels_are_whole_and_part_and_group_not_repeated(chatter, store, team):
+    await bind(chatter, store, team.key, "rater", "c_fgw", CONTACT, "en")
+    buttons = [b["text"] for row in chatter.last_markup() for b in row]
+    assert "Continue Sector peer evaluation" in buttons  # 31 characters, once cut at 28
+    await chatter.send(MAYOR, "/lang zh", lang="en")
+    await chatter.send(MAYOR, "/start", lang="en")
+    home = chatter.last_text()
+    assert "市领导评议</b>" in home and "市领导评议 · 市领导评议" not in home
+    await chatter.press(MAYOR, chatter.button("继续"), lang="en")
+    assert chatter.last_text().startswith("<b>市领导评议</b>")
+
+
+def test_shorten_cuts_at_a_word_and_only_when_needed():
+    from handlers.texts import shorten
+
+    assert shorten("Continue Sector peer evaluation", 64) == "Continue Sector peer evaluation"
+    assert shorten("Government Offices Administration Bureau", 24) == "Government Offices…"
+    assert shorten("市政府机关事务管理局市政府机关事务管理局", 8) == "市政府机关事务…"

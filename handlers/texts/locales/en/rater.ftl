@@ -4,7 +4,7 @@ home-title =
     <b>{ $campaign }</b>
     { $who }
 home-sheet =
-    { $mark } <b>{ $part } · { $group }</b>  { $done }/{ $total }
+    { $mark } <b>{ $where }</b>  { $done }/{ $total }
     {"    "}due { $due } ({ $left }) { $state }
 home-empty = You have no sheets to score.
 home-proxy_title =
@@ -46,7 +46,7 @@ btn-cancel = Cancel
 btn-prev_page = ◀
 btn-next_page = ▶
 btn-resume = Continue scoring
-card-head = <b>{ $part } · { $group }</b>  { $pos }/{ $total }  scored { $done }
+card-head = <b>{ $where }</b>  { $pos }/{ $total }  scored { $done }
 card-dept =
     <b>{ $dept }</b>
     { $sector }
@@ -79,7 +79,7 @@ ack-incomplete = { $n ->
        *[other] { $n } departments are
     } still unscored; cannot submit yet.
 list-title = <b>{ $group }</b>: pick a department (✓ scored  · open)
-review-title = <b>{ $part } · { $group }</b>  review (page { $page }/{ $pages })
+review-title = <b>{ $where }</b>  review (page { $page }/{ $pages })
 review-line = { $n }. { $dept }: { $value }{ $comment }
 review-missing = not scored
 review-recused = recused
@@ -93,7 +93,7 @@ submit-confirm = Submit { $n ->
        *[other] the { $n } scores
     } of <b>{ $group }</b>? The sheet is then locked; only an admin can reopen it.
 submit-receipt =
-    ✅ <b>Submitted</b>: { $part } · { $group }
+    ✅ <b>Submitted</b>: { $where }
     { $n } entries, at { $time }
     Receipt (SHA-256):
     <code>{ $digest }</code>

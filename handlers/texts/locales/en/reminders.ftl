@@ -3,8 +3,8 @@
 remind-title =
     ⏰ <b>{ $campaign }</b>
     <b>{ $milestone }</b> is due { $due } ({ $left })
-remind-sheet = • { $part } · { $group }: { $done }/{ $total } scored{ $state }
-remind-sheet_ready = • { $part } · { $group }: all { $total } scored, not submitted yet{ $state }
+remind-sheet = • { $where }: { $done }/{ $total } scored{ $state }
+remind-sheet_ready = • { $where }: all { $total } scored, not submitted yet{ $state }
 remind-footer = Please finish and submit before the deadline. Tap below to continue where you stopped.
 remind-btn = Continue { $group }
 digest-title =
@@ -16,7 +16,7 @@ digest-title_collector =
 digest-all_done = ✅ Everyone has submitted.
 digest-group =
     {""}
-    <b>{ $part } · { $group }</b>: { $late } of { $sheets } not submitted
+    <b>{ $where }</b>: { $late } of { $sheets } not submitted
 digest-rater = • { $name }: { $done }/{ $total } scored{ $flag }
 digest-unbound = {" "}(not linked)
 digest-unreachable = {" "}(unreachable)

@@ -5,7 +5,7 @@ proxy-submitted = { $collector } submitted your scores for { $group } on your be
        *[other] { $n } entries
     }). Contact the supervision office if anything is wrong.
 approval-title =
-    <b>Awaiting approval</b>: { $part } · { $group }
+    <b>Awaiting approval</b>: { $where }
     Rater: { $rater } ({ $n ->
         [one] 1 entry
        *[other] { $n } entries

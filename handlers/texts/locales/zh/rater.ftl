@@ -4,7 +4,7 @@ home-title =
     <b>{ $campaign }</b>
     { $who }
 home-sheet =
-    { $mark } <b>{ $part } · { $group }</b>  { $done }/{ $total }
+    { $mark } <b>{ $where }</b>  { $done }/{ $total }
     {"    "}截止 { $due }（{ $left }）{ $state }
 home-empty = 您没有需要评分的表。
 home-proxy_title =
@@ -37,7 +37,7 @@ btn-cancel = 取消
 btn-prev_page = ◀
 btn-next_page = ▶
 btn-resume = 继续评分
-card-head = <b>{ $part } · { $group }</b>　{ $pos }/{ $total }　已评 { $done }
+card-head = <b>{ $where }</b>　{ $pos }/{ $total }　已评 { $done }
 card-dept =
     <b>{ $dept }</b>
     { $sector }
@@ -63,7 +63,7 @@ ack-locked = 此表已提交，不能再修改。
 ack-invalid = 无效操作，未做任何更改。
 ack-incomplete = 还有 { $n } 个部门未评分，不能提交。
 list-title = <b>{ $group }</b>：选择部门（✓ 已评　· 未评）
-review-title = <b>{ $part } · { $group }</b>　检查（第 { $page }/{ $pages } 页）
+review-title = <b>{ $where }</b>　检查（第 { $page }/{ $pages } 页）
 review-line = { $n }. { $dept }：{ $value }{ $comment }
 review-missing = 未评
 review-recused = 回避
@@ -71,7 +71,7 @@ review-missing_count = ⚠️ 还有 { $n } 个部门未评分。
 review-spread = 您的分数：平均 { $mean }，最高 { $max }，最低 { $min }；最常给出 { $top }（{ $count }/{ $total } 次）。
 submit-confirm = 确认提交 <b>{ $group }</b> 的 { $n } 个评分？提交后将锁定，只有管理员可以退回。
 submit-receipt =
-    ✅ <b>已提交</b>：{ $part } · { $group }
+    ✅ <b>已提交</b>：{ $where }
     共 { $n } 项，提交时间 { $time }
     回执（SHA-256）：
     <code>{ $digest }</code>

@@ -3,8 +3,8 @@
 remind-title =
     ⏰ <b>{ $campaign }</b>
     <b>{ $milestone }</b>截止：{ $due }（{ $left }）
-remind-sheet = • { $part } · { $group }：已评 { $done }/{ $total }{ $state }
-remind-sheet_ready = • { $part } · { $group }：已全部评分（{ $total } 项），尚未提交{ $state }
+remind-sheet = • { $where }：已评 { $done }/{ $total }{ $state }
+remind-sheet_ready = • { $where }：已全部评分（{ $total } 项），尚未提交{ $state }
 remind-footer = 请在截止前完成并提交。点击下方按钮，从上次停下的地方继续。
 remind-btn = 继续 { $group }
 digest-title =
@@ -16,7 +16,7 @@ digest-title_collector =
 digest-all_done = ✅ 全部已提交。
 digest-group =
     {""}
-    <b>{ $part } · { $group }</b>：{ $late }/{ $sheets } 未提交
+    <b>{ $where }</b>：{ $late }/{ $sheets } 未提交
 digest-rater = • { $name }：已评 { $done }/{ $total }{ $flag }
 digest-unbound = （未绑定）
 digest-unreachable = （无法送达）

@@ -2,7 +2,7 @@
 
 proxy-submitted = { $collector } 已代您提交 { $group } 的评分（共 { $n } 项）。如有异议请联系督查室。
 approval-title =
-    <b>待审定</b>：{ $part } · { $group }
+    <b>待审定</b>：{ $where }
     评分人：{ $rater }（{ $n } 项）
 btn-approve = ✅ 审定通过
 btn-return = ↩ 退回并说明
