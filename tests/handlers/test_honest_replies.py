@@ -108,7 +108,8 @@ async def test_menus_per_chat_by_role_in_the_users_language(chatter, team):
 
 async def test_the_default_menu_holds_only_what_everyone_may_use(chatter):
     await set_commands(chatter.bot)
-    defaults = [c for c in chatter.session.of("SetMyCommands") if (c.params.get("scope") or {}).get("type") == "default"]
+    calls = chatter.session.of("SetMyCommands")
+    defaults = [c for c in calls if (c.params.get("scope") or {}).get("type") == "default"]
     assert {tuple(x["command"] for x in c.params["commands"]) for c in defaults} == {("start", "help", "lang")}
 
 
