@@ -56,6 +56,7 @@ from handlers.texts import BUTTON_MAX, h, name_in, pick_lang, shorten, t
 from scoring.campaign import Campaign, Milestone, QuietHours, Role
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
+from storage.manual_reminds import ManualReminds
 from storage.sheets import SheetInfo
 from storage.store import Store
 
@@ -65,6 +66,7 @@ DIGEST = -1  # offset_s of the digest after a milestone
 SKIPPED = "skipped"
 DROPPED = "dropped"
 MESSAGE_BUDGET = 3500  # characters of HTML; Telegram's limit is 4096 after parsing
+UNBOUND_NAMED = 40  # raters who never opened their invite, named in a digest; the rest counted
 
 
 # -- when: pure functions of the campaign -------------------------------------
@@ -181,6 +183,14 @@ def digest_message(
     if not body:
         return "\n".join([title, t(lang, "digest.all_done")])
     footer = t(lang, "digest.footer")
+    # who never opened their invite, by name, first: the bot cannot reach them, a person must
+    late_keys = {s.rater for s in sheets if s.is_open and campaign.group(s.group).milestone == milestone.key}
+    unbound = [names.get(r.key, r.key) for r in campaign.raters
+               if r.key in late_keys and ("rater", r.key) not in contacts]
+    if unbound:
+        shown = [h(n) for n in unbound[:UNBOUND_NAMED]]
+        more = t(lang, "st.more", n=len(unbound) - UNBOUND_NAMED) if len(unbound) > UNBOUND_NAMED else ""
+        title += t(lang, "digest.unbound_names", names=t(lang, "st.sep").join(shown) + more)
     lines, size = [title], len(title) + len(footer)
     for i, (line, _) in enumerate(body):
         if size + len(line) + 1 > MESSAGE_BUDGET:
@@ -471,11 +481,15 @@ class ReminderService:
     async def remind_now(self, stored: StoredCampaign, milestone_key: str, actor: str) -> dict[str, int]:
         """Staff's `/remind`: every laggard of a milestone, now, paced like the scheduled ones.
 
-        Not recorded in the reminders table (the scheduled ones still go out as
-        planned); the audit log keeps who asked and how many were reached.
+        Claimed first (storage.manual_reminds): within the campaign's `reminders.manual_quiet` of the
+        last one it raises RemindedRecently and sends nothing, so a double tap, a second process or a
+        redelivered update sends one burst. Not recorded in the reminders table (the scheduled ones
+        still go out as planned); the audit log keeps who asked and how many were reached.
         """
         c = stored.campaign
         m = c.milestone(milestone_key)
+        manual = ManualReminds(self.store.db)
+        await manual.claim(stored.id, m.key, actor, c.reminders.manual_quiet_delta(), self.clock())
         milestone_of = {g.key: g.milestone for _, g in c.groups()}
         contacts = await self.store.people.contacts(stored.id)
         late: dict[str, list[SheetInfo]] = defaultdict(list)
@@ -494,5 +508,6 @@ class ReminderService:
             counts[str(await self.sender.send(contact[0], text, markup))] += 1
 
         await asyncio.gather(*(one(r, s) for r, s in sorted(late.items())))
+        await manual.done(stored.id, m.key, dict(counts))
         await self.store.db.audit(stored.id, actor, "remind", m.key, new=json.dumps(dict(counts)))
         return dict(counts)

@@ -29,6 +29,7 @@ from storage.store import Store
 
 STATUS_ROLES = (Role.ADMIN, Role.STAFF, Role.COLLECTOR)
 LAGGARDS = 5  # named per group in the overview
+UNBOUND_NAMED = 60  # raters who never opened their invite, named in the overview; the rest counted
 PAGE = 16  # raters per page of a group
 BAR_CELLS = 10
 MAX_TEXT = 4096  # Telegram's limit for a message
@@ -148,6 +149,9 @@ def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], no
                   submitted=sum(g.submitted for g in groups), sheets=sum(g.sheets for g in groups)))
     head += _milestone_lines(campaign, lang, groups, now)
     blocks = ["\n".join(head), *_part_blocks(campaign, lang, groups)]
+    unbound = _unbound(campaign, lang, groups)
+    if unbound:
+        blocks.insert(1, unbound)
     legend = _legend(lang, [r for g in groups for r in g.raters])
     if legend:
         blocks.append(legend)
@@ -190,6 +194,16 @@ def _group_lines(campaign: Campaign, lang: str, g: GroupProgress) -> list[str]:
     ]
     more = t(lang, "st.more", n=len(laggards) - LAGGARDS) if len(laggards) > LAGGARDS else ""
     return [*lines, t(lang, "st.laggards", names=t(lang, "st.sep").join(names) + more)]
+
+
+def _unbound(campaign: Campaign, lang: str, groups: list[GroupProgress]) -> str:
+    """Every rater still behind who never opened the invite, by name (a reminder cannot reach them)."""
+    keys = {r.key for g in groups for r in g.raters if not r.bound and not r.done}
+    if not keys:
+        return ""
+    names = [h(name_in(lang, r.name, r.name_en)) for r in campaign.raters if r.key in keys]
+    more = t(lang, "st.more", n=len(names) - UNBOUND_NAMED) if len(names) > UNBOUND_NAMED else ""
+    return t(lang, "status.unbound", n=len(names), names=t(lang, "st.sep").join(names[:UNBOUND_NAMED]) + more)
 
 
 def _legend(lang: str, raters: list[RaterProgress]) -> str:

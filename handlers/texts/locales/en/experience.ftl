@@ -29,3 +29,15 @@ role-staff = staff
 role-collector = collector of leaders' scores
 role-approver = approver
 role-sep = ,{" "}
+remind_now-quiet = ⏳ The laggards of <b>{ $name }</b> were reminded at { $time } ({ $actor }). To spare them, the next reminder is possible after { $next }.
+remind_now-cancelled = Cancelled; no reminder was sent.
+remind_now-unbound =
+    {""}
+    ❔ { $n ->
+        [one] 1 person has
+       *[other] { $n } people have
+    } never opened their invite: { $names }. Reminders cannot reach them; please call them or issue a new invite link.
+status-unbound = ❔ <b>Never opened their invite ({ $n })</b>: { $names }
+digest-unbound_names =
+    {""}
+    ❔ <b>Never opened their invite</b>: { $names }. The bot cannot remind them; please contact them directly.

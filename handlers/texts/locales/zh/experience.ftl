@@ -29,3 +29,12 @@ role-staff = 工作人员
 role-collector = 领导评分代录
 role-approver = 审定人
 role-sep = 、
+remind_now-quiet = ⏳ <b>{ $name }</b>的未完成者已于 { $time } 被提醒过（{ $actor }）。为免打扰，{ $next } 之后才能再次提醒。
+remind_now-cancelled = 已取消，未发送任何提醒。
+remind_now-unbound =
+    {""}
+    ❔ 尚未打开邀请链接（{ $n } 人）：{ $names }。提醒发不到他们，请电话联系或重新发放邀请链接。
+status-unbound = ❔ <b>尚未打开邀请链接（{ $n } 人）</b>：{ $names }
+digest-unbound_names =
+    {""}
+    ❔ <b>尚未打开邀请链接</b>：{ $names }。机器人无法提醒他们，请直接联系。
