@@ -132,7 +132,13 @@ def _simple(template: str, has_names: bool) -> Callable[[dict[str, object]], str
     if not has_names:
         literal = template.replace("{{", "{").replace("}}", "}")
         return lambda values: literal
-    return lambda values: template.format_map(_Missing(values))
+    def render(values: dict[str, object]) -> str:
+        try:
+            return template.format(**values)
+        except KeyError:  # a placeholder not given: shown as {name}, as a dict template with no values was
+            return template.format_map(_Missing(values))
+
+    return render
 
 
 def _resolved(bundle: FluentBundle, fluent_id: str, key: str) -> Callable[[dict[str, object]], str]:
