@@ -125,3 +125,9 @@ async def test_a_failure_while_handling_typed_text_gets_an_apology_and_is_logged
         await chatter.send(MAYOR, "/help", lang="en")
     assert chatter.last_text() == t("en", "error.generic")
     assert any("failed" in r.getMessage() and "update" in r.getMessage() for r in caplog.records)
+
+
+async def test_text_from_staff_outside_a_prompt_is_answered(chatter, team):
+    chatter.session.clear()
+    await chatter.send(ADMIN, "你好")
+    assert "/status" in chatter.last_text() and "/remind" in chatter.last_text()

@@ -137,3 +137,18 @@ def test_shorten_cuts_at_a_word_and_only_when_needed():
     assert shorten("Continue Sector peer evaluation", 64) == "Continue Sector peer evaluation"
     assert shorten("Government Offices Administration Bureau", 24) == "Government Offices…"
     assert shorten("市政府机关事务管理局市政府机关事务管理局", 8) == "市政府机关事务…"
+
+
+async def test_a_scheduled_reminder_uses_the_language_telegram_showed(chatter, store, team, clock):
+    from datetime import UTC, datetime
+
+    from bot.scheduler import ReminderService
+    from tests.reminders.support import fast_sender
+
+    chatter.session.clear()
+    service = ReminderService(store, chatter.bot, clock=clock, sender=fast_sender(chatter.bot, store))
+    clock.now = datetime(2025, 1, 8, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, inside the 3d window of `scores`
+    await service.tick()
+    (reminder,) = [p for p in sent_to(chatter, MAYOR) if "⏰" in p["text"]]
+    assert "days left" in reminder["text"] and "Please finish and submit" in reminder["text"]
+    assert [p for p in sent_to(chatter, ADMIN) if "⏰" in p["text"]] == []  # staff get none
