@@ -15,7 +15,6 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-import handlers.texts.staff_report  # noqa: F401  (registers the st.* / rp.* texts)
 from handlers.cards import Card, time_left
 from handlers.clock import Clock, local_time
 from handlers.identity import Me

@@ -94,7 +94,10 @@ submit-confirm = Submit { $n ->
     } of <b>{ $group }</b>? The sheet is then locked; only an admin can reopen it.
 submit-receipt =
     ✅ <b>Submitted</b>: { $where }
-    { $n } entries, at { $time }
+    { $n ->
+        [one] 1 entry
+       *[other] { $n } entries
+    }, at { $time }
     Receipt (SHA-256):
     <code>{ $digest }</code>
 submit-already = This sheet was submitted at { $time }.
