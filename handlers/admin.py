@@ -14,7 +14,7 @@ from handlers.cards import group_names
 from handlers.identity import Me
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, t
+from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.campaign import Role
 from storage.store import Store
 
@@ -107,7 +107,7 @@ async def on_reopen_list(message: Message, store: Store, me: Me) -> None:
     for sheet in sheets:
         rater = me.campaign.rater(sheet.rater)
         _, group = group_names(me.campaign, sheet.group, me.lang)
-        label = f"{name_in(me.lang, rater.name, rater.name_en)} · {group}"[:60]
+        label = shorten(f"{name_in(me.lang, rater.name, rater.name_en)} · {group}", BUTTON_MAX)
         rows.append([InlineKeyboardButton(text=label, callback_data=Reopen(sheet=sheet.id).pack())])
     await message.answer(t(me.lang, "reopen.pick"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 

@@ -17,7 +17,7 @@ from handlers.clock import Clock, local_moment
 from handlers.identity import Me
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, t
+from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.campaign import Milestone, Role
 from storage.campaigns import StoredCampaign
 from storage.manual_reminds import ManualReminds, RemindedRecently
@@ -56,7 +56,8 @@ async def on_remind(message: Message, store: Store, me: Me) -> None:
     for m in me.campaign.milestones:
         if late[m.key]:
             label = t(me.lang, "remind_now.milestone", name=name_in(me.lang, m.name, m.name_en), n=len(late[m.key]))
-            rows.append([InlineKeyboardButton(text=label[:60], callback_data=Remind(milestone=m.key).pack())])
+            rows.append([InlineKeyboardButton(text=shorten(label, BUTTON_MAX),
+                                              callback_data=Remind(milestone=m.key).pack())])
     if not rows:
         await message.answer(t(me.lang, "remind_now.nobody"))
         return
