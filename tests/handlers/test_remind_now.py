@@ -111,7 +111,7 @@ async def test_raters_who_never_opened_their_invite_are_named(chatter, store, te
     assert "尚未打开邀请链接" in chatter.last_text() and "常务副市长" in chatter.last_text()
     await chatter.send(COLLECTOR, "/status")  # the collector: their own leaders only
     status = chatter.last_text()
-    assert "市领导评议" in status
+    assert "尚未打开邀请链接（1 人）" in status and "常务副市长" in status and "联络员" not in status
 
 
 def test_manual_quiet_is_a_campaign_setting(small):
