@@ -14,7 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
+from aiogram.types import BotCommandScopeDefault, ErrorEvent
 
 from bot.config import Settings
 from bot.outbox import OutboxDelivery
@@ -22,17 +22,16 @@ from bot.prompt_storage import StorePromptStorage
 from bot.scheduler import ReminderService
 from handlers import get_routers
 from handlers.clock import Clock
-from handlers.identity import IdentityMiddleware
+from handlers.commands import EVERYONE, menu
+from handlers.identity import IdentityMiddleware, Me
 from handlers.notices import Outbox
 from handlers.remind import RemindNow
-from handlers.texts import LANGS, t
+from handlers.texts import LANGS, pick_lang, t
 from handlers.walk import is_score_tap
 from storage.db import utc_now
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-COMMANDS = ("start", "help", "lang", "status", "report", "remind")
 
 
 def build_dispatcher(
@@ -50,15 +49,19 @@ def build_dispatcher(
     return dp
 
 
-async def _on_error(event: ErrorEvent) -> bool:
-    """Log with ids, tell the user something went wrong; what was committed stays committed."""
+async def _on_error(event: ErrorEvent, me: Me | None = None, **_: object) -> bool:
+    """Any handler's failure, typed messages as much as taps: logged with the update id, and the user
+    gets a short apology in their language; what was committed stays committed."""
     update = event.update
     log.exception("update %s failed: %s", update.update_id, event.exception, exc_info=event.exception)
-    query = update.callback_query
-    if query is not None:
-        with contextlib.suppress(TelegramAPIError):
-            await query.answer(t("zh" if (query.from_user.language_code or "zh").startswith("zh") else "en",
-                                 "error.generic"))
+    query, message = update.callback_query, update.message
+    user = query.from_user if query is not None else message.from_user if message is not None else None
+    lang = me.lang if me is not None else pick_lang(None, user.language_code if user else None)
+    with contextlib.suppress(TelegramAPIError):
+        if query is not None:
+            await query.answer(t(lang, "error.generic"))
+        elif message is not None:
+            await message.answer(t(lang, "error.generic"))
     return True
 
 
@@ -68,10 +71,10 @@ def build_bot(token: str, api_base: str | None = None) -> Bot:
 
 
 async def set_commands(bot: Bot) -> None:
+    """The default menu: only what everyone may use; each bound chat gets its own on bind (handlers.start)."""
     for lang in LANGS:
-        commands = [BotCommand(command=c, description=t(lang, f"cmd.{c}")) for c in COMMANDS]
         code = None if lang == "zh" else lang  # Chinese is the default menu
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
+        await bot.set_my_commands(menu(lang, list(EVERYONE)), scope=BotCommandScopeDefault(), language_code=code)
 
 
 async def run_polling(settings: Settings, token: str) -> None:

@@ -51,16 +51,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Outcome, Sender
 from handlers.callbacks import Act, Walk
-from handlers.cards import group_names, time_left
-from handlers.texts import h, name_in, pick_lang, register, t
-from handlers.texts import reminders as reminder_texts
+from handlers.cards import group_names, time_left, where
+from handlers.texts import BUTTON_MAX, h, name_in, pick_lang, shorten, t
 from scoring.campaign import Campaign, Milestone, QuietHours, Role
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
+from storage.manual_reminds import ManualReminds
 from storage.sheets import SheetInfo
 from storage.store import Store
-
-register(reminder_texts.ZH, reminder_texts.EN)
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +66,7 @@ DIGEST = -1  # offset_s of the digest after a milestone
 SKIPPED = "skipped"
 DROPPED = "dropped"
 MESSAGE_BUDGET = 3500  # characters of HTML; Telegram's limit is 4096 after parsing
-BUTTON_MAX = 28
+UNBOUND_NAMED = 40  # raters who never opened their invite, named in a digest; the rest counted
 
 
 # -- when: pure functions of the campaign -------------------------------------
@@ -129,7 +127,7 @@ def quiet_end(campaign: Campaign, now: datetime) -> datetime | None:
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= BUTTON_MAX else label[: BUTTON_MAX - 1] + "…"
+    return shorten(label, BUTTON_MAX)
 
 
 def reminder_message(
@@ -145,10 +143,11 @@ def reminder_message(
     ]
     buttons = []
     for sheet in sheets:
-        part, group = group_names(campaign, sheet.group, lang)
+        _, group = group_names(campaign, sheet.group, lang)
         state = " " + t(lang, "state.reopened") if sheet.state == "reopened" else ""
         key = "remind.sheet_ready" if sheet.missing == 0 else "remind.sheet"
-        lines.append(t(lang, key, part=h(part), group=h(group), done=sheet.scored, total=sheet.total, state=state))
+        lines.append(t(lang, key, where=where(campaign, sheet.group, lang), done=sheet.scored, total=sheet.total,
+                       state=state))
         label = _short(t(lang, "remind.btn", group=group))
         buttons.append([InlineKeyboardButton(text=label, callback_data=Walk(act=Act.OPEN, sheet=sheet.id).pack())])
     lines.append(t(lang, "remind.footer"))
@@ -174,8 +173,7 @@ def digest_message(
         late = sorted((s for s in in_group if s.is_open), key=lambda s: (s.scored / max(s.total, 1), s.rater))
         if not late:
             continue
-        part_name, group_name = group_names(campaign, group.key, lang)
-        body.append((t(lang, "digest.group", part=h(part_name), group=h(group_name), late=len(late),
+        body.append((t(lang, "digest.group", where=where(campaign, group.key, lang), late=len(late),
                        sheets=len(in_group)), False))
         for s in late:
             contact = contacts.get(("rater", s.rater))
@@ -185,6 +183,14 @@ def digest_message(
     if not body:
         return "\n".join([title, t(lang, "digest.all_done")])
     footer = t(lang, "digest.footer")
+    # who never opened their invite, by name, first: the bot cannot reach them, a person must
+    late_keys = {s.rater for s in sheets if s.is_open and campaign.group(s.group).milestone == milestone.key}
+    unbound = [names.get(r.key, r.key) for r in campaign.raters
+               if r.key in late_keys and ("rater", r.key) not in contacts]
+    if unbound:
+        shown = [h(n) for n in unbound[:UNBOUND_NAMED]]
+        more = t(lang, "st.more", n=len(unbound) - UNBOUND_NAMED) if len(unbound) > UNBOUND_NAMED else ""
+        title += t(lang, "digest.unbound_names", names=t(lang, "st.sep").join(shown) + more)
     lines, size = [title], len(title) + len(footer)
     for i, (line, _) in enumerate(body):
         if size + len(line) + 1 > MESSAGE_BUDGET:
@@ -416,7 +422,7 @@ class ReminderService:
             if not scope:
                 jobs.append(_Job(key, m.key, DIGEST, SKIPPED))  # none of its leaders has this milestone
                 continue
-            lang = pick_lang(contact[1], None)
+            lang = pick_lang(contact[1], None, stored.campaign.default_lang)
             text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full)
 
             async def send(chat_id: int = contact[0], text: str = text) -> str:
@@ -438,7 +444,7 @@ class ReminderService:
             ]
             if not sheets:
                 return SKIPPED
-            lang = pick_lang(contact[1], None)
+            lang = pick_lang(contact[1], None, c.default_lang)
             text, markup = reminder_message(c, lang, m, sheets, self.clock())
             return await self.sender.send(contact[0], text, markup)
 
@@ -475,11 +481,15 @@ class ReminderService:
     async def remind_now(self, stored: StoredCampaign, milestone_key: str, actor: str) -> dict[str, int]:
         """Staff's `/remind`: every laggard of a milestone, now, paced like the scheduled ones.
 
-        Not recorded in the reminders table (the scheduled ones still go out as
-        planned); the audit log keeps who asked and how many were reached.
+        Claimed first (storage.manual_reminds): within the campaign's `reminders.manual_quiet` of the
+        last one it raises RemindedRecently and sends nothing, so a double tap, a second process or a
+        redelivered update sends one burst. Not recorded in the reminders table (the scheduled ones
+        still go out as planned); the audit log keeps who asked and how many were reached.
         """
         c = stored.campaign
         m = c.milestone(milestone_key)
+        manual = ManualReminds(self.store.db)
+        await manual.claim(stored.id, m.key, actor, c.reminders.manual_quiet_delta(), self.clock())
         milestone_of = {g.key: g.milestone for _, g in c.groups()}
         contacts = await self.store.people.contacts(stored.id)
         late: dict[str, list[SheetInfo]] = defaultdict(list)
@@ -493,9 +503,11 @@ class ReminderService:
             if contact is None or contact[2]:
                 counts["unbound" if contact is None else str(Outcome.UNREACHABLE)] += 1
                 return
-            text, markup = reminder_message(c, pick_lang(contact[1], None), m, sheets, self.clock())
+            lang = pick_lang(contact[1], None, c.default_lang)
+            text, markup = reminder_message(c, lang, m, sheets, self.clock())
             counts[str(await self.sender.send(contact[0], text, markup))] += 1
 
         await asyncio.gather(*(one(r, s) for r, s in sorted(late.items())))
+        await manual.done(stored.id, m.key, dict(counts))
         await self.store.db.audit(stored.id, actor, "remind", m.key, new=json.dumps(dict(counts)))
         return dict(counts)

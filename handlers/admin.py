@@ -18,7 +18,7 @@ from handlers.identity import Me
 from handlers.notices import Outbox, kick
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, t
+from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.adjustments import AdjustmentRefused, find_department
 from scoring.campaign import Role
 from services import adjustments, confirm
@@ -196,7 +196,7 @@ async def _reopen_page(store: Store, me: Me, page: int, search: str) -> tuple[st
     for sheet in sheets[page * REOPEN_PAGE : (page + 1) * REOPEN_PAGE]:
         rater = me.campaign.rater(sheet.rater)
         _, group = group_names(me.campaign, sheet.group, me.lang)
-        label = f"{name_in(me.lang, rater.name, rater.name_en)} · {group}"
+        label = shorten(f"{name_in(me.lang, rater.name, rater.name_en)} · {group}", BUTTON_MAX)
         rows.append([InlineKeyboardButton(text=label, callback_data=Reopen(sheet=sheet.id).pack())])
     q = search or "-"
     nav = []

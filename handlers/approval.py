@@ -97,7 +97,7 @@ async def tell_rater_returned(bot: Bot, store: Store, me: Me, sheet: SheetInfo, 
     contact = (await store.people.contacts(me.stored.id)).get(("rater", sheet.rater))
     if contact is None:
         return
-    lang = pick_lang(contact[1], None)
+    lang = pick_lang(contact[1], None, me.campaign.default_lang)
     _, group = group_names(me.campaign, sheet.group, lang)
     await notify(bot, store, contact[0], t(lang, key, group=h(group), comment=h(reason)),
                  reopened_markup(lang, sheet.id))

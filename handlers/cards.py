@@ -17,7 +17,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import HOME_DATA, Act, Approval, ProxyCheck, Verdict, walk_data
 from handlers.clock import local_time
-from handlers.texts import h, name_in, t
+from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.campaign import Campaign, format_value
 from storage.sheets import Item, SheetInfo
 
@@ -59,6 +59,12 @@ def group_names(campaign: Campaign, group_key: str, lang: str) -> tuple[str, str
     part = campaign.part_of(group_key)
     group = campaign.group(group_key)
     return name_in(lang, part.name, part.name_en), name_in(lang, group.name, group.name_en)
+
+
+def where(campaign: Campaign, group_key: str, lang: str) -> str:
+    """`part · group`, or the group's name alone when the part has the same name (escaped for HTML)."""
+    part, group = group_names(campaign, group_key, lang)
+    return h(group) if part == group else f"{h(part)} · {h(group)}"
 
 
 def time_left(lang: str, due_local: datetime, now: datetime, tz: str) -> str:
@@ -110,11 +116,10 @@ def home_card(
 
 
 def _sheet_line(campaign: Campaign, lang: str, sheet: SheetInfo, now: datetime) -> str:
-    part, group = group_names(campaign, sheet.group, lang)
     due = campaign.milestone(campaign.group(sheet.group).milestone).due
     mark = "✅" if not sheet.is_open else ("🟢" if sheet.missing == 0 else "⬜")
     return t(
-        lang, "home.sheet", mark=mark, part=h(part), group=h(group), done=sheet.scored, total=sheet.total,
+        lang, "home.sheet", mark=mark, where=where(campaign, sheet.group, lang), done=sheet.scored, total=sheet.total,
         due=f"{due:%m-%d %H:%M}", left=time_left(lang, due, now, campaign.timezone), state=state_text(lang, sheet),
     )
 
@@ -129,8 +134,8 @@ def _sheet_buttons(campaign: Campaign, lang: str, sheet: SheetInfo) -> list[Inli
     return [_button(_short(t(lang, "btn.continue", group=group)), walk_data(Act.OPEN, sheet.id)), review]
 
 
-def _short(label: str, limit: int = 28) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _short(label: str, limit: int = BUTTON_MAX) -> str:
+    return shorten(label, limit)
 
 
 def next_open(items: list[Item], after_position: int | None) -> Item | None:
@@ -155,10 +160,10 @@ def score_card_at(
 ) -> Card:
     """The score card of `item`, the `pos`-th (from 1) of the sheet's walk: what `score_card` shows,
     for a caller that read that one item and the sheet's counts instead of every item."""
-    part, group = group_names(campaign, sheet.group, lang)
     dept = campaign.department(item.department)
     sector = next(s for s in campaign.sectors if s.key == dept.sector)
-    lines = [t(lang, "card.head", part=h(part), group=h(group), pos=pos, total=sheet.total, done=sheet.scored)]
+    lines = [t(lang, "card.head", where=where(campaign, sheet.group, lang), pos=pos, total=sheet.total,
+               done=sheet.scored)]
     if proxy_name:
         lines.append(t(lang, "card.proxy", name=h(proxy_name)))
     if sheet.state == "reopened" and sheet.reopen_reason:
@@ -245,7 +250,7 @@ def list_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item]
         dept = campaign.department(item.department)
         mark = "✓" if item.done else "·"
         value = f" {format_value(item.value)}" if item.value is not None else ""
-        label = _short(f"{mark} {name_in(lang, dept.name, dept.name_en)}{value}", 40)
+        label = f"{mark} {_short(name_in(lang, dept.name, dept.name_en))}{value}"  # the value always shows
         rows.append([_button(label, walk_data(Act.GOTO, sheet.id, item=item.assignment_id))])
     rows += _pager(lang, Act.LIST, sheet.id, page, pages)
     rows.append([_button(t(lang, "btn.resume"), walk_data(Act.OPEN, sheet.id))])
@@ -254,10 +259,9 @@ def list_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item]
 
 
 def review_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item], page: int) -> Card:
-    part, group = group_names(campaign, sheet.group, lang)
     pages = max(1, -(-len(items) // REVIEW_PAGE))
     page = min(max(page, 0), pages - 1)
-    lines = [t(lang, "review.title", part=h(part), group=h(group), page=page + 1, pages=pages)]
+    lines = [t(lang, "review.title", where=where(campaign, sheet.group, lang), page=page + 1, pages=pages)]
     for n, item in enumerate(items[page * REVIEW_PAGE : (page + 1) * REVIEW_PAGE], start=page * REVIEW_PAGE + 1):
         dept = campaign.department(item.department)
         if item.recused:
@@ -314,16 +318,14 @@ def confirm_card(campaign: Campaign, lang: str, sheet: SheetInfo) -> Card:
 
 
 def receipt_card(campaign: Campaign, lang: str, sheet: SheetInfo, count: int, when: str, digest: str) -> Card:
-    part, group = group_names(campaign, sheet.group, lang)
-    text = t(lang, "submit.receipt", part=h(part), group=h(group), n=count, time=when, digest=digest)
+    text = t(lang, "submit.receipt", where=where(campaign, sheet.group, lang), n=count, time=when, digest=digest)
     return Card(text, InlineKeyboardMarkup(inline_keyboard=[[_button(t(lang, "btn.home"), HOME_DATA)]]))
 
 
 def approval_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item]) -> Card:
     """What the approver decides on: who, which group, every score, the spread."""
-    part, group = group_names(campaign, sheet.group, lang)
     rater = campaign.rater(sheet.rater)
-    lines = [t(lang, "approval.title", part=h(part), group=h(group),
+    lines = [t(lang, "approval.title", where=where(campaign, sheet.group, lang),
                rater=h(name_in(lang, rater.name, rater.name_en)), n=sheet.total)]
     for n, item in enumerate(items[:REVIEW_PAGE], start=1):
         dept = campaign.department(item.department)

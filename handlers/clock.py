@@ -14,3 +14,8 @@ Clock = Callable[[], datetime]
 def local_time(stamp: str, timezone: str) -> str:
     """A stored UTC stamp as the campaign's local time, to the minute."""
     return f"{parse_stamp(stamp).astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
+
+
+def local_moment(moment: datetime, timezone: str) -> str:
+    """An aware moment as the campaign's local time, to the minute."""
+    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"

@@ -24,7 +24,7 @@ async def sheet_submitted(bot: Bot, store: Store, me: Me, sheet: SheetInfo, coun
     if sheet.rater != me.rater:  # a collector submitted on a leader's behalf
         contact = contacts.get(("rater", sheet.rater))
         if contact:
-            lang = pick_lang(contact[1], None)
+            lang = pick_lang(contact[1], None, campaign.default_lang)
             _, group = group_names(campaign, sheet.group, lang)
             collector = name_in(lang, me.staff.name, me.staff.name_en) if me.staff else ""
             await notify(bot, store, contact[0], t(lang, "proxy.submitted", collector=h(collector),
@@ -38,7 +38,7 @@ async def sheet_submitted(bot: Bot, store: Store, me: Me, sheet: SheetInfo, coun
             contact = contacts.get(("staff", approver.key))
             if contact is None:
                 continue
-            lang = pick_lang(contact[1], None)
+            lang = pick_lang(contact[1], None, campaign.default_lang)
             card = approval_card(campaign, lang, fresh[0], fresh[1])
             await notify(bot, store, contact[0], card.text, card.markup)
 

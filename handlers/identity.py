@@ -62,6 +62,8 @@ async def resolve(store: Store, user: User) -> Me:
     found = await store.people.user(user.id)
     if found.unreachable:  # they are writing to us, so they have unblocked the bot
         await store.people.mark_unreachable(user.id, False)
+    if user.language_code and user.language_code[:16] != found.tg_lang:  # for reminders sent later
+        await store.people.set_tg_lang(user.id, user.language_code)
     return await identify(store, found, user)
 
 
@@ -82,7 +84,8 @@ def identify_cached(store: Store, found: StoredUser, user: User) -> Me | None:
 
 
 def me_of(found: StoredUser, user: User, stored: StoredCampaign | None) -> Me:
-    lang = pick_lang(found.lang, user.language_code)
+    lang = pick_lang(found.lang, user.language_code or found.tg_lang,
+                     stored.campaign.default_lang if stored is not None else None)
     if stored is None:
         return Me(user.id, lang)
     # raters removed from the campaign since binding are dropped

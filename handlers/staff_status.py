@@ -15,12 +15,11 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-import handlers.texts.staff_report  # noqa: F401  (registers the st.* / rp.* texts)
 from handlers.cards import Card, time_left
 from handlers.clock import Clock, local_time
 from handlers.identity import Me
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, t
+from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from handlers.walk import show
 from scoring.campaign import Campaign, Role
 from storage.sheets import SheetInfo
@@ -29,10 +28,11 @@ from storage.store import Store
 
 STATUS_ROLES = (Role.ADMIN, Role.STAFF, Role.COLLECTOR)
 LAGGARDS = 5  # named per group in the overview
+UNBOUND_NAMED = 60  # raters who never opened their invite, named in the overview; the rest counted
 PAGE = 16  # raters per page of a group
 BAR_CELLS = 10
 MAX_TEXT = 4096  # Telegram's limit for a message
-BUTTON_CHARS = 28
+BUTTON_CHARS = BUTTON_MAX
 
 
 class View(StrEnum):
@@ -61,7 +61,7 @@ def progress_bar(done: int, total: int) -> str:
 
 
 def short(text: str, limit: int = BUTTON_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def _button(text: str, data: StatusView) -> InlineKeyboardButton:
@@ -148,6 +148,9 @@ def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], no
                   submitted=sum(g.submitted for g in groups), sheets=sum(g.sheets for g in groups)))
     head += _milestone_lines(campaign, lang, groups, now)
     blocks = ["\n".join(head), *_part_blocks(campaign, lang, groups)]
+    unbound = _unbound(campaign, lang, groups)
+    if unbound:
+        blocks.insert(1, unbound)
     legend = _legend(lang, [r for g in groups for r in g.raters])
     if legend:
         blocks.append(legend)
@@ -190,6 +193,16 @@ def _group_lines(campaign: Campaign, lang: str, g: GroupProgress) -> list[str]:
     ]
     more = t(lang, "st.more", n=len(laggards) - LAGGARDS) if len(laggards) > LAGGARDS else ""
     return [*lines, t(lang, "st.laggards", names=t(lang, "st.sep").join(names) + more)]
+
+
+def _unbound(campaign: Campaign, lang: str, groups: list[GroupProgress]) -> str:
+    """Every rater still behind who never opened the invite, by name (a reminder cannot reach them)."""
+    keys = {r.key for g in groups for r in g.raters if not r.bound and not r.done}
+    if not keys:
+        return ""
+    names = [h(name_in(lang, r.name, r.name_en)) for r in campaign.raters if r.key in keys]
+    more = t(lang, "st.more", n=len(names) - UNBOUND_NAMED) if len(names) > UNBOUND_NAMED else ""
+    return t(lang, "status.unbound", n=len(names), names=t(lang, "st.sep").join(names[:UNBOUND_NAMED]) + more)
 
 
 def _legend(lang: str, raters: list[RaterProgress]) -> str:

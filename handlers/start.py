@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from handlers.clock import Clock
+from handlers.commands import command_list, set_chat_menu
 from handlers.identity import Me, resolve
 from handlers.notices import Outbox, kick
+from handlers.replies import ack
 from handlers.texts import LANGS, h, name_in, t
 from handlers.walk import home
 from scoring.campaign import Role
@@ -17,10 +22,24 @@ from storage.people import InviteRejected
 from storage.store import Store
 
 MAX_TOKEN = 64
+# what /lang accepts, lower-cased: codes and each language's name in both languages
+LANG_WORDS = {
+    "zh": "zh", "cn": "zh", "zh-cn": "zh", "zh-hans": "zh", "中文": "zh", "汉语": "zh", "chinese": "zh",
+    "en": "en", "english": "en", "英文": "en", "英语": "en",
+}
+
+
+class LangPick(CallbackData, prefix="lg"):
+    lang: str
+
+
+def role_names(lang: str, roles: object) -> str:
+    """Role names in the reader's language, never the raw keys."""
+    return t(lang, "role.sep").join(t(lang, f"role.{r.value}") for r in sorted(roles, key=lambda r: r.value))
 
 
 async def on_invite(message: Message, command: CommandObject, store: Store, me: Me, clock: Clock,
-                    state: FSMContext, outbox: Outbox | None = None) -> None:
+                    state: FSMContext, bot: Bot, outbox: Outbox | None = None) -> None:
     await state.clear()
     token = (command.args or "").strip()
     if not token or len(token) > MAX_TOKEN:
@@ -33,6 +52,7 @@ async def on_invite(message: Message, command: CommandObject, store: Store, me: 
         return
     kick(outbox)  # the account that held this role before, if any, is told
     me = await resolve(store, message.from_user)
+    await set_chat_menu(bot, message.chat.id, me)
     if binding.kind == "rater":
         rater = me.campaign.rater(binding.key)
         await message.answer(t(me.lang, "start.bound_rater", name=h(name_in(me.lang, rater.name, rater.name_en))))
@@ -40,7 +60,7 @@ async def on_invite(message: Message, command: CommandObject, store: Store, me: 
         await message.answer(card.text, reply_markup=card.markup)
     else:
         staff = next(s for s in me.campaign.staff if s.key == binding.key)
-        roles = ", ".join(r.value for r in staff.roles)
+        roles = role_names(me.lang, staff.roles)
         await message.answer(t(me.lang, "start.bound_staff", name=h(name_in(me.lang, staff.name, staff.name_en)),
                                roles=roles))
         if me.proxy_for:
@@ -54,7 +74,7 @@ async def on_start(message: Message, store: Store, me: Me, clock: Clock, state: 
         await message.answer(t(me.lang, "start.not_bound"))
         return
     if not me.rater and not me.proxy_for:
-        await message.answer(t(me.lang, "help.staff"))
+        await message.answer(_help(me))
         return
     card = await home(store, me, clock())
     await message.answer(card.text, reply_markup=card.markup)
@@ -64,19 +84,51 @@ async def on_help(message: Message, me: Me) -> None:
     if not me.bound:
         await message.answer(t(me.lang, "start.not_bound"))
         return
+    await message.answer(_help(me))
+
+
+def _help(me: Me) -> str:
+    """How to score (for whoever scores) and the commands this person may use: nothing they may not."""
     parts = []
     if me.rater or me.proxy_for:
         parts.append(t(me.lang, "help.rater"))
-    if me.has(Role.ADMIN, Role.STAFF, Role.APPROVER):
-        parts.append(t(me.lang, "help.staff"))
-    await message.answer("\n\n".join(parts))
+    parts.append(t(me.lang, "help.commands", commands=command_list(me)))
+    if me.has(Role.ADMIN, Role.STAFF):
+        parts.append(t(me.lang, "help.files"))
+    return "\n\n".join(parts)
 
 
-async def on_lang(message: Message, command: CommandObject, store: Store, me: Me) -> None:
-    wanted = (command.args or "").strip().lower()[:2]
-    lang = wanted if wanted in LANGS else ("en" if me.lang == "zh" else "zh")
-    await store.people.set_lang(message.from_user.id, lang)
+async def on_lang(message: Message, command: CommandObject, store: Store, me: Me, bot: Bot) -> None:
+    """`/lang` offers both languages; `/lang zh|en|中文|English` sets one; anything else explains."""
+    wanted = " ".join((command.args or "").split()).lower()
+    if not wanted:
+        buttons = [InlineKeyboardButton(text=t(lang, f"lang.btn_{lang}"), callback_data=LangPick(lang=lang).pack())
+                   for lang in LANGS]
+        await message.answer(t(me.lang, "lang.pick"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]))
+        return
+    lang = LANG_WORDS.get(wanted)
+    if lang is None:
+        await message.answer(t(me.lang, "lang.unknown", text=h(wanted[:40])))
+        return
+    await _switch(store, bot, message.chat.id, me, lang)
     await message.answer(t(lang, "lang.switched"))
+
+
+async def on_lang_pick(query: CallbackQuery, callback_data: LangPick, store: Store, me: Me, bot: Bot) -> None:
+    if callback_data.lang not in LANGS:
+        await ack(query, t(me.lang, "stale"))
+        return
+    lang = callback_data.lang
+    await _switch(store, bot, query.from_user.id, me, lang)
+    await ack(query)
+    if query.message is not None:
+        await query.message.edit_text(t(lang, "lang.switched"))
+
+
+async def _switch(store: Store, bot: Bot, chat_id: int, me: Me, lang: str) -> None:
+    await store.people.set_lang(chat_id, lang)
+    if me.bound:  # the menu follows the language
+        await set_chat_menu(bot, chat_id, replace(me, lang=lang))
 
 
 async def on_stray_text(message: Message, me: Me, store: Store, clock: Clock, bot: Bot) -> None:
@@ -87,6 +139,8 @@ async def on_stray_text(message: Message, me: Me, store: Store, clock: Clock, bo
     if me.rater or me.proxy_for:
         card = await home(store, me, clock())
         await message.answer(card.text, reply_markup=card.markup)
+        return
+    await message.answer(t(me.lang, "fallback.stray_text", commands=command_list(me)))
 
 
 def build_router() -> Router:
@@ -96,5 +150,6 @@ def build_router() -> Router:
     router.message.register(on_start, CommandStart())
     router.message.register(on_help, Command("help"))
     router.message.register(on_lang, Command("lang"))
+    router.callback_query.register(on_lang_pick, LangPick.filter())
     router.message.register(on_stray_text, F.text & ~F.text.startswith("/"))
     return router

@@ -166,6 +166,8 @@ class QuietHours(Model):
 class Reminders(Model):
     offsets: list[str] = Field(default_factory=lambda: ["3d", "1d", "2h"])
     quiet_hours: QuietHours | None = QuietHours()
+    # a staff member's /remind of the same milestone is refused for this long after the last one
+    manual_quiet: str = "1h"
 
     @field_validator("offsets")
     @classmethod
@@ -173,6 +175,15 @@ class Reminders(Model):
         for text in offsets:
             parse_duration(text)
         return offsets
+
+    @field_validator("manual_quiet")
+    @classmethod
+    def _quiet(cls, text: str) -> str:
+        parse_duration(text)
+        return text
+
+    def manual_quiet_delta(self) -> timedelta:
+        return parse_duration(self.manual_quiet)
 
     def deltas(self) -> list[timedelta]:
         return sorted({parse_duration(o) for o in self.offsets}, reverse=True)
@@ -191,6 +202,8 @@ class Campaign(Model):
     title: str = Field(min_length=1)
     title_en: str | None = None
     timezone: str = "Asia/Shanghai"
+    # the language of messages to someone who chose none with /lang and whose Telegram language is neither
+    default_lang: Literal["zh", "en"] = "zh"
     period: Period
     scale: Scale = Scale()
     presets: list[float] = Field(default_factory=lambda: [100, 95, 90, 85, 80, 70, 60])

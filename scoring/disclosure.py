@@ -28,7 +28,8 @@ SHOW_ALL = Disclosure()
 
 
 def clip(text: str, columns: int = NAME_COLUMNS) -> str:
-    """`text` cut to `columns` display columns (a Chinese character takes two), with '…' when cut."""
+    """`text` cut to `columns` display columns (a Chinese character takes two), with '…' when cut; a
+    Latin name is cut at a word boundary ("Government Offices…", not "Government Offices Admi…")."""
     widths = [2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text]
     if sum(widths) <= columns:
         return text
@@ -36,4 +37,8 @@ def clip(text: str, columns: int = NAME_COLUMNS) -> str:
     while end < len(text) and used + widths[end] <= columns - 1:
         used += widths[end]
         end += 1
-    return text[:end] + "…"
+    if not text[end].isspace() and " " in text[:end]:
+        word = text.rindex(" ", 0, end)
+        if word >= end // 2:
+            end = word
+    return text[:end].rstrip(" ,;:·-") + "…"

@@ -33,6 +33,7 @@ class User:
     unreachable: bool
     bindings: tuple[Binding, ...]
     campaign_version: int  # of the newest campaign the user is bound in; 0 if none
+    tg_lang: str | None = None  # Telegram's language_code on their last update
 
 
 class InviteRejected(Exception):
@@ -51,7 +52,7 @@ def token_hash(token: str) -> str:
 
 
 _USER_SQL = (
-    "SELECT u.lang, u.unreachable_at, b.campaign_id, b.kind, b.key, c.version"
+    "SELECT u.lang, u.unreachable_at, b.campaign_id, b.kind, b.key, c.version, u.tg_lang"
     " FROM (SELECT ? AS telegram_id) q"
     " LEFT JOIN users u ON u.telegram_id = q.telegram_id"
     " LEFT JOIN bindings b ON b.telegram_id = q.telegram_id"
@@ -66,7 +67,7 @@ def user_of(telegram_id: int, rows: list[tuple]) -> User:
     newest = rows[0][2]
     bindings = tuple(Binding(r[2], r[3], r[4]) for r in rows if r[2] is not None and r[2] == newest)
     version = rows[0][5] or 0
-    return User(telegram_id, lang, unreachable is not None, bindings, version)
+    return User(telegram_id, lang, unreachable is not None, bindings, version, rows[0][6])
 
 
 def read_user(conn: sqlite3.Connection, telegram_id: int) -> User:
@@ -163,6 +164,14 @@ class PeopleRepo:
             (telegram_id, lang),
         )
 
+    async def set_tg_lang(self, telegram_id: int, code: str) -> None:
+        """Remember the language Telegram reports for them, for messages sent when they are not writing."""
+        await self.db.execute(
+            "INSERT INTO users (telegram_id, tg_lang) VALUES (?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET tg_lang = excluded.tg_lang",
+            (telegram_id, code[:16]),
+        )
+
     async def telegram_id(self, campaign_id: int, kind: str, key: str) -> int | None:
         row = await self.db.fetchone(
             "SELECT telegram_id FROM bindings WHERE campaign_id = ? AND kind = ? AND key = ?",
@@ -171,9 +180,11 @@ class PeopleRepo:
         return row[0] if row else None
 
     async def contacts(self, campaign_id: int) -> dict[tuple[str, str], tuple[int, str | None, bool]]:
-        """(kind, key) -> (telegram id, language, unreachable) for everyone bound in a campaign."""
+        """(kind, key) -> (telegram id, language, unreachable) for everyone bound in a campaign; the
+        language is their /lang choice, else the language_code Telegram showed on their last update."""
         rows = await self.db.fetchall(
-            "SELECT b.kind, b.key, b.telegram_id, u.lang, u.unreachable_at IS NOT NULL FROM bindings b"
+            "SELECT b.kind, b.key, b.telegram_id, COALESCE(u.lang, u.tg_lang), u.unreachable_at IS NOT NULL"
+            " FROM bindings b"
             " LEFT JOIN users u ON u.telegram_id = b.telegram_id WHERE b.campaign_id = ?",
             (campaign_id,),
         )

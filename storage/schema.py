@@ -326,6 +326,19 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    """
+    -- h4: the Telegram language seen on a user's last update (a reminder sent later knows it), and the
+    -- last manual /remind per milestone (its quiet period; recorded before the burst is sent)
+    ALTER TABLE users ADD COLUMN tg_lang TEXT;
+    CREATE TABLE manual_reminds (
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        milestone TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        counts TEXT,
+        PRIMARY KEY (campaign_id, milestone)
+    );
+    """,
 ]
 
 

@@ -406,10 +406,33 @@ class BotApi:
         self.world.commands.pop(self._commands_key(params), None)
         return True
 
-    @staticmethod
-    def _commands_key(params: Params) -> tuple[str, str]:
+    def _commands_key(self, params: Params) -> tuple[str, str]:
+        """A menu's scope and language, checked as Telegram does: a known scope type, a chat for the chat
+        scopes (one the bot knows), a user for chat_member, a two-letter language code or none."""
         scope = params.json("scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), params.string("language_code") or ""
+        if not isinstance(scope, dict) or scope.get("type") not in _SCOPES:
+            raise bad_request("can't parse BotCommandScope")
+        if _SCOPES[scope["type"]]:
+            chat_id = scope.get("chat_id")
+            if not isinstance(chat_id, int | str) or isinstance(chat_id, bool):
+                raise bad_request("chat_id is empty")
+            numeric = chat_id if isinstance(chat_id, int) else _numeric_chat_id(chat_id)
+            if numeric is None or numeric not in self.world.chats:
+                raise bad_request(errors.CHAT_NOT_FOUND)
+            scope = {**scope, "chat_id": numeric}
+            if scope["type"] == "chat_member" and not isinstance(scope.get("user_id"), int):
+                raise bad_request("user_id is empty")
+        language = params.string("language_code") or ""
+        if language and not (len(language) == 2 and language.isascii() and language.isalpha()):
+            raise bad_request("LANG_CODE_INVALID")
+        return json.dumps(scope, sort_keys=True), language
+
+
+# BotCommandScope type -> whether it names a chat
+_SCOPES = {
+    "default": False, "all_private_chats": False, "all_group_chats": False, "all_chat_administrators": False,
+    "chat": True, "chat_administrators": True, "chat_member": True,
+}
 
 
 def _numeric_chat_id(raw: str | None) -> int | None:

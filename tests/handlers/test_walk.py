@@ -183,7 +183,9 @@ async def test_english_user_gets_english(chatter, store, small):
     token = await invite(store, small.key, "rater", a_leader(small))
     await chatter.send(LEADER, f"/start {token}", lang="en")
     assert "Continue" in str(chatter.last_markup())
-    await chatter.send(LEADER, "/lang", lang="en")
+    await chatter.send(LEADER, "/lang", lang="en")  # no argument: both languages offered as buttons
+    assert chatter.last_text() == "请选择语言 / Choose your language:"
+    await chatter.press(LEADER, chatter.button("中文"), lang="en")
     assert chatter.last_text() == "已切换为中文。"
 
 

@@ -292,3 +292,25 @@ async def test_wait_for_times_out_with_the_chat_shown(alice: SimUser) -> None:
     await alice.send("hello")
     with pytest.raises(TimeoutError, match="'hello'"):
         await alice.wait_for(lambda u: u.last() is not None, timeout=0.05)
+
+
+async def test_command_menus_per_scope_with_telegrams_checks(bot: Bot, alice: SimUser) -> None:
+    from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+    everyone = [BotCommand(command="start", description="开始")]
+    await bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
+    staff = everyone + [BotCommand(command="status", description="进度")]
+    await bot.set_my_commands(staff, scope=BotCommandScopeChat(chat_id=ALICE))
+    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=ALICE))] == [
+        "start", "status"]
+    assert [c.command for c in await bot.get_my_commands()] == ["start"]
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.set_my_commands(everyone, scope=BotCommandScopeChat(chat_id=999))
+    for bad in ("Start", "a" * 33, "with-dash", ""):
+        with pytest.raises(TelegramBadRequest):
+            await bot.set_my_commands([BotCommand(command=bad, description="x")])
+    for description in ("", "x" * 257):
+        with pytest.raises(TelegramBadRequest):
+            await bot.set_my_commands([BotCommand(command="ok", description=description)])
+    with pytest.raises(TelegramBadRequest, match="LANG_CODE_INVALID"):
+        await bot.set_my_commands(everyone, language_code="english")

@@ -88,4 +88,5 @@ def test_names_are_cut_by_display_width():
     assert clip("市财政局") == "市财政局"
     cut = clip("市人民政府国有资产监督管理委员会")
     assert cut == "市人民政府国有资产监督…"  # 11 wide characters and the ellipsis: 23 columns
-    assert clip("Development and Reform Commission") == "Development and Reform …"
+    assert clip("Development and Reform Commission") == "Development and Reform…"
+    assert clip("Government Offices Administration Bureau") == "Government Offices…"  # never mid-word
