@@ -28,17 +28,23 @@ BY_ROLE: tuple[tuple[str, frozenset[Role]], ...] = (
     ("report", frozenset({Role.ADMIN, Role.STAFF})),
     ("remind", frozenset({Role.ADMIN, Role.STAFF})),
     ("adjust", frozenset({Role.ADMIN, Role.STAFF})),
+    ("adjustments", frozenset({Role.ADMIN, Role.STAFF})),
+    ("revoke", frozenset({Role.ADMIN})),
     ("reopen", frozenset({Role.ADMIN})),
+    ("history", frozenset({Role.ADMIN})),
     ("approve", frozenset({Role.APPROVER})),
 )
-KNOWN = frozenset(EVERYONE) | {name for name, _ in BY_ROLE}
+# what whoever scores (their own sheets or a leader's) may use
+SCORING = ("receipts",)
+KNOWN = frozenset(EVERYONE) | {name for name, _ in BY_ROLE} | frozenset(SCORING)
 
 
 def commands_for(me: Me) -> list[str]:
     """The commands this person may use, in menu order (all of their roles)."""
     if not me.bound:
         return list(EVERYONE)
-    return list(EVERYONE) + [name for name, roles in BY_ROLE if me.roles & roles]
+    scoring = list(SCORING) if me.raters or me.proxy_for else []
+    return list(EVERYONE) + scoring + [name for name, roles in BY_ROLE if me.roles & roles]
 
 
 def command_list(me: Me) -> str:

@@ -73,3 +73,7 @@ receipts-line =
 receipts-none = You have not submitted a sheet yet.
 start-invite_revoked = This invite link was replaced by a newer one. Use the newest link the supervision office sent you.
 bind-taken_over = ⚠️ Your role in this assessment ({ $rater }{ $role }) was bound to another Telegram account with a new invite link; this account can no longer score as that role. If this was not you, contact the supervision office at once.
+cmd-adjustments = Adjustment register (staff)
+cmd-revoke = Revoke an adjustment (admin)
+cmd-history = A department's history (admin)
+cmd-receipts = My submission receipts

@@ -55,3 +55,7 @@ receipts-line =
 receipts-none = 您还没有已提交的评分表。
 start-invite_revoked = 此邀请链接已被新的链接取代。请使用督查室最新发给您的链接。
 bind-taken_over = ⚠️ 您在本次考评中的身份（{ $rater }{ $role }）已通过新的邀请链接绑定到另一个 Telegram 账号，此账号不再能以该身份评分。如非您本人操作，请立即联系督查室。
+cmd-adjustments = 加减分登记簿（工作人员）
+cmd-revoke = 撤销加减分（管理员）
+cmd-history = 部门记录（管理员）
+cmd-receipts = 我的提交回执
