@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from bot.config import Settings
 from scoring.campaign import Campaign
 from scoring.imports import ImportRejected, parse_results, parse_scores, read_table
-from scoring.validation import CampaignError, load_campaign
+from scoring.validation import MAX_CAMPAIGN_BYTES, CampaignError, CampaignRefused, load_campaign, too_large
 from scoring.values import BadScore
 from storage.campaigns import CampaignNotFound, OrphanedScores
 from storage.status import CampaignStatus, campaign_status
@@ -33,6 +33,8 @@ def read_campaign(path: str) -> Campaign:
     file = Path(path)
     if not file.is_file():
         raise UserError(f"{path}: no such file")
+    if file.stat().st_size > MAX_CAMPAIGN_BYTES:  # not even read into memory
+        raise too_large(path)
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -351,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, CampaignError, ImportRejected, BadScore) as exc:
         print(f"kaoping: {exc}" if not isinstance(exc, CampaignError | ImportRejected) else str(exc),
               file=sys.stderr)
-        if isinstance(exc, CampaignError | ImportRejected):
+        if isinstance(exc, CampaignError | ImportRejected) and not isinstance(exc, CampaignRefused):
             print(f"kaoping: {len(exc.problems)} problem(s); nothing was changed", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
