@@ -232,13 +232,31 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from aiogram.exceptions import TelegramAPIError
+
     from bot.app import run_polling
+    from bot.instance_lock import InstanceLock, InstanceLocked
+    from storage.health import StoreUnusable, check_writable
 
     try:
         token = settings.token()
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    await run_polling(settings, token)
+    # before anything else: a store the bot cannot write would fail every tap, and a second bot on it
+    # would take half the updates and send reminders of its own
+    try:
+        check_writable(settings.db)
+        lock = InstanceLock(settings.db)
+        lock.acquire()
+    except (StoreUnusable, InstanceLocked) as exc:
+        raise UserError(str(exc)) from None
+    try:
+        await run_polling(settings, token, sole=True)
+    except TelegramAPIError as exc:  # at start-up (later, polling retries on its own)
+        where = f" at {settings.api_base}" if settings.api_base else ""
+        raise UserError(f"cannot start: the Bot API{where}: {exc}") from None
+    finally:
+        lock.release()
     return 0
 
 
