@@ -76,7 +76,7 @@ async def run_polling(settings: Settings, token: str, *, sole: bool = False) -> 
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     store = await Store.open(settings.db)
     bot = build_bot(token, settings.api_base)
-    reminders = ReminderService(store, bot)
+    reminders = ReminderService(store, bot, sole=sole)
     dp = build_dispatcher(store, settings=settings, reminders=reminders)
     # everything built so far lives as long as the process: keep the collector off it
     # (bench: tap p99 4.0 -> 3.5 ms)

@@ -137,7 +137,12 @@ class Sender:
         self.clock = clock
         self.sleep = sleep
 
-    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> Outcome:
+    async def send(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *,
+        before: Callable[[], Awaitable[bool]] | None = None,
+    ) -> Outcome:
+        """`before`: awaited once, after pacing and right before the first call to Telegram (reminders
+        record there that the send started); when it returns False nothing is sent (DEFERRED)."""
         deadline = self.clock() + self.max_wait
         failures = 0  # errors after which the message may or may not have arrived
         while True:
@@ -148,6 +153,10 @@ class Sender:
                 log.warning("send to %s deferred: flood control wait exceeds %.0fs", chat_id, self.max_wait)
                 return Outcome.DEFERRED
             await self.pacer.acquire(chat_id)
+            if before is not None:
+                if not await before():
+                    return Outcome.DEFERRED
+                before = None
             try:
                 await self.bot.send_message(chat_id, text, reply_markup=markup)
                 return Outcome.SENT

@@ -1,0 +1,116 @@
+"""Reminders after a crash (issue 11.7): at most once per (rater, milestone, offset), nothing held back.
+
+The crash states are written into a real database as a killed process leaves
+them: a claim with no send attempt yet (its reminder was never sent), and a
+claim whose send had started (Telegram may or may not have delivered it). A
+restarted `kaoping run` holds the instance lock (bot/instance_lock.py), so every
+unfinished claim it finds is a dead process's.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.app import build_dispatcher
+from bot.recording import recording_bot
+from tests.conftest import Chatter
+from tests.reminders.support import TG, World, utc
+
+SCORES_3D = utc(2025, 1, 7, 10)  # the 3-day reminder of `scores` is due from here
+SCORES_1D = utc(2025, 1, 9, 10)
+D3 = 3 * 86400
+
+
+async def crashed(world: World, rater: str, *, attempting: bool) -> None:
+    """What a process killed with -9 leaves: its claim, and if it had started the send, the attempt mark."""
+    assert await world.store.reminders.claim(world.cid, rater, "scores", D3, owner="host:4242:dead")
+    if attempting:
+        assert await world.store.reminders.attempting(world.cid, rater, "scores", D3, owner="host:4242:dead")
+
+
+async def test_claims_not_yet_sent_are_sent_at_once_after_a_restart(world: World):
+    world.clock.now = SCORES_3D
+    await crashed(world, "c3", attempting=False)
+    await crashed(world, "c2", attempting=False)
+    world.clock.now = SCORES_3D + timedelta(seconds=30)  # long before any claim timeout
+    svc = world.service(sole=True)
+    sent = await svc.tick()
+    assert {(d.rater, d.outcome) for d in sent if d.milestone == "scores"} >= {("c3", "sent"), ("c2", "sent")}
+    assert len(world.sent_to("c3")) == 1 and len(world.sent_to("c2")) == 1
+
+
+async def test_a_send_cut_off_by_a_crash_is_not_repeated_but_counted_and_logged(world: World, caplog):
+    world.clock.now = SCORES_3D
+    await crashed(world, "c3", attempting=True)
+    world.clock.now = SCORES_3D + timedelta(seconds=30)
+    svc = world.service(sole=True)
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        await svc.tick()
+    assert world.sent_to("c3") == []  # it may have arrived: not sent again
+    assert len(world.sent_to("c1")) == 1  # the others go out as usual
+    outcomes = await world.outcomes()
+    assert outcomes[("c3", "scores", D3)] == "unknown"
+    assert any("unknown" in r.getMessage() and "c3" in r.getMessage() for r in caplog.records)
+    # later ticks leave it alone; the next offset catches up as usual
+    world.clock.now = SCORES_3D + timedelta(hours=1)
+    await svc.tick()
+    assert world.sent_to("c3") == []
+    world.clock.now = SCORES_1D
+    await svc.tick()
+    assert len(world.sent_to("c3")) == 1
+    assert (await world.outcomes())[("c3", "scores", 86400)] == "sent"
+
+
+async def test_status_tells_staff_how_many_reminders_have_an_unknown_outcome(world: World):
+    world.clock.now = SCORES_3D
+    await crashed(world, "c3", attempting=True)
+    await crashed(world, "c2", attempting=True)
+    await world.service(sole=True).tick()
+    bot, session = recording_bot()
+    chatter = Chatter(build_dispatcher(world.store, world.clock), bot, session)
+    await chatter.send(TG["boss"], "/status")
+    assert "结果未知" in chatter.last_text() and "2" in chatter.last_text().split("结果未知")[1][:12]
+    await chatter.send(TG["boss"], "/lang en")
+    await chatter.send(TG["boss"], "/status")
+    assert "2 reminders with unknown outcome" in chatter.last_text()
+    # a collector follows its leaders only: the count is for staff
+    await chatter.send(TG["office"], "/status")
+    assert "结果未知" not in chatter.last_text() and "unknown outcome" not in chatter.last_text()
+
+
+async def test_without_the_lock_a_stale_attempt_is_recorded_unknown_never_resent(world: World):
+    # two processes on one database (no instance lock): a claim is only taken over once stale,
+    # and a stale claim whose send had started is recorded 'unknown' instead of being sent again
+    world.clock.now = SCORES_3D
+    await crashed(world, "c3", attempting=True)
+    await crashed(world, "c2", attempting=False)
+    svc = world.service(claim_ttl=timedelta(minutes=5))
+    world.clock.now = SCORES_3D + timedelta(minutes=1)
+    await svc.tick()
+    assert world.sent_to("c3") == [] and world.sent_to("c2") == []  # a live process may still hold them
+    assert ("c3", "scores", D3) in await world.outcomes() and (await world.outcomes())[("c3", "scores", D3)] is None
+    world.clock.now = SCORES_3D + timedelta(minutes=6)
+    await svc.tick()
+    assert world.sent_to("c3") == [] and len(world.sent_to("c2")) == 1
+    assert (await world.outcomes())[("c3", "scores", D3)] == "unknown"
+
+
+async def test_each_send_is_marked_attempting_before_the_call_and_recorded_after(world: World):
+    world.clock.now = SCORES_3D
+    seen: list[tuple[str | None, bool]] = []
+    svc = world.service(sole=True)
+    real = svc.sender.bot.send_message
+
+    async def spy(chat_id, text, **kw):
+        if chat_id == TG["c3"]:
+            row = await world.store.db.fetchone(
+                "SELECT outcome, attempt_at IS NOT NULL FROM reminders WHERE rater = 'c3' AND offset_s = ?", (D3,)
+            )
+            seen.append((row[0], bool(row[1])))
+        return await real(chat_id, text, **kw)
+
+    svc.sender.bot.send_message = spy
+    await svc.tick()
+    assert seen == [(None, True)]  # during the call: attempting, no outcome yet
+    assert (await world.outcomes())[("c3", "scores", D3)] == "sent"
