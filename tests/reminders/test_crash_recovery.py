@@ -9,13 +9,27 @@ unfinished claim it finds is a dead process's.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from datetime import timedelta
+import os
+import signal
+import sqlite3
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import build_dispatcher
 from bot.recording import recording_bot
+from bot.sandbox import SandboxServer
+from scoring.validation import load_campaign
+from storage.store import Store
 from tests.conftest import Chatter
-from tests.reminders.support import TG, World, utc
+from tests.reminders.support import STAFF, TEMPLATE, TG, World, bind, utc
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:SANDBOX-kaoping-crash-token"
 
 SCORES_3D = utc(2025, 1, 7, 10)  # the 3-day reminder of `scores` is due from here
 SCORES_1D = utc(2025, 1, 9, 10)
@@ -114,3 +128,97 @@ async def test_each_send_is_marked_attempting_before_the_call_and_recorded_after
     await svc.tick()
     assert seen == [(None, True)]  # during the call: attempting, no outcome yet
     assert (await world.outcomes())[("c3", "scores", D3)] == "sent"
+
+
+# -- a real process, killed with -9 while Telegram holds its sends ----------------------------------------------
+
+
+async def test_kill_9_during_sends_then_restart_repeats_nothing_and_holds_nothing_back(tmp_path):
+    """`python -m bot run` against the sandbox; every sendMessage reaches the sandbox (and the user) but its
+    response is held, so the bot is killed between the call and its record, the window where issue 11
+    saw duplicates. The restart must send each remaining reminder once, at once: the suite's 120 s
+    timeout is far below the 5-minute claim timeout that used to hold them back."""
+    db = tmp_path / "kaoping.db"
+    due = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
+    reminders = "{offsets: [3d], quiet_hours: null}"
+    text = TEMPLATE.format(tz="Asia/Shanghai", scores=due, materials=due, reminders=reminders)
+    campaign = load_campaign(text.replace("end: 2025-12-31", f"end: {int(due[:4]) + 1}-12-31"), "rem.yaml")
+    store = await Store.open(db)
+    try:
+        cid = (await store.campaigns.load(campaign)).campaign_id
+        for key, telegram_id in TG.items():
+            await bind(store, cid, "staff" if key in STAFF else "rater", key, telegram_id)
+    finally:
+        await store.close()
+    # one 3-day reminder per (rater, milestone): c1 and c2 are in a group of each milestone
+    expected = {"c1": 2, "c2": 2, "c3": 1, "mayor": 1, "vmayor": 1}
+
+    sandbox = SandboxServer(token=TOKEN)
+    base = await sandbox.start()
+    for telegram_id in TG.values():
+        sandbox.user(telegram_id)
+    real_call = sandbox._api.call
+    holding, released = True, asyncio.Event()
+    arrived = asyncio.Event()
+
+    async def call(method, params):
+        result = await real_call(method, params)  # the message is delivered...
+        if method.lower() == "sendmessage" and holding:
+            arrived.set()
+            await released.wait()  # ...and the bot never hears back
+        return result
+
+    sandbox._api.call = call
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAOPING_")} | {
+        "KAOPING_DB": str(db), "KAOPING_BOT_TOKEN": TOKEN, "KAOPING_API_BASE": base,
+        "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8",
+    }
+
+    async def start_run() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+
+    def rows() -> list[tuple[str, str, str | None, str | None]]:
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            return conn.execute("SELECT rater, milestone, attempt_at, outcome FROM reminders").fetchall()
+
+    first = second = None
+    try:
+        first = await start_run()
+        await asyncio.wait_for(arrived.wait(), 60)
+        first.kill()
+        await first.wait()
+        at_kill = rows()
+        attempted = [r for r in at_kill if r[2] is not None and r[3] is None]
+        assert attempted  # the crash window was hit: sends started, none recorded
+        delivered_before = sum(len(sandbox.sent_messages(TG[k])) for k in expected)
+
+        holding = False
+        released.set()
+        second = await start_run()
+        while len([r for r in rows() if r[3] is not None]) < sum(expected.values()):
+            assert second.returncode is None, (await second.stderr.read()).decode()
+            await asyncio.sleep(0.1)
+        second.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(second.communicate(), 60)
+        assert second.returncode == 0, err.decode()
+
+        final = rows()
+        outcomes = [r[3] for r in final]
+        # every send that had started is 'unknown' and was not repeated; everything else was sent once
+        assert outcomes.count("unknown") == len(attempted)
+        assert outcomes.count("sent") == sum(expected.values()) - len(attempted)
+        for key, n in expected.items():
+            assert len(sandbox.sent_messages(TG[key])) <= n, key  # never twice
+        delivered = sum(len(sandbox.sent_messages(TG[k])) for k in expected)
+        assert delivered == delivered_before + outcomes.count("sent")
+        assert "outcome unknown" in err.decode()
+    finally:
+        released.set()
+        for proc in (first, second):
+            if proc is not None and proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        await sandbox.stop()
