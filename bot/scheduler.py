@@ -512,6 +512,8 @@ class ReminderService:
                 await reminders.release(*key, owner=self.owner)  # nothing delivered: decide again next tick
                 return
             await reminders.complete(*key, str(outcome))
+            if outcome == UNKNOWN:
+                log.warning("reminders: outcome unknown for %s: no answer from Telegram; not sent again", key)
         except Exception:
             log.exception("reminders: recording %s as %s failed", key, outcome)
             return

@@ -20,13 +20,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+
 from bot.app import build_dispatcher
 from bot.recording import recording_bot
 from bot.sandbox import SandboxServer
 from scoring.validation import load_campaign
 from storage.store import Store
 from tests.conftest import Chatter
-from tests.reminders.support import STAFF, TEMPLATE, TG, World, bind, utc
+from tests.reminders.support import STAFF, TEMPLATE, TG, World, bind, fast_sender, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:SANDBOX-kaoping-crash-token"
@@ -221,4 +224,36 @@ async def test_kill_9_during_sends_then_restart_repeats_nothing_and_holds_nothin
             if proc is not None and proc.returncode is None:
                 proc.kill()
                 await proc.wait()
+        await sandbox.stop()
+
+
+async def test_a_send_that_times_out_is_not_retried_but_recorded_unknown(world: World):
+    """The lost response without a crash: Telegram got the message, the answer never came back."""
+    sandbox = SandboxServer(token=TOKEN)
+    await sandbox.start()
+    for telegram_id in TG.values():
+        sandbox.user(telegram_id)
+    real_call = sandbox._api.call
+    released = asyncio.Event()
+
+    async def call(method, params):
+        result = await real_call(method, params)
+        if method.lower() == "sendmessage" and params.raw.get("chat_id") in (TG["c3"], str(TG["c3"])):
+            await released.wait()  # delivered; the answer is lost
+        return result
+
+    sandbox._api.call = call
+    bot = Bot(TOKEN, session=AiohttpSession(api=sandbox.api_server(), timeout=1))
+    try:
+        svc = world.service(bot=bot, sender=fast_sender(bot, world.store))
+        world.clock.now = SCORES_3D
+        sent = {d.rater: d.outcome for d in await svc.tick() if d.milestone == "scores"}
+        assert sent["c3"] == "unknown" and sent["c1"] == "sent"
+        assert len(sandbox.sent_messages(TG["c3"])) == 1  # not sent a second time
+        world.clock.now = SCORES_3D + timedelta(minutes=10)
+        assert await svc.tick() == []
+        assert len(sandbox.sent_messages(TG["c3"])) == 1
+    finally:
+        released.set()
+        await bot.session.close()
         await sandbox.stop()
