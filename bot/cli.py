@@ -232,9 +232,6 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from aiogram.exceptions import TelegramAPIError
-
-    from bot.app import run_polling
     from bot.instance_lock import InstanceLock, InstanceLocked
     from storage.health import StoreUnusable, check_writable
 
@@ -251,10 +248,16 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except (StoreUnusable, InstanceLocked) as exc:
         raise UserError(str(exc)) from None
     try:
-        await run_polling(settings, token, sole=True)
-    except TelegramAPIError as exc:  # at start-up (later, polling retries on its own)
-        where = f" at {settings.api_base}" if settings.api_base else ""
-        raise UserError(f"cannot start: the Bot API{where}: {exc}") from None
+        # imported only now: aiogram takes seconds to import, and the refusals above should be prompt
+        from aiogram.exceptions import TelegramAPIError
+
+        from bot.app import run_polling
+
+        try:
+            await run_polling(settings, token, sole=True)
+        except TelegramAPIError as exc:  # at start-up (later, polling retries on its own)
+            where = f" at {settings.api_base}" if settings.api_base else ""
+            raise UserError(f"cannot start: the Bot API{where}: {exc}") from None
     finally:
         lock.release()
     return 0
