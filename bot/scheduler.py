@@ -464,7 +464,7 @@ class ReminderService:
     def _reminder(
         self, stored: StoredCampaign, m: Milestone, rater: str, contact: tuple[int, str | None, bool],
         milestone_of: dict[str, str],
-    ) -> Callable[[], Awaitable[str]]:
+    ) -> Callable[[Callable[[], Awaitable[bool]]], Awaitable[str]]:
         async def send(before: Callable[[], Awaitable[bool]]) -> str:
             # re-read after the claim: the rater may have submitted meanwhile, and progress is fresh
             c = stored.campaign
