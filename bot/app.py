@@ -77,12 +77,13 @@ async def set_commands(bot: Bot) -> None:
         await bot.set_my_commands(menu(lang, list(EVERYONE)), scope=BotCommandScopeDefault(), language_code=code)
 
 
-async def run_polling(settings: Settings, token: str) -> None:
+async def run_polling(settings: Settings, token: str, *, sole: bool = False) -> None:
+    """The bot until SIGTERM/SIGINT. `sole`: the caller holds the instance lock (bot/instance_lock.py)."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     store = await Store.open(settings.db)
     bot = build_bot(token, settings.api_base)
-    reminders = ReminderService(store, bot)
+    reminders = ReminderService(store, bot, sole=sole)
     outbox = OutboxDelivery(store, bot)
     dp = build_dispatcher(store, settings=settings, reminders=reminders, outbox=outbox)
     # everything built so far lives as long as the process: keep the collector off it
@@ -95,10 +96,10 @@ async def run_polling(settings: Settings, token: str) -> None:
     try:
         await set_commands(bot)
         me = await bot.get_me()
-        log.info("bot @%s polling (db %s)", me.username, settings.db)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(dp.stop_polling()))
+        log.info("bot @%s polling (db %s)", me.username, settings.db)  # from here SIGTERM stops it cleanly
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=False)
     finally:
         await bot.session.close()

@@ -19,7 +19,7 @@ from bot import cli_record
 from bot.config import Settings
 from scoring.campaign import Campaign
 from scoring.imports import ImportRejected, parse_results, parse_scores, read_table
-from scoring.validation import CampaignError, load_campaign
+from scoring.validation import MAX_CAMPAIGN_BYTES, CampaignError, CampaignRefused, load_campaign, too_large
 from scoring.values import BadScore
 from storage.campaigns import CampaignNotFound, OrphanedScores
 from storage.status import CampaignStatus, campaign_status
@@ -34,6 +34,8 @@ def read_campaign(path: str) -> Campaign:
     file = Path(path)
     if not file.is_file():
         raise UserError(f"{path}: no such file")
+    if file.stat().st_size > MAX_CAMPAIGN_BYTES:  # not even read into memory
+        raise too_large(path)
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -221,13 +223,34 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run_polling
+    from bot.instance_lock import InstanceLock, InstanceLocked
+    from storage.health import StoreUnusable, check_writable
 
     try:
         token = settings.token()
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    await run_polling(settings, token)
+    # before anything else: a store the bot cannot write would fail every tap, and a second bot on it
+    # would take half the updates and send reminders of its own
+    try:
+        check_writable(settings.db)
+        lock = InstanceLock(settings.db)
+        lock.acquire()
+    except (StoreUnusable, InstanceLocked) as exc:
+        raise UserError(str(exc)) from None
+    try:
+        # imported only now: aiogram takes seconds to import, and the refusals above should be prompt
+        from aiogram.exceptions import TelegramAPIError
+
+        from bot.app import run_polling
+
+        try:
+            await run_polling(settings, token, sole=True)
+        except TelegramAPIError as exc:  # at start-up (later, polling retries on its own)
+            where = f" at {settings.api_base}" if settings.api_base else ""
+            raise UserError(f"cannot start: the Bot API{where}: {exc}") from None
+    finally:
+        lock.release()
     return 0
 
 
@@ -348,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, CampaignError, ImportRejected, BadScore, cli_record.RecordError) as exc:
         print(f"kaoping: {exc}" if not isinstance(exc, CampaignError | ImportRejected) else str(exc),
               file=sys.stderr)
-        if isinstance(exc, CampaignError | ImportRejected):
+        if isinstance(exc, CampaignError | ImportRejected) and not isinstance(exc, CampaignRefused):
             print(f"kaoping: {len(exc.problems)} problem(s); nothing was changed", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -32,11 +32,13 @@ from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
 from aiogram.types import InlineKeyboardMarkup
+from aiohttp import ClientConnectorError
 
 from storage.people import PeopleRepo
 
@@ -54,6 +56,7 @@ class Outcome(StrEnum):
     UNREACHABLE = "unreachable"
     FAILED = "failed"
     DEFERRED = "deferred"  # not delivered, not given up: flood control asked for a longer wait than allowed
+    UNKNOWN = "unknown"  # the request may have reached Telegram and no answer came (at-most-once sends only)
 
 
 class Pacer:
@@ -137,7 +140,15 @@ class Sender:
         self.clock = clock
         self.sleep = sleep
 
-    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> Outcome:
+    async def send(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *,
+        before: Callable[[], Awaitable[bool]] | None = None,
+    ) -> Outcome:
+        """`before`: awaited once, after pacing and right before the first call to Telegram (reminders
+        record there that the send started); when it returns False nothing is sent (DEFERRED). A send
+        with `before` is at most once: after a timeout or a dropped connection, when the message may
+        have arrived, it is not retried but answered UNKNOWN."""
+        at_most_once = before is not None
         deadline = self.clock() + self.max_wait
         failures = 0  # errors after which the message may or may not have arrived
         while True:
@@ -148,6 +159,10 @@ class Sender:
                 log.warning("send to %s deferred: flood control wait exceeds %.0fs", chat_id, self.max_wait)
                 return Outcome.DEFERRED
             await self.pacer.acquire(chat_id)
+            if before is not None:
+                if not await before():
+                    return Outcome.DEFERRED
+                before = None
             try:
                 await self.bot.send_message(chat_id, text, reply_markup=markup)
                 return Outcome.SENT
@@ -163,6 +178,9 @@ class Sender:
                 log.error("send to %s rejected: %s", chat_id, exc.message)
                 return Outcome.FAILED
             except (TelegramAPIError, OSError, TimeoutError) as exc:
+                if at_most_once and _maybe_delivered(exc):
+                    log.warning("send to %s: no answer (%s); it may have arrived, not sent again", chat_id, exc)
+                    return Outcome.UNKNOWN
                 failures += 1
                 if failures >= self.tries:
                     log.error("send to %s failed after %d tries: %s", chat_id, failures, exc)
@@ -173,3 +191,14 @@ class Sender:
                     return Outcome.FAILED
                 log.warning("send to %s failed (%s); retry %d in %.1fs", chat_id, exc, failures, wait)
                 await self.sleep(wait)
+
+
+def _maybe_delivered(exc: BaseException) -> bool:
+    """True when the request may have reached Telegram: no HTTP answer, and not a failure to connect.
+
+    A 5xx or any other Telegram answer means the request was handled and refused; a connection that
+    was never made carried nothing."""
+    if isinstance(exc, TelegramAPIError) and not isinstance(exc, TelegramNetworkError):
+        return False
+    cause = exc.__cause__ if isinstance(exc, TelegramNetworkError) else exc
+    return not isinstance(cause, ClientConnectorError | ConnectionRefusedError)

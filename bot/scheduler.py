@@ -23,10 +23,19 @@ campaign as stored *now* and from the reminders table what is due:
 Why a tick: restarts, catch-up after downtime and `kaoping load` changes
 need no rescheduling at all (nothing is held in memory but a version log
 line), and two processes on one database compute the same answer. The store
-arbitrates who sends: `ReminderRepo.claim` (unique per owner, taken over when
-stale) before the send, `complete` with the outcome after it. A process that
-dies between the two leaves a claim that another tick retries once it is
-older than `claim_ttl` (at-least-once only in that crash window).
+arbitrates who sends: `ReminderRepo.claim` (unique per owner) before
+anything else, `attempting` right before the Telegram call, `complete` with
+the outcome after it.
+
+Delivery promise: at most once per (rater, milestone, offset). After a crash:
+- a claim whose send never started is sent again: at once by a restarted
+  `kaoping run` (`sole`: it holds the instance lock, bot/instance_lock.py, so
+  no other live process uses this database and every unfinished claim is a
+  dead process's), or by any process once it is older than `claim_ttl`;
+- a send that had started and was never recorded (killed during the call, or
+  between the call and the record) may or may not have arrived: it is never
+  sent again but recorded `unknown`, logged, and counted in staff's /status;
+  the rater's next offset catches up as usual.
 """
 
 from __future__ import annotations
@@ -57,6 +66,7 @@ from scoring.campaign import Campaign, Milestone, QuietHours, Role
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
 from storage.manual_reminds import ManualReminds
+from storage.reminders import UNKNOWN
 from storage.sheets import SheetInfo
 from storage.store import Store
 
@@ -223,7 +233,8 @@ class _Job:
     milestone: str
     offset_s: int
     outcome: str | None = None  # fixed outcome ('skipped', 'dropped'); None: send
-    send: Callable[[], Awaitable[str]] | None = None
+    # send(before): `before` goes to Sender.send; it records that the Telegram call is starting
+    send: Callable[[Callable[[], Awaitable[bool]]], Awaitable[str]] | None = None
 
 
 def default_owner() -> str:
@@ -246,6 +257,7 @@ class ReminderService:
         grace: timedelta = timedelta(days=3),
         concurrency: int = 8,
         stop_timeout: float = 10.0,
+        sole: bool = False,
     ) -> None:
         self.store = store
         self.bot = bot
@@ -262,6 +274,10 @@ class ReminderService:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._versions: dict[int, int] = {}
+        # sole: the only process on this database (it holds the instance lock): its first tick takes back
+        # every unfinished claim at once instead of waiting for claim_ttl
+        self.sole = sole
+        self._recovered = False
 
     # -- lifecycle (registered on the dispatcher's startup and shutdown) ---------
 
@@ -315,6 +331,11 @@ class ReminderService:
         async with self._lock:
             now = self.clock()
             try:
+                await self._dead_claims()
+            except Exception:
+                log.exception("reminders: cannot take back unfinished claims")
+                return done
+            try:
                 campaigns = await self.store.campaigns.all()
             except Exception:
                 log.exception("reminders: cannot read campaigns")
@@ -331,6 +352,21 @@ class ReminderService:
             counts = Counter(d.outcome for d in done)
             log.info("reminders: %s", ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
         return done
+
+    async def _dead_claims(self) -> None:
+        """Unfinished claims of processes that died: given back, or recorded 'unknown' if their send had started."""
+        reminders = self.store.reminders
+        if self.sole and not self._recovered:
+            given_back, unknown = await reminders.recover()
+            self._recovered = True
+            if given_back:
+                log.info("reminders: %d claim(s) of a stopped process taken back, to be sent now", len(given_back))
+        else:
+            unknown = await reminders.expire_attempts(stale_after=self.claim_ttl)
+        for campaign_id, rater, milestone, offset_s in unknown:
+            log.warning("reminders: outcome unknown for campaign %s, %s, %s, offset %ss: the process stopped "
+                        "during the send; not sent again (the next offset catches up)",
+                        campaign_id, rater, milestone, offset_s)
 
     def _note_version(self, stored: StoredCampaign, now: datetime) -> None:
         seen = self._versions.get(stored.id)
@@ -425,8 +461,8 @@ class ReminderService:
             lang = pick_lang(contact[1], None, stored.campaign.default_lang)
             text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full)
 
-            async def send(chat_id: int = contact[0], text: str = text) -> str:
-                return await self.sender.send(chat_id, text)
+            async def send(before: Callable[[], Awaitable[bool]], chat_id: int = contact[0], text: str = text) -> str:
+                return await self.sender.send(chat_id, text, before=before)
 
             jobs.append(_Job(key, m.key, DIGEST, send=send))
         return jobs
@@ -434,8 +470,8 @@ class ReminderService:
     def _reminder(
         self, stored: StoredCampaign, m: Milestone, rater: str, contact: tuple[int, str | None, bool],
         milestone_of: dict[str, str],
-    ) -> Callable[[], Awaitable[str]]:
-        async def send() -> str:
+    ) -> Callable[[Callable[[], Awaitable[bool]]], Awaitable[str]]:
+        async def send(before: Callable[[], Awaitable[bool]]) -> str:
             # re-read after the claim: the rater may have submitted meanwhile, and progress is fresh
             c = stored.campaign
             sheets = [
@@ -446,7 +482,7 @@ class ReminderService:
                 return SKIPPED
             lang = pick_lang(contact[1], None, c.default_lang)
             text, markup = reminder_message(c, lang, m, sheets, self.clock())
-            return await self.sender.send(contact[0], text, markup)
+            return await self.sender.send(contact[0], text, markup, before=before)
 
         return send
 
@@ -462,16 +498,28 @@ class ReminderService:
             return
         outcome = job.outcome
         if job.send is not None:
+            started = False
+
+            async def before() -> bool:
+                nonlocal started
+                try:
+                    started = await reminders.attempting(*key, owner=self.owner)
+                except Exception:
+                    log.exception("reminders: cannot record that %s is being sent; not sending it", key)
+                return started
+
             try:
-                outcome = await job.send()
+                outcome = await job.send(before)
             except Exception:
                 log.exception("reminders: sending %s failed", key)
-                outcome = Outcome.FAILED
+                outcome = UNKNOWN if started else Outcome.FAILED  # once the call started, it may have arrived
         try:
             if outcome == Outcome.DEFERRED:
                 await reminders.release(*key, owner=self.owner)  # nothing delivered: decide again next tick
                 return
             await reminders.complete(*key, str(outcome))
+            if outcome == UNKNOWN:
+                log.warning("reminders: outcome unknown for %s: no answer from Telegram; not sent again", key)
         except Exception:
             log.exception("reminders: recording %s as %s failed", key, outcome)
             return

@@ -136,7 +136,7 @@ async def load_groups(store: Store, me: Me) -> list[GroupProgress]:
 
 
 def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], now: datetime,
-                  collector: bool = False) -> Card:
+                  collector: bool = False, unknown_reminders: int = 0) -> Card:
     if not groups:
         refresh = _button(t(lang, "st.btn_refresh"), StatusView(view=View.OVERVIEW))
         return Card(t(lang, "st.empty"), InlineKeyboardMarkup(inline_keyboard=[[refresh]]))
@@ -147,6 +147,8 @@ def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], no
     head.append(t(lang, "st.overall", bar=progress_bar(done, total), done=done, total=total,
                   submitted=sum(g.submitted for g in groups), sheets=sum(g.sheets for g in groups)))
     head += _milestone_lines(campaign, lang, groups, now)
+    if unknown_reminders:
+        head.append(t(lang, "st.reminders_unknown", n=unknown_reminders))
     blocks = ["\n".join(head), *_part_blocks(campaign, lang, groups)]
     unbound = _unbound(campaign, lang, groups)
     if unbound:
@@ -324,7 +326,8 @@ def rater_card(campaign: Campaign, lang: str, rater: RaterProgress, sheets: list
 
 async def on_status(message: Message, store: Store, me: Me, clock: Clock) -> None:
     groups = await load_groups(store, me)
-    card = overview_card(me.campaign, me.lang, groups, clock(), collector=scope(me) is not None)
+    card = overview_card(me.campaign, me.lang, groups, clock(), collector=scope(me) is not None,
+                         unknown_reminders=await _unknown_reminders(store, me))
     await message.answer(card.text, reply_markup=card.markup)
 
 
@@ -337,11 +340,17 @@ async def on_view(query: CallbackQuery, callback_data: StatusView, store: Store,
     await show(query, card)
 
 
+async def _unknown_reminders(store: Store, me: Me) -> int:
+    """Reminders whose send was cut off by a crash (bot/scheduler.py): for staff, not for collectors."""
+    return await store.reminders.unknown_count(me.stored.id) if scope(me) is None else 0
+
+
 async def _view_card(data: StatusView, store: Store, me: Me, now: datetime) -> Card | None:
     """The card a tap asks for, or None when the pointer is out of this user's reach."""
     groups = await load_groups(store, me)
     if data.view == View.OVERVIEW:
-        return overview_card(me.campaign, me.lang, groups, now, collector=scope(me) is not None)
+        return overview_card(me.campaign, me.lang, groups, now, collector=scope(me) is not None,
+                             unknown_reminders=await _unknown_reminders(store, me))
     group = next((g for g in groups if g.key == data.group), None)
     if group is None:
         return None

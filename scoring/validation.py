@@ -16,6 +16,14 @@ from scoring.campaign import Campaign, ListRule, Role, SectorRule
 
 Path = tuple[str | int, ...]
 
+# Campaign files are untrusted (issue 11): bounds checked while the YAML is composed, before anything
+# is built from it. The examples use no aliases, nest 7 levels deep and are 7-29 kB (municipal: 2,020
+# nodes); the bounds leave room for a national campaign and none for a "billion laughs" file.
+MAX_CAMPAIGN_BYTES = 2_000_000  # 2 MB of UTF-8
+MAX_DEPTH = 64  # nested mappings/sequences
+MAX_ALIASES = 100  # uses of `*name` (anchors are allowed: a shared list written once)
+MAX_NODES = 1_000_000  # nodes of the document with every alias expanded
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -35,6 +43,18 @@ class CampaignError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class CampaignRefused(CampaignError):
+    """The whole file is refused before it is read as a campaign (too large, too deep, too many aliases)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__([problem])
+        where = f"{problem.source}:{problem.line}" if problem.line else problem.source
+        self.args = (f"{where}: {problem.message}; nothing was changed",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def format_path(path: Iterable[str | int]) -> str:
     text = ""
     for part in path:
@@ -44,13 +64,7 @@ def format_path(path: Iterable[str | int]) -> str:
 
 def load_campaign(text: str, source: str = "<campaign>") -> Campaign:
     """Parse and validate a campaign document; raise CampaignError listing every problem."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise CampaignError([Problem(source, "", line, f"not valid YAML: {exc}")]) from None
+    root, data = _parse(text, source)
     lines: dict[Path, int] = {}
     duplicates: list[tuple[Path, str]] = []
     if root is not None:
@@ -73,6 +87,85 @@ def load_campaign(text: str, source: str = "<campaign>") -> Campaign:
     if problems:
         raise CampaignError(problems)
     return campaign
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A document beyond the bounds above: refused while composing, nothing built from it."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that counts, while composing, nesting depth, alias uses and the expanded size.
+
+    The composer recurses once per nesting level and the later walks over the
+    tree (line index, construction, validation) visit an aliased node once per
+    use, so these three bounds keep every later step small.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._nodes = 0  # expanded so far
+        self._sizes: dict[str, int] = {}  # anchor -> expanded size of its node, once complete
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(problem=f"more than {MAX_ALIASES} aliases (*name); write the values out",
+                               problem_mark=event.start_mark)
+            if event.anchor in self.anchors and event.anchor not in self._sizes:
+                raise _Refused(problem=f"alias *{event.anchor} refers to a value that contains it",
+                               problem_mark=event.start_mark)
+            self._grow(self._sizes.get(event.anchor, 0), event.start_mark, f"alias *{event.anchor}")
+            return super().compose_node(parent, index)
+        event = self.peek_event()
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark)
+        start = self._nodes
+        self._grow(1, event.start_mark, "this value")
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if event.anchor is not None:
+            self._sizes[event.anchor] = self._nodes - start
+        return node
+
+    def _grow(self, nodes: int, mark: yaml.Mark, what: str) -> None:
+        self._nodes += nodes
+        if self._nodes > MAX_NODES:
+            raise _Refused(
+                problem=f"{what} expands the document beyond {MAX_NODES:,} values (aliases nested in aliases?)",
+                problem_mark=mark,
+            )
+
+
+def too_large(source: str) -> CampaignRefused:
+    """The refusal of a file over MAX_CAMPAIGN_BYTES (callers that read files check the size first)."""
+    return CampaignRefused(Problem(source, "", None, f"refused: larger than {MAX_CAMPAIGN_BYTES // 1_000_000} MB "
+                                   "(a campaign file is a few dozen kB)"))
+
+
+def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
+    """The composed tree (for lines) and the data, within the bounds; one one-line problem otherwise."""
+    if len(text) > MAX_CAMPAIGN_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_CAMPAIGN_BYTES:
+        raise too_large(source)
+    loader = _BoundedLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise CampaignRefused(Problem(source, "", line, f"refused: {exc.problem}")) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        what = " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
+        raise CampaignError([Problem(source, "", line, f"not valid YAML: {what or exc}".replace("\n", " "))]) from None
+    finally:
+        loader.dispose()
+    return root, data
 
 
 def _checks_without_broken_items(exc: ValidationError, data: dict, lines: dict, source: str) -> list[Problem]:

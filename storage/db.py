@@ -58,16 +58,31 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Database:
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        await conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit is on disk before the bot acknowledges the tap, power cut included
-        await conn.execute("PRAGMA synchronous=FULL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=10000")
-        # the audit log's chain trigger calls it: without it no audit entry, and so no score, can be written
-        await conn.create_function(audit_chain.SQL_NAME, 1 + len(audit_chain.FIELDS), audit_chain.chain_hash,
-                                   deterministic=True)
-        await migrate(conn)
+        connecting = aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            conn = await connecting
+        except BaseException:
+            # aiosqlite has asked its worker thread to stop but does not wait for it: wait here, or the
+            # thread answers into a closed event loop (a traceback after the one-line error)
+            worker = getattr(connecting, "_thread", None)
+            while worker is not None and worker.is_alive():
+                await asyncio.sleep(0.001)
+            raise
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit is on disk before the bot acknowledges the tap, power cut included
+            await conn.execute("PRAGMA synchronous=FULL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=10000")
+            # the audit log's chain trigger calls it: without it no audit entry, and so no score, can be written
+            await conn.create_function(audit_chain.SQL_NAME, 1 + len(audit_chain.FIELDS), audit_chain.chain_hash,
+                                       deterministic=True)
+            await migrate(conn)
+        except BaseException:
+            # aiosqlite's worker thread is not a daemon: left open, it keeps the process alive after
+            # the error is printed (`kaoping status` on an unwritable folder never exited)
+            await conn.close()
+            raise
         return cls(conn, str(path), clock)
 
     async def close(self) -> None:

@@ -339,6 +339,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (campaign_id, milestone)
     );
     """,
+    """
+    -- h3: reminders.attempt_at: the moment the Telegram call of a reminder started. A row with
+    -- attempt_at and no sent_at is a send whose outcome is unknown (the process died during the call
+    -- or before recording it): never sent again, recorded with outcome 'unknown'.
+    ALTER TABLE reminders ADD COLUMN attempt_at TEXT;
+    """,
 ]
 
 

@@ -58,12 +58,12 @@ async def test_a_sheet_submitted_after_the_tick_read_it_is_not_reminded(world: W
     sender_send = svc.sender.send
     submitted = False
 
-    async def submit_first(chat_id, text, markup=None):  # c1 submits between the read and the claim
+    async def submit_first(chat_id, text, markup=None, before=None):  # c1 submits between the read and the claim
         nonlocal submitted
         if not submitted:
             submitted = True
             await score_all(world.store, world.cid, "c1", "peers")
-        return await sender_send(chat_id, text, markup)
+        return await sender_send(chat_id, text, markup, before=before)
 
     svc.sender.send = submit_first
     svc.concurrency = 1
@@ -242,9 +242,10 @@ async def test_a_changed_campaign_is_followed_by_the_running_service(world: Worl
 async def test_a_failing_send_never_breaks_the_tick(world: World):
     svc = world.service()
 
-    async def broken(chat_id, text, markup=None):
+    async def broken(chat_id, text, markup=None, before=None):
         if chat_id == TG["c2"]:
             raise RuntimeError("boom")
+        assert await before()
         return "sent"
 
     svc.sender.send = broken
@@ -276,10 +277,10 @@ async def test_stop_lets_the_send_in_flight_finish_and_leaves_the_rest_unclaimed
     started = asyncio.Event()
     real_send = svc.sender.send
 
-    async def slow(chat_id, text, markup=None):
+    async def slow(chat_id, text, markup=None, before=None):
         started.set()
         await release.wait()
-        return await real_send(chat_id, text, markup)
+        return await real_send(chat_id, text, markup, before=before)
 
     svc.sender.send = slow
     await svc.start()
