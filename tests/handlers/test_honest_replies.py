@@ -67,7 +67,8 @@ async def test_stickers_photos_and_voice_get_what_the_bot_reads(chatter, team):
         chatter.session.clear()
         await feed(chatter, MAYOR, lang="en", **content)
         assert chatter.last_text() == t("en", "fallback.not_text", commands="/start — Start / home\n"
-                                        "/help — Help\n/lang — Language / 语言")
+                                        "/help — Help\n/lang — Language / 语言\n"
+                                        "/receipts — My submission receipts")
 
 
 async def test_a_file_from_a_rater_is_answered_not_refused(chatter, team):
@@ -95,7 +96,7 @@ async def test_every_command_in_a_menu_is_served_for_that_person(chatter, team):
 
 async def test_menus_per_chat_by_role_in_the_users_language(chatter, team):
     found = menus(chatter)
-    assert found[MAYOR] == ["start", "help", "lang"]
+    assert found[MAYOR] == ["start", "help", "lang", "receipts"]
     assert found[ADMIN] == ["start", "help", "lang", "status", "report", "remind", "adjust", "reopen"]
     assert found[APPROVER] == ["start", "help", "lang", "approve"]
     assert found[COLLECTOR] == ["start", "help", "lang", "status"]
