@@ -97,7 +97,8 @@ async def test_every_command_in_a_menu_is_served_for_that_person(chatter, team):
 async def test_menus_per_chat_by_role_in_the_users_language(chatter, team):
     found = menus(chatter)
     assert found[MAYOR] == ["start", "help", "lang", "receipts"]
-    assert found[ADMIN] == ["start", "help", "lang", "status", "report", "remind", "adjust", "reopen"]
+    assert found[ADMIN] == ["start", "help", "lang", "status", "report", "remind", "adjust", "adjustments", "revoke",
+                            "reopen", "history"]
     assert found[APPROVER] == ["start", "help", "lang", "approve"]
     assert found[COLLECTOR] == ["start", "help", "lang", "status"]
     mayor = [c for c in chatter.session.of("SetMyCommands") if (c.params.get("scope") or {}).get("chat_id") == MAYOR]
