@@ -100,7 +100,7 @@ async def test_menus_per_chat_by_role_in_the_users_language(chatter, team):
     assert found[ADMIN] == ["start", "help", "lang", "status", "report", "remind", "adjust", "adjustments", "revoke",
                             "reopen", "history"]
     assert found[APPROVER] == ["start", "help", "lang", "approve"]
-    assert found[COLLECTOR] == ["start", "help", "lang", "status"]
+    assert found[COLLECTOR] == ["start", "help", "lang", "receipts", "status"]
     mayor = [c for c in chatter.session.of("SetMyCommands") if (c.params.get("scope") or {}).get("chat_id") == MAYOR]
     assert mayor[-1].params["commands"][1]["description"] == "Help"
     await chatter.send(MAYOR, "/lang zh", lang="en")  # the menu follows the language
