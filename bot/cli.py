@@ -10,7 +10,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -82,6 +82,10 @@ async def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await store.close()
     verb = "loaded" if result.created else "updated"
+    if campaign.milestones_past(datetime.now(UTC)):
+        last = max(m.due for m in campaign.milestones)
+        print(f"{args.file}: warning: every milestone of {campaign.key} is already past (the last was "
+              f"{last:%Y-%m-%d %H:%M} {campaign.timezone}); raters will see only closed deadlines", file=sys.stderr)
     print(
         f"{verb} {campaign.key}: +{result.added} / -{result.removed} assignments"
         + (f", {result.dropped_scores} score(s) dropped into the audit log" if result.dropped_scores else "")

@@ -19,7 +19,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.runner import RunningBot
@@ -35,7 +37,6 @@ TOKEN = "123456:SANDBOX-kaoping-demo-token"
 DEFAULT_CAMPAIGN = Path(__file__).resolve().parent.parent / "examples" / "municipal.yaml"
 CONCURRENT_RATERS = 12
 FIRST_USER_ID = 10_000
-DEMO_DAY = datetime(2025, 1, 3, 1, 30, tzinfo=UTC)
 
 
 @dataclass
@@ -104,6 +105,21 @@ class Rater:
         await self.user.wait_for(lambda u: u.last().text != before, timeout=10)
 
 
+def demo_day(campaign: Campaign) -> datetime:
+    """09:30 local, two days before the campaign's first milestone (kept inside its period), in UTC.
+
+    For the example campaign: 3 January, with the materials still open and a
+    week before the scores are due.
+    """
+    tz = ZoneInfo(campaign.timezone)
+    first = min(m.due for m in campaign.milestones)
+    day = max(first.date() - timedelta(days=2), campaign.period.start)
+    local = datetime.combine(day, dt_time(9, 30), tzinfo=tz)
+    if local.replace(tzinfo=None) >= first:  # a first milestone in the small hours of the period's first day
+        local = first.replace(tzinfo=tz) - timedelta(hours=1)
+    return local.astimezone(UTC)
+
+
 async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
@@ -111,11 +127,11 @@ async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None 
     campaign = load_campaign(path.read_text(encoding="utf-8"), str(path))
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kaoping-demo-") as tmp:
-        # the demo plays out on 3 January 2025, a week before the scores are due
-        t0 = time.monotonic()
+        # the demo plays out on the campaign's own calendar: before its first milestone
+        t0, day = time.monotonic(), demo_day(campaign)
 
         def clock() -> datetime:
-            return DEMO_DAY + timedelta(seconds=time.monotonic() - t0)
+            return day + timedelta(seconds=time.monotonic() - t0)
 
         store = await Store.open(Path(tmp) / "demo.db", clock)
         sandbox = SandboxServer(token=TOKEN)

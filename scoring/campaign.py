@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -227,6 +228,11 @@ class Campaign(Model):
 
     def milestone(self, key: str) -> Milestone:
         return next(m for m in self.milestones if m.key == key)
+
+    def milestones_past(self, now: datetime) -> bool:
+        """True when every milestone's deadline (local time in the campaign's timezone) is before `now` (aware)."""
+        tz = ZoneInfo(self.timezone)
+        return all(m.due.replace(tzinfo=tz) < now for m in self.milestones)
 
     def is_external(self, profile: str) -> bool:
         return self.profiles.get(profile) == EXTERNAL
