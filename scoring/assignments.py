@@ -64,3 +64,16 @@ def _iter(campaign: Campaign) -> Iterator[Assignment]:
                 if campaign.part_weight(dept.profile, part) <= 0:
                     continue
                 yield Assignment(rater.key, group.key, dept.key)
+
+
+def owing_departments(campaign: Campaign, material: str) -> list[str]:
+    """Departments that owe a kind of materials: those assigned in a group the materials are shown to."""
+    kind = next(m for m in campaign.materials if m.key == material)
+    shown = set(kind.shown_to)
+    owing = {a.department for a in expand(campaign) if a.group in shown}
+    return [d.key for d in campaign.departments if d.key in owing]
+
+
+def contacts_of(campaign: Campaign, department: str) -> list[str]:
+    """The raters who speak for a department (`department: KEY`): they hand in its materials."""
+    return [r.key for r in campaign.raters if r.department == department]

@@ -128,16 +128,18 @@ def test_check(tmp_path: Path) -> None:
 
 
 def assert_check_shape(doc: dict, source: dict) -> None:
-    assert set(doc) == {"campaign", "parts", "profiles", "departments", "raters", "assignments"}
+    assert set(doc) == {"campaign", "parts", "profiles", "departments", "raters", "materials", "assignments"}
     assert doc["campaign"] == {"key": source["key"], "title": source["title"], "timezone": source["timezone"]}
-    group_keys = {"key", "name", "weight", "method", "min_raters", "milestone", "requires_approval"}
+    group_keys = {"key", "name", "weight", "method", "min_raters", "milestone", "requires_approval", "informs"}
     assert [p["key"] for p in doc["parts"]] == [p["key"] for p in source["parts"]]
     for part, src in zip(doc["parts"], source["parts"], strict=True):
         assert set(part) == {"key", "name", "groups"}
         assert [g["key"] for g in part["groups"]] == [g["key"] for g in src["groups"]]
         for group, g_src in zip(part["groups"], src["groups"], strict=True):
             assert set(group) == group_keys
-            assert group["weight"] == g_src.get("weight", 1)
+            # a part's `weights` line overrides its groups' own `weight`
+            assert group["weight"] == src.get("weights", {}).get(g_src["key"], g_src.get("weight", 1))
+            assert group["informs"] == g_src.get("informs")
             assert group["method"] == g_src.get("method", "mean")
             assert group["min_raters"] == g_src.get("min_raters", 1)
             assert group["requires_approval"] is g_src.get("requires_approval", False)
@@ -152,6 +154,9 @@ def assert_check_shape(doc: dict, source: dict) -> None:
     for rater, src in zip(doc["raters"], source["raters"], strict=True):
         assert set(rater) == {"key", "name", "groups"}
         assert rater["groups"] == [g if isinstance(g, str) else g["group"] for g in src["groups"]]
+    assert [(m["key"], m["milestone"], m["shown_to"]) for m in doc["materials"]] == [
+        (m["key"], m["milestone"], m["shown_to"]) for m in source.get("materials", [])
+    ]
     assert doc["assignments"]
     assert all(set(a) == {"rater", "group", "department"} for a in doc["assignments"])
     # sanity of the expansion against the source: known keys, no external department, no duplicates
@@ -335,8 +340,9 @@ def independent_report(source: dict, assignments: list[tuple[str, str, str]],
                 score = None
                 if len(counted) >= g.get("min_raters", 1):
                     score = aggregate(counted, g.get("method", "mean"))
-                    if g.get("weight", 1) > 0:
-                        present.append((score, g.get("weight", 1)))
+                    g_weight = part.get("weights", {}).get(g["key"], g.get("weight", 1))
+                    if g_weight > 0:
+                        present.append((score, g_weight))
                 groups[g["key"]] = {"score": score, "n": len(counted)}
                 if assigned and (len(answered) < len(assigned) or score is None or len(counted) < len(answered)):
                     complete = False
