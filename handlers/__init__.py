@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, approval, fallback, remind, staff_report, staff_status, start, uploads, walk
+from handlers import admin, approval, fallback, materials, remind, staff_report, staff_status, start, uploads, walk
 
 
 def get_routers() -> list[Router]:
@@ -16,6 +16,7 @@ def get_routers() -> list[Router]:
         approval.build_router(),
         admin.build_router(),
         uploads.build_router(),
+        materials.build_router(),
         remind.build_router(),
         staff_status.build_router(),
         staff_report.build_router(),

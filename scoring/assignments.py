@@ -77,3 +77,22 @@ def owing_departments(campaign: Campaign, material: str) -> list[str]:
 def contacts_of(campaign: Campaign, department: str) -> list[str]:
     """The raters who speak for a department (`department: KEY`): they hand in its materials."""
     return [r.key for r in campaign.raters if r.department == department]
+
+
+def owed_by(campaign: Campaign, department: str) -> list[str]:
+    """The kinds of materials a department owes, in the file's order."""
+    return [m.key for m in campaign.materials if department in owing_departments(campaign, m.key)]
+
+
+def missing_materials(
+    campaign: Campaign, handed_in: set[tuple[str, str]], milestone: str | None = None,
+) -> dict[str, list[str]]:
+    """department -> the kinds it owes and has not handed in (only those due at `milestone`, when given)."""
+    missing: dict[str, list[str]] = {}
+    for kind in campaign.materials:
+        if milestone is not None and kind.milestone != milestone:
+            continue
+        for dept in owing_departments(campaign, kind.key):
+            if (kind.key, dept) not in handed_in:
+                missing.setdefault(dept, []).append(kind.key)
+    return {d.key: missing[d.key] for d in campaign.departments if d.key in missing}

@@ -8,6 +8,7 @@ import aiosqlite
 
 from storage.campaigns import CampaignRepo
 from storage.db import Clock, Database, utc_now
+from storage.materials import MaterialsRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
 from storage.reminders import ReminderRepo
@@ -24,6 +25,7 @@ class Store:
         self.results = ResultsRepo(db)
         self.reminders = ReminderRepo(db)
         self.outbox = OutboxRepo(db)
+        self.materials = MaterialsRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Store:
