@@ -39,7 +39,7 @@ import os
 import secrets
 import socket
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -54,7 +54,8 @@ from handlers.callbacks import Act, Walk
 from handlers.cards import group_names, time_left
 from handlers.texts import h, name_in, pick_lang, register, t
 from handlers.texts import reminders as reminder_texts
-from scoring.campaign import Campaign, Milestone, QuietHours, Role
+from scoring.assignments import missing_materials
+from scoring.campaign import Campaign, MaterialKind, Milestone, QuietHours, Role
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
 from storage.sheets import SheetInfo
@@ -133,9 +134,11 @@ def _short(label: str) -> str:
 
 
 def reminder_message(
-    campaign: Campaign, lang: str, milestone: Milestone, sheets: list[SheetInfo], now: datetime
+    campaign: Campaign, lang: str, milestone: Milestone, sheets: list[SheetInfo], now: datetime,
+    materials: Sequence[MaterialKind] = (),
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Progress of each unfinished sheet and one Continue button per sheet."""
+    """Progress of each unfinished sheet and one Continue button per sheet; then the materials the
+    rater's department still owes (a contact hands them in by sending the files in the chat)."""
     lines = [
         t(
             lang, "remind.title", campaign=h(name_in(lang, campaign.title, campaign.title_en)),
@@ -151,6 +154,7 @@ def reminder_message(
         lines.append(t(lang, key, part=h(part), group=h(group), done=sheet.scored, total=sheet.total, state=state))
         label = _short(t(lang, "remind.btn", group=group))
         buttons.append([InlineKeyboardButton(text=label, callback_data=Walk(act=Act.OPEN, sheet=sheet.id).pack())])
+    lines += [t(lang, "remind.mat", kind=h(name_in(lang, k.name, k.name_en))) for k in materials]
     lines.append(t(lang, "remind.footer"))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons[:100])
 
@@ -365,6 +369,8 @@ class ReminderService:
             for s in in_milestone:
                 if s.is_open:
                     late[s.rater].append(s)
+            for rater in await self._owing_materials(stored, m.key):  # chased like an open sheet
+                late.setdefault(rater, [])
             for rater in sorted(late):
                 contact = contacts.get(("rater", rater))
                 if contact is None or contact[2]:
@@ -436,13 +442,24 @@ class ReminderService:
                 s for s in await self.store.sheets.for_rater(stored.id, rater)
                 if s.is_open and milestone_of.get(s.group) == m.key
             ]
-            if not sheets:
+            owed = (await self._owing_materials(stored, m.key)).get(rater, [])
+            if not sheets and not owed:
                 return SKIPPED
             lang = pick_lang(contact[1], None)
-            text, markup = reminder_message(c, lang, m, sheets, self.clock())
+            text, markup = reminder_message(c, lang, m, sheets, self.clock(), owed)
             return await self.sender.send(contact[0], text, markup)
 
         return send
+
+    async def _owing_materials(self, stored: StoredCampaign, milestone: str) -> dict[str, list[MaterialKind]]:
+        """Contacts (rater key) whose department has not handed in materials due at `milestone`, with the kinds."""
+        c = stored.campaign
+        if not any(k.milestone == milestone for k in c.materials):
+            return {}
+        missing = missing_materials(c, await self.store.materials.handed_in(stored.id), milestone)
+        kinds = {k.key: k for k in c.materials}
+        return {r.key: [kinds[k] for k in missing[r.department]]
+                for r in c.raters if r.department in missing}
 
     async def _run(self, stored: StoredCampaign, job: _Job, done: list[Delivery]) -> None:
         """Claim, act, complete. A claim another process holds (or completed) means: not ours."""
@@ -486,6 +503,9 @@ class ReminderService:
         for s in await self.store.sheets.for_campaign(stored.id):
             if s.is_open and milestone_of.get(s.group) == m.key:
                 late[s.rater].append(s)
+        owing = await self._owing_materials(stored, m.key)
+        for rater in owing:
+            late.setdefault(rater, [])
         counts: Counter[str] = Counter()
 
         async def one(rater: str, sheets: list[SheetInfo]) -> None:
@@ -493,7 +513,8 @@ class ReminderService:
             if contact is None or contact[2]:
                 counts["unbound" if contact is None else str(Outcome.UNREACHABLE)] += 1
                 return
-            text, markup = reminder_message(c, pick_lang(contact[1], None), m, sheets, self.clock())
+            text, markup = reminder_message(c, pick_lang(contact[1], None), m, sheets, self.clock(),
+                                            owing.get(rater, []))
             counts[str(await self.sender.send(contact[0], text, markup))] += 1
 
         await asyncio.gather(*(one(r, s) for r, s in sorted(late.items())))

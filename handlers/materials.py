@@ -32,8 +32,8 @@ from handlers.materials_card import Mat, MatAct
 from handlers.replies import ack
 from handlers.texts import h, name_in, t
 from handlers.walk import find, load_sheet, show, walk_card
-from scoring.assignments import owed_by
-from scoring.campaign import Campaign, MaterialKind
+from scoring.assignments import missing_materials, owed_by
+from scoring.campaign import Campaign, MaterialKind, Role
 from storage.materials import Material
 from storage.store import Store
 
@@ -214,6 +214,35 @@ async def _contact_tap(query: CallbackQuery, data: Mat, store: Store, me: Me, no
     else:
         await ack(query)
     await show(query, overview(campaign, lang, dept, await store.materials.of_department(cid, dept), now))
+
+
+# -- staff: who has not handed in ------------------------------------------------------------
+
+
+STATUS_NAMES = 12  # departments named per kind in /status
+
+
+async def status_block(store: Store, me: Me) -> str | None:
+    """/status's lines on materials: per kind, the departments that have not handed any file in.
+    For staff and admins (a collector follows its leaders only); None when the campaign has no materials."""
+    campaign, lang = me.campaign, me.lang
+    if not campaign.materials or not me.has(Role.ADMIN, Role.STAFF):
+        return None
+    missing = missing_materials(campaign, await store.materials.handed_in(me.stored.id))
+    if not missing:
+        return t(lang, "status.mat_all")
+    lines = [t(lang, "status.mat_title")]
+    for kind in campaign.materials:
+        depts = [d for d, kinds in missing.items() if kind.key in kinds]
+        if not depts:
+            continue
+        lines.append(t(lang, "status.mat_kind", kind=h(_kind_name(lang, kind)), n=len(depts),
+                       due=f"{_due(campaign, kind):%m-%d %H:%M}"))
+        names = [h(name_in(lang, campaign.department(d).name, campaign.department(d).name_en))
+                 for d in depts[:STATUS_NAMES]]
+        lines.append("    " + t(lang, "st.sep").join(names) + (t(lang, "status.mat_more", n=len(depts) - STATUS_NAMES)
+                                                             if len(depts) > STATUS_NAMES else ""))
+    return "\n".join(lines)
 
 
 # -- the raters the materials are shown to -----------------------------------------------------

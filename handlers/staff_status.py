@@ -19,6 +19,7 @@ import handlers.texts.staff_report  # noqa: F401  (registers the st.* / rp.* tex
 from handlers.cards import Card, time_left
 from handlers.clock import Clock, local_time
 from handlers.identity import Me
+from handlers.materials import status_block
 from handlers.roles import HasRole
 from handlers.texts import h, name_in, t
 from handlers.walk import show
@@ -136,7 +137,7 @@ async def load_groups(store: Store, me: Me) -> list[GroupProgress]:
 
 
 def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], now: datetime,
-                  collector: bool = False) -> Card:
+                  collector: bool = False, materials: str | None = None) -> Card:
     if not groups:
         refresh = _button(t(lang, "st.btn_refresh"), StatusView(view=View.OVERVIEW))
         return Card(t(lang, "st.empty"), InlineKeyboardMarkup(inline_keyboard=[[refresh]]))
@@ -148,6 +149,8 @@ def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], no
                   submitted=sum(g.submitted for g in groups), sheets=sum(g.sheets for g in groups)))
     head += _milestone_lines(campaign, lang, groups, now)
     blocks = ["\n".join(head), *_part_blocks(campaign, lang, groups)]
+    if materials:  # departments that have not handed in their materials (handlers/materials.py)
+        blocks.append(materials)
     legend = _legend(lang, [r for g in groups for r in g.raters])
     if legend:
         blocks.append(legend)
@@ -311,7 +314,8 @@ def rater_card(campaign: Campaign, lang: str, rater: RaterProgress, sheets: list
 
 async def on_status(message: Message, store: Store, me: Me, clock: Clock) -> None:
     groups = await load_groups(store, me)
-    card = overview_card(me.campaign, me.lang, groups, clock(), collector=scope(me) is not None)
+    card = overview_card(me.campaign, me.lang, groups, clock(), collector=scope(me) is not None,
+                         materials=await status_block(store, me))
     await message.answer(card.text, reply_markup=card.markup)
 
 
@@ -328,7 +332,8 @@ async def _view_card(data: StatusView, store: Store, me: Me, now: datetime) -> C
     """The card a tap asks for, or None when the pointer is out of this user's reach."""
     groups = await load_groups(store, me)
     if data.view == View.OVERVIEW:
-        return overview_card(me.campaign, me.lang, groups, now, collector=scope(me) is not None)
+        return overview_card(me.campaign, me.lang, groups, now, collector=scope(me) is not None,
+                             materials=await status_block(store, me))
     group = next((g for g in groups if g.key == data.group), None)
     if group is None:
         return None

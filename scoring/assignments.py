@@ -68,10 +68,28 @@ def _iter(campaign: Campaign) -> Iterator[Assignment]:
 
 def owing_departments(campaign: Campaign, material: str) -> list[str]:
     """Departments that owe a kind of materials: those assigned in a group the materials are shown to."""
-    kind = next(m for m in campaign.materials if m.key == material)
-    shown = set(kind.shown_to)
-    owing = {a.department for a in expand(campaign) if a.group in shown}
-    return [d.key for d in campaign.departments if d.key in owing]
+    return _owing(campaign)[material]
+
+
+# campaign (by identity) -> kind -> owing departments; a campaign is frozen, and the few in use are kept
+_OWING: dict[int, tuple[Campaign, dict[str, list[str]]]] = {}
+
+
+def _owing(campaign: Campaign) -> dict[str, list[str]]:
+    cached = _OWING.get(id(campaign))
+    if cached is not None and cached[0] is campaign:
+        return cached[1]
+    assigned: dict[str, set[str]] = {}
+    for a in expand(campaign):
+        assigned.setdefault(a.group, set()).add(a.department)
+    owing = {}
+    for kind in campaign.materials:
+        depts = set().union(*(assigned.get(g, set()) for g in kind.shown_to))
+        owing[kind.key] = [d.key for d in campaign.departments if d.key in depts]
+    if len(_OWING) >= 16:
+        _OWING.clear()
+    _OWING[id(campaign)] = (campaign, owing)
+    return owing
 
 
 def contacts_of(campaign: Campaign, department: str) -> list[str]:

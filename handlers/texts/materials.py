@@ -29,6 +29,7 @@ ZH = {
     "status.mat_title": "📎 <b>未交材料</b>",
     "status.mat_kind": "{kind}（截止 {due}）：{n} 个部门未交",
     "status.mat_all": "📎 所有部门均已上交材料。",
+    "status.mat_more": " 等另 {n} 个部门",
     "remind.mat": "📎 {kind}：尚未上交 — 在本对话中发送文件即可（/materials 查看）",
 }
 
@@ -61,5 +62,6 @@ EN = {
     "status.mat_title": "📎 <b>Materials missing</b>",
     "status.mat_kind": "{kind} (due {due}): {n} department(s) missing",
     "status.mat_all": "📎 Every department has handed in its materials.",
+    "status.mat_more": " and {n} more",
     "remind.mat": "📎 {kind}: not handed in yet — send the files in this chat (/materials to see them)",
 }
