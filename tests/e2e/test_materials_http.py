@@ -106,6 +106,8 @@ async def test_materials_self_score_lead_approval_and_the_report(store, sandbox,
 
     fgw = (await build_report(store, stored)).department("fgw")
     key_work = fgw.parts["key_work"]
+    # the report shows each of the four blocks (and the self-evaluation beside them)
+    assert list(key_work.groups) == ["self_eval", "key_work_leads", "nine_tasks", "conduct", "safe_city"]
     # only the lead's approved 85 counts (the other three blocks have no result yet); the 100 is shown only
     assert key_work.groups["self_eval"].score == 100.0 and key_work.groups["key_work_leads"].score == 85.0
     assert key_work.score == 85.0 and key_work.points == 85.0 * 25 / 100
