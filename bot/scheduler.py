@@ -162,8 +162,10 @@ def reminder_message(
 def digest_message(
     campaign: Campaign, lang: str, milestone: Milestone, sheets: list[SheetInfo],
     contacts: dict[tuple[str, str], tuple[int, str | None, bool]], *, collector: bool,
+    missing_materials: dict[str, list[str]] | None = None,
 ) -> str:
-    """Laggards per group of the milestone (names, progress, whether they can be reached)."""
+    """Laggards per group of the milestone (names, progress, whether they can be reached); then the
+    departments that have not handed in the milestone's materials (department -> kinds)."""
     title = t(
         lang, "digest.title_collector" if collector else "digest.title",
         campaign=h(name_in(lang, campaign.title, campaign.title_en)),
@@ -186,6 +188,13 @@ def digest_message(
             flag = t(lang, "digest.unbound") if contact is None else t(lang, "digest.unreachable") if contact[2] else ""
             body.append((t(lang, "digest.rater", name=h(names.get(s.rater, s.rater)), done=s.scored, total=s.total,
                            flag=flag), True))
+    for kind in campaign.materials:
+        depts = [d for d, kinds in (missing_materials or {}).items() if kind.key in kinds]
+        if depts:
+            body.append((t(lang, "digest.mat", kind=h(name_in(lang, kind.name, kind.name_en)), n=len(depts)), False))
+            body += [(t(lang, "digest.mat_dept", name=h(name_in(lang, campaign.department(d).name,
+                                                                   campaign.department(d).name_en))), True)
+                     for d in depts]
     if not body:
         return "\n".join([title, t(lang, "digest.all_done")])
     footer = t(lang, "digest.footer")
@@ -390,7 +399,8 @@ class ReminderService:
                         jobs.append(_Job(rater, m.key, offset_s, DROPPED))  # quiet hours outlast the milestone
                     # else: wait for the end of quiet hours
             if now >= due and quiet_until is None:
-                jobs.extend(self._digests(stored, m, in_milestone, contacts, recorded))
+                jobs.extend(self._digests(stored, m, in_milestone, contacts, recorded,
+                                          await self._missing_materials(stored, m.key)))
         fixed = [j for j in jobs if j.send is None]
         for job in fixed:
             await self._run(stored, job, done)
@@ -407,6 +417,7 @@ class ReminderService:
     def _digests(
         self, stored: StoredCampaign, m: Milestone, sheets: list[SheetInfo],
         contacts: dict[tuple[str, str], tuple[int, str | None, bool]], recorded: set[tuple[str, str, int]],
+        missing: dict[str, list[str]] | None = None,
     ) -> list[_Job]:
         jobs = []
         for person in stored.campaign.staff:
@@ -423,7 +434,8 @@ class ReminderService:
                 jobs.append(_Job(key, m.key, DIGEST, SKIPPED))  # none of its leaders has this milestone
                 continue
             lang = pick_lang(contact[1], None)
-            text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full)
+            text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full,
+                                  missing_materials=missing if full else None)
 
             async def send(chat_id: int = contact[0], text: str = text) -> str:
                 return await self.sender.send(chat_id, text)
@@ -451,12 +463,17 @@ class ReminderService:
 
         return send
 
-    async def _owing_materials(self, stored: StoredCampaign, milestone: str) -> dict[str, list[MaterialKind]]:
-        """Contacts (rater key) whose department has not handed in materials due at `milestone`, with the kinds."""
+    async def _missing_materials(self, stored: StoredCampaign, milestone: str) -> dict[str, list[str]]:
+        """Departments that have not handed in materials due at `milestone`, with the kinds."""
         c = stored.campaign
         if not any(k.milestone == milestone for k in c.materials):
             return {}
-        missing = missing_materials(c, await self.store.materials.handed_in(stored.id), milestone)
+        return missing_materials(c, await self.store.materials.handed_in(stored.id), milestone)
+
+    async def _owing_materials(self, stored: StoredCampaign, milestone: str) -> dict[str, list[MaterialKind]]:
+        """Contacts (rater key) whose department has not handed in materials due at `milestone`, with the kinds."""
+        c = stored.campaign
+        missing = await self._missing_materials(stored, milestone)
         kinds = {k.key: k for k in c.materials}
         return {r.key: [kinds[k] for k in missing[r.department]]
                 for r in c.raters if r.department in missing}

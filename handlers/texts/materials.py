@@ -31,6 +31,8 @@ ZH = {
     "status.mat_all": "📎 所有部门均已上交材料。",
     "status.mat_more": " 等另 {n} 个部门",
     "remind.mat": "📎 {kind}：尚未上交 — 在本对话中发送文件即可（/materials 查看）",
+    "digest.mat": "\n📎 <b>{kind}</b>：{n} 个部门未交",
+    "digest.mat_dept": "• {name}",
 }
 
 EN = {
@@ -64,4 +66,6 @@ EN = {
     "status.mat_all": "📎 Every department has handed in its materials.",
     "status.mat_more": " and {n} more",
     "remind.mat": "📎 {kind}: not handed in yet — send the files in this chat (/materials to see them)",
+    "digest.mat": "\n📎 <b>{kind}</b>: {n} department(s) have not handed in",
+    "digest.mat_dept": "• {name}",
 }

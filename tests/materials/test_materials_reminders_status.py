@@ -23,6 +23,7 @@ async def test_contacts_owing_materials_are_reminded_until_they_hand_them_in(sto
     cid = (await store.campaigns.load(small)).campaign_id
     for key in ("c_fgw", "c_tax"):
         await bind(store, cid, "rater", key, TG[key])
+    await bind(store, cid, "staff", "admin", TG["admin"])
     bot, session = recording_bot()
     svc = ReminderService(store, bot, clock=clock, sender=fast_sender(bot, store))
 
@@ -44,6 +45,13 @@ async def test_contacts_owing_materials_are_reminded_until_they_hand_them_in(sto
     await svc.tick()
     assert len(sent_to("c_tax")) == 1  # nothing owed any more: no second reminder
     assert len(sent_to("c_fgw")) == 2
+
+    # the milestone passes: the office's digest names who has not handed in
+    clock.now = datetime(2027, 1, 5, 10, 0, 1, tzinfo=UTC)
+    await svc.tick()
+    (digest,) = sent_to("admin")
+    summary, self_check = digest.index("重点工作总结</b>：4 个部门未交"), digest.index("口内目标自查报告</b>：4 个部门未交")
+    assert "市发展和改革委员会" in digest[summary:self_check] and "税务局" not in digest[self_check:]
 
 
 async def test_status_names_the_departments_without_materials(store: Store, small: Campaign, chatter, clock):
