@@ -89,6 +89,7 @@ def state_text(lang: str, sheet: SheetInfo) -> str:
 def home_card(
     campaign: Campaign, lang: str, who: str, sheets: list[SheetInfo], now: datetime,
     proxies: dict[str, list[SheetInfo]] | None = None, roles: dict[str, list[SheetInfo]] | None = None,
+    extra: CardExtra | None = None,
 ) -> Card:
     """`sheets` are the account's own; `roles` (rater key -> sheets) when it holds several rater roles,
     each shown under its own heading; `proxies` the raters a collector enters for."""
@@ -113,6 +114,9 @@ def home_card(
             if sheet.is_open:
                 label = t(lang, "btn.proxy", name=name_in(lang, rater.name, rater.name_en))
                 buttons.append([_button(_short(label), walk_data(Act.OPEN, sheet.id))])
+    if extra is not None:  # a department contact's materials (handlers/materials_card.py)
+        lines.extend(extra.lines)
+        buttons.append(list(extra.buttons))
     return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons))
 
 

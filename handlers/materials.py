@@ -28,7 +28,7 @@ from handlers.callbacks import HOME_DATA
 from handlers.cards import Card, time_left
 from handlers.clock import Clock
 from handlers.identity import Me
-from handlers.materials_card import Mat, MatAct
+from handlers.materials_card import Mat, MatAct, contact_of
 from handlers.replies import ack
 from handlers.texts import h, name_in, t
 from handlers.walk import find, load_sheet, show, walk_card
@@ -41,17 +41,6 @@ MAX_BYTES = 20 * 1024 * 1024  # what a bot may download through the Bot API
 ALLOWED = (".pdf", ".docx", ".xlsx")
 BUTTON_CHARS = 28
 SHOWN_BUTTONS = 40
-
-
-def contact_of(me: Me) -> tuple[str, str] | None:
-    """(rater, department) when this account speaks for a department that owes materials."""
-    if not me.bound or not me.campaign.materials:
-        return None
-    for key in me.raters:
-        dept = me.campaign.rater(key).department
-        if dept and owed_by(me.campaign, dept):
-            return key, dept
-    return None
 
 
 async def is_contact(_event: object, me: Me | None = None) -> bool:

@@ -13,6 +13,7 @@ from handlers.callbacks import StrictData, strict_number
 from handlers.cards import CardExtra
 from handlers.identity import Me
 from handlers.texts import h, name_in, t
+from scoring.assignments import owed_by
 from scoring.campaign import format_value
 from storage.sheets import Item, SheetInfo
 from storage.store import Store
@@ -33,6 +34,36 @@ class Mat(StrictData, prefix="mt"):
     b: int = 0
 
     _numbers = field_validator("a", "b", mode="before")(strict_number)
+
+
+def contact_of(me: Me) -> tuple[str, str] | None:
+    """(rater, department) when this account speaks for a department that owes materials."""
+    if not me.bound or not me.campaign.materials:
+        return None
+    for key in me.raters:
+        dept = me.campaign.rater(key).department
+        if dept and owed_by(me.campaign, dept):
+            return key, dept
+    return None
+
+
+async def home_extra(store: Store, me: Me) -> CardExtra | None:
+    """A contact's home card: what its department has handed in, and a button to hand in more."""
+    found = contact_of(me)
+    if found is None:
+        return None
+    campaign = me.campaign
+    files = await store.materials.of_department(me.stored.id, found[1])
+    parts = []
+    for kind in campaign.materials:
+        if kind.key not in owed_by(campaign, found[1]):
+            continue
+        n = sum(1 for f in files if f.kind == kind.key)
+        parts.append(t(me.lang, "home.mat_kind", kind=h(name_in(me.lang, kind.name, kind.name_en)), n=n,
+                       mark="✅" if n else "⬜"))
+    line = t(me.lang, "home.mat", kinds=t(me.lang, "home.mat_sep").join(parts))
+    button = InlineKeyboardButton(text=t(me.lang, "btn.mat_hand_in"), callback_data=Mat(act=MatAct.LIST).pack())
+    return CardExtra((line,), (button,))
 
 
 async def card_extra(store: Store, me: Me, sheet: SheetInfo, item: Item) -> CardExtra | None:

@@ -36,7 +36,7 @@ from handlers.cards import (
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
 from handlers.identity import RESOLVES_IDENTITY, Me, identify, identify_cached
-from handlers.materials_card import card_extra
+from handlers.materials_card import card_extra, home_extra
 from handlers.replies import ack
 from handlers.texts import h, name_in, t
 from scoring.campaign import format_value
@@ -91,14 +91,15 @@ async def home(store: Store, me: Me, now: datetime) -> Card:
     if len(me.raters) > 1:  # several roles: one heading each
         roles = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.raters}
         names = [name_in(me.lang, campaign.rater(key).name, campaign.rater(key).name_en) for key in me.raters]
-        return home_card(campaign, me.lang, " · ".join(names), [], now, proxies, roles)
+        return home_card(campaign, me.lang, " · ".join(names), [], now, proxies, roles,
+                         extra=await home_extra(store, me))
     sheets = await store.sheets.for_rater(me.stored.id, me.rater) if me.rater else []
     if me.rater:
         rater = campaign.rater(me.rater)
         who = name_in(me.lang, rater.name, rater.name_en)
     else:
         who = name_in(me.lang, me.staff.name, me.staff.name_en) if me.staff else ""
-    return home_card(campaign, me.lang, who, sheets, now, proxies)
+    return home_card(campaign, me.lang, who, sheets, now, proxies, extra=await home_extra(store, me))
 
 
 async def walk_card(

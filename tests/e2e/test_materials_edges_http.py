@@ -41,6 +41,13 @@ async def test_what_a_contact_may_hand_in_and_until_when(store, sandbox, running
     czj = await person(store, sandbox, small, "c_czj", 8202)
     leader = await person(store, sandbox, small, "ld_sz", 8203)  # no department: not a contact
 
+    # the home card says what the department owes, with a button to it
+    assert "📎 上交材料：⬜ 口内目标自查报告（0 个文件）" in tax.last().text
+    assert "重点工作总结" not in tax.last().text  # a vertical department has no key work
+    assert "📎 上交材料" not in leader.last().text and not any("📎" in b for b in leader.last().labels)
+    await tap(tax, "📎 上交材料")
+    assert "国家税务总局示例市税务局 · 上交材料" in tax.last().text
+
     # a CSV is not a summary; nothing is stored
     text = await answered(tax, lambda: tax.send_document(b"a,b\n1,2\n", "scores.csv", "text/csv"))
     assert "不能作为材料上交" in text
@@ -68,6 +75,9 @@ async def test_what_a_contact_may_hand_in_and_until_when(store, sandbox, running
     assert await store.materials.of_department(cid, "tax") == [material]
 
     # its own contact withdraws it and hands in a replacement
+    await tap(tax, "🏠 首页")
+    assert "✅ 口内目标自查报告（1 个文件）" in tax.last().text
+    await tap(tax, "📎 上交材料")
     await tap(tax, "🗑 撤回 自查报告.pdf")
     assert await store.materials.of_department(cid, "tax") == []
     await answered(tax, lambda: tax.send_document(PDF, "自查报告（修订）.pdf", "application/pdf"))

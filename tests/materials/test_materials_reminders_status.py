@@ -50,7 +50,8 @@ async def test_contacts_owing_materials_are_reminded_until_they_hand_them_in(sto
     clock.now = datetime(2027, 1, 5, 10, 0, 1, tzinfo=UTC)
     await svc.tick()
     (digest,) = sent_to("admin")
-    summary, self_check = digest.index("重点工作总结</b>：4 个部门未交"), digest.index("口内目标自查报告</b>：4 个部门未交")
+    summary = digest.index("重点工作总结</b>：4 个部门未交")
+    self_check = digest.index("口内目标自查报告</b>：4 个部门未交")
     assert "市发展和改革委员会" in digest[summary:self_check] and "税务局" not in digest[self_check:]
 
 
