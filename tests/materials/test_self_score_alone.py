@@ -51,3 +51,28 @@ def test_check_json_shows_the_four_key_work_blocks_and_the_informing_self_evalua
     for group, body in (("nine_tasks", "kw_dcs"), ("conduct", "kw_zfb"), ("safe_city", "kw_pab")):
         assert sorted(a["department"] for a in doc["assignments"] if a["group"] == group) == sorted(standard)
         assert {a["rater"] for a in doc["assignments"] if a["group"] == group} == {body}
+
+
+def test_the_bodies_blocks_come_in_as_their_result_sheets(tmp_path, capsys):
+    """九大任务, 作风建设 and 平安创建 are assessed by the bodies that run them; the office imports each
+    body's stamped result sheet (`kaoping import-scores`), and the report carries every block."""
+    from bot.cli import main
+
+    db = str(tmp_path / "k.db")
+    sheet = tmp_path / "results.csv"
+    rows = ["rater,group,department,score"]
+    rows += [f"kw_dcs,nine_tasks,{d},90" for d in ("fgw", "czj")]
+    rows += [f"kw_zfb,conduct,{d},80" for d in ("fgw", "czj")]
+    rows += [f"kw_pab,safe_city,{d},100" for d in ("fgw", "czj")]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["--db", db, "load", "examples/municipal.yaml"]) == 0
+    assert main(["--db", db, "import-scores", "y2026", str(sheet)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "report", "y2026", "--format", "json"]) == 0
+    fgw = next(d for d in json.loads(capsys.readouterr().out)["departments"] if d["key"] == "fgw")
+    groups = fgw["parts"]["key_work"]["groups"]
+    assert {k: g["score"] for k, g in groups.items()} == {
+        "self_eval": None, "key_work_leads": None, "nine_tasks": 90.0, "conduct": 80.0, "safe_city": 100.0,
+    }
+    # the lead's block is still missing: the three present blocks, renormalised 30 : 15 : 15
+    assert fgw["parts"]["key_work"]["score"] == (90 * 30 + 80 * 15 + 100 * 15) / 60
