@@ -38,6 +38,8 @@ from storage.materials import Material
 from storage.store import Store
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download through the Bot API
+MAX_FILES = 20  # files a department keeps handed in at once (its card must fit one message)
+NAME_SHOWN = 60
 ALLOWED = (".pdf", ".docx", ".xlsx")
 BUTTON_CHARS = 28
 SHOWN_BUTTONS = 40
@@ -61,8 +63,8 @@ def _size(n: int) -> str:
     return f"{max(1, round(n / 1024))} KB"
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= BUTTON_CHARS else label[: BUTTON_CHARS - 1] + "…"
+def _short(label: str, limit: int = BUTTON_CHARS) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _kind_name(lang: str, kind: MaterialKind) -> str:
@@ -82,7 +84,8 @@ def overview(campaign: Campaign, lang: str, dept: str, files: list[Material], no
         lines.append(t(lang, "mat.kind", kind=h(_kind_name(lang, kind)), due=f"{due:%m-%d %H:%M}",
                        left=time_left(lang, due, now, campaign.timezone)))
         mine = [f for f in files if f.kind == kind.key]
-        lines += [t(lang, "mat.file", name=h(f.name), size=_size(f.size)) for f in mine] or [t(lang, "mat.kind_none")]
+        lines += [t(lang, "mat.file", name=h(_short(f.name, NAME_SHOWN)), size=_size(f.size)) for f in mine] or [
+            t(lang, "mat.kind_none")]
         if _open(campaign, kind, now):
             rows += [[_button(t(lang, "btn.mat_withdraw", name=f.name), Mat(act=MatAct.WITHDRAW, a=f.id))]
                      for f in mine]
@@ -90,7 +93,7 @@ def overview(campaign: Campaign, lang: str, dept: str, files: list[Material], no
     if unfiled:
         lines.append(t(lang, "mat.unfiled"))
         for f in unfiled:
-            lines.append(t(lang, "mat.file", name=h(f.name), size=_size(f.size)))
+            lines.append(t(lang, "mat.file", name=h(_short(f.name, NAME_SHOWN)), size=_size(f.size)))
             choices = [_button(t(lang, "btn.mat_file", kind=_kind_name(lang, k)),
                                Mat(act=MatAct.FILE, a=f.id, b=n))
                        for n, k in enumerate(kinds) if _open(campaign, k, now)]
@@ -150,6 +153,10 @@ async def on_upload(message: Message, store: Store, me: Me, bot: Bot, clock: Clo
     if not open_kinds:
         last = max(_due(campaign, k) for k in kinds)
         await message.answer(t(lang, "mat.closed", due=f"{last:%m-%d %H:%M}"))
+        return
+    held = await store.materials.of_department(me.stored.id, dept)
+    if len(held) >= MAX_FILES and all(f.file_unique_id != unique_id for f in held):
+        await message.answer(t(lang, "mat.too_many", n=MAX_FILES))
         return
     buffer = io.BytesIO()
     await bot.download(file_id, destination=buffer)

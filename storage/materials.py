@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from storage.db import Database
 
-_COLUMNS = "id, department, kind, file_type, file_id, name, size, sha256, rater, at"
+_COLUMNS = "id, department, kind, file_type, file_id, name, size, sha256, rater, at, file_unique_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class Material:
     sha256: str
     rater: str  # the contact who handed it in
     at: str
+    file_unique_id: str  # the same for the same file, whoever sends it
 
 
 @dataclass(frozen=True, slots=True)

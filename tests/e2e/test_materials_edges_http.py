@@ -122,3 +122,17 @@ async def test_the_sector_panel_sees_the_self_check_not_the_summary(store, sandb
     peers = await person(store, sandbox, small, "c_czj", 8302)  # sector peers: not linked to materials
     await tap(peers, "继续 口内部门互评")
     assert "📎" not in peers.last().text and not any("📎" in b for b in peers.last().labels)
+
+
+async def test_a_department_keeps_at_most_twenty_files_and_its_card_fits(store, sandbox, running, small):
+    await store.campaigns.load(small)
+    cid = (await store.campaigns.get(small.key)).id
+    tax = await person(store, sandbox, small, "c_tax", 8401)
+    long_name = "口内目标自查报告附件" * 20  # 200 characters
+    for n in range(20):
+        await answered(tax, lambda n=n: tax.send_document(PDF + bytes([n]), f"{long_name}{n:02}.pdf"))
+    assert len(await store.materials.of_department(cid, "tax")) == 20
+    assert len(tax.last().text) < 4096  # the sandbox would have refused a longer card anyway
+    text = await answered(tax, lambda: tax.send_document(PDF, "第21个.pdf"))
+    assert "最多保留 20 个文件" in text
+    assert len(await store.materials.of_department(cid, "tax")) == 20
