@@ -87,8 +87,15 @@ async def test_same_rater_on_a_second_card_loses_nothing(store, sandbox, running
     await user.wait_for(lambda u: u.last().message_id != first_card)
     await tap(user, leaders_sheet_label(user))
     await tap(user, "95")
-    # the old card on the first device still shows department 2 and scores exactly that one:
-    # the newest tap wins, as a correction on paper would
+    # the old card on the first device still shows department 2 as unscored: its button names the value it
+    # replaces (none), so it does not overwrite the 95 given since; the card says so and shows the 95
+    count = len(user.answers)
+    await user.press("70", message_id=first_card)
+    await user.wait_for(lambda u: len(u.answers) > count)
+    assert "已过期" in user.answers[-1].text
+    _, items = await leader_sheet(store, small, key)
+    assert [i.value for i in items[:3]] == [85.0, 95.0, None]
+    # tapped again on the redrawn card, it is a deliberate correction and counts
     count = len(user.answers)
     await user.press("70", message_id=first_card)
     await user.wait_for(lambda u: len(u.answers) > count)
@@ -108,7 +115,8 @@ async def test_forged_and_stale_callbacks_over_http(store, sandbox, running, sma
     _, other_items = await store.sheets.walk(other.id)
     forged = [
         Walk(act=Act.SCORE, sheet=other.id, item=other_items[0].assignment_id, arg=0).pack(),
-        Walk(act=Act.SCORE, sheet=sheet.id, item=items[0].assignment_id, arg=-500).pack(),
+        # a modified client can send what `Walk` itself refuses to pack
+        f"w:s:{sheet.id}:{items[0].assignment_id}:-500:0",
         Walk(act=Act.SCORE, sheet=sheet.id, item=items[0].assignment_id, arg=100_000).pack(),
         "w:s:abc",
         "x" * 64,
