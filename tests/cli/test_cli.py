@@ -260,7 +260,10 @@ def test_full_run(tmp_path: Path) -> None:
     got = json.loads(ok(report).out)
     expected = independent_report(source, assignments, scores)
     compare(got, expected)
-    ok(status)
+    # no materials were handed in: every owing department is named under its kind
+    materials = ok(status).out.split("\nmaterials\n")[1]
+    assert "重点工作总结 [summary]  0/" in materials and "口内目标自查报告 [self_check]  0/" in materials
+    assert "[fgw]" in materials and "[icbc]" not in materials
     assert "Sample city" in ok(table).out or "Development and Reform" in table.out
 
     ok(xlsx)
