@@ -10,13 +10,14 @@ import json
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot import cli_record
 from bot.config import Settings
+from scoring.assignments import missing_materials, owing_departments
 from scoring.campaign import Campaign
 from scoring.imports import ImportRejected, parse_results, parse_scores, read_table
 from scoring.validation import MAX_CAMPAIGN_BYTES, CampaignError, CampaignRefused, load_campaign, too_large
@@ -85,6 +86,10 @@ async def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await store.close()
     verb = "loaded" if result.created else "updated"
+    if campaign.milestones_past(datetime.now(UTC)):
+        last = max(m.due for m in campaign.milestones)
+        print(f"{args.file}: warning: every milestone of {campaign.key} is already past (the last was "
+              f"{last:%Y-%m-%d %H:%M} {campaign.timezone}); raters will see only closed deadlines", file=sys.stderr)
     print(
         f"{verb} {campaign.key}: +{result.added} / -{result.removed} assignments"
         + (f", {result.dropped_scores} score(s) dropped into the audit log" if result.dropped_scores else "")
@@ -173,8 +178,25 @@ async def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     async with _campaign(settings, args.campaign) as (store, stored):
         status = await campaign_status(store, stored)
+        handed_in = await store.materials.handed_in(stored.id)
     print(render_status(status))
+    if stored.campaign.materials:
+        print(render_materials(stored.campaign, handed_in))
     return 0
+
+
+def render_materials(campaign: Campaign, handed_in: set[tuple[str, str]]) -> str:
+    """Per kind of materials: how many departments handed in, and which have not."""
+    missing = missing_materials(campaign, handed_in)
+    lines = ["materials"]
+    for kind in campaign.materials:
+        owing = owing_departments(campaign, kind.key)
+        late = [d for d in owing if kind.key in missing.get(d, [])]
+        due = campaign.milestone(kind.milestone).due
+        lines.append(f"  {kind.name} [{kind.key}]  {len(owing) - len(late)}/{len(owing)} handed in  "
+                     f"due {due:%Y-%m-%d %H:%M}")
+        lines += [f"      {campaign.department(d).name} [{d}]" for d in late]
+    return "\n".join(lines)
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

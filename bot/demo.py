@@ -19,11 +19,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.runner import RunningBot
 from bot.sandbox import SandboxServer, SimUser
+from scoring.assignments import owed_by
 from scoring.campaign import Campaign, Role
 from scoring.chart import NoCJKFont, render_chart
 from scoring.exports import render_table, render_xlsx
@@ -35,7 +38,6 @@ TOKEN = "123456:SANDBOX-kaoping-demo-token"
 DEFAULT_CAMPAIGN = Path(__file__).resolve().parent.parent / "examples" / "municipal.yaml"
 CONCURRENT_RATERS = 12
 FIRST_USER_ID = 10_000
-DEMO_DAY = datetime(2025, 1, 3, 1, 30, tzinfo=UTC)
 
 
 @dataclass
@@ -43,6 +45,8 @@ class DemoStats:
     taps: int = 0
     typed: int = 0
     sheets: int = 0
+    files: int = 0  # materials handed in by the departments' contacts
+    viewed: int = 0  # times a rater opened a department's materials from its card
 
 
 class Rater:
@@ -71,10 +75,22 @@ class Rater:
     def open_sheets(self) -> list[str]:
         return [label for label in self.user.last().labels if label.startswith("继续")]
 
+    async def view_materials(self, stats: DemoStats) -> None:
+        """Tap "📎 材料 (n)": the files arrive, and the card moves below them."""
+        label = next(label for label in self.user.last().labels if label.startswith("📎"))
+        count, card = len(self.user.answers), self.user.last().message_id
+        await self.user.press(label)
+        await self.user.wait_for(lambda u: len(u.answers) > count and u.last().message_id != card
+                                 and bool(u.last().labels), timeout=10)
+        stats.viewed += 1
+
     async def score_sheet(self, stats: DemoStats, first: bool) -> None:
         await self.tap(self.open_sheets()[0])
-        step = 0
+        step, viewed = 0, False
         while (dept := self.department_on_card()) is not None:
+            if not viewed and any(label.startswith("📎") for label in self.user.last().labels):
+                await self.view_materials(stats)  # once a sheet: what a lead or panel reads first
+                viewed = True
             step += 1
             if first and step == 1:
                 await self._showcase(stats)
@@ -104,6 +120,21 @@ class Rater:
         await self.user.wait_for(lambda u: u.last().text != before, timeout=10)
 
 
+def demo_day(campaign: Campaign) -> datetime:
+    """09:30 local, two days before the campaign's first milestone (kept inside its period), in UTC.
+
+    For the example campaign: 3 January, with the materials still open and a
+    week before the scores are due.
+    """
+    tz = ZoneInfo(campaign.timezone)
+    first = min(m.due for m in campaign.milestones)
+    day = max(first.date() - timedelta(days=2), campaign.period.start)
+    local = datetime.combine(day, dt_time(9, 30), tzinfo=tz)
+    if local.replace(tzinfo=None) >= first:  # a first milestone in the small hours of the period's first day
+        local = first.replace(tzinfo=tz) - timedelta(hours=1)
+    return local.astimezone(UTC)
+
+
 async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
@@ -111,11 +142,11 @@ async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None 
     campaign = load_campaign(path.read_text(encoding="utf-8"), str(path))
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kaoping-demo-") as tmp:
-        # the demo plays out on 3 January 2025, a week before the scores are due
-        t0 = time.monotonic()
+        # the demo plays out on the campaign's own calendar: before its first milestone
+        t0, day = time.monotonic(), demo_day(campaign)
 
         def clock() -> datetime:
-            return DEMO_DAY + timedelta(seconds=time.monotonic() - t0)
+            return day + timedelta(seconds=time.monotonic() - t0)
 
         store = await Store.open(Path(tmp) / "demo.db", clock)
         sandbox = SandboxServer(token=TOKEN)
@@ -140,7 +171,8 @@ async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None 
         print(f"demo: no chart: {exc.__doc__}", file=sys.stderr)
     print(
         f"\ndemo: {len(campaign.raters)} raters scored through the bot over HTTP: {stats.taps} taps, "
-        f"{stats.typed} typed value(s), {stats.sheets} sheets submitted; "
+        f"{stats.typed} typed value(s), {stats.sheets} sheets submitted; {stats.files} material file(s) "
+        f"handed in, opened {stats.viewed} time(s) from score cards; "
         f"{time.perf_counter() - started:.1f} s. Report written to {xlsx} and {chart}",
         file=sys.stderr,
     )
@@ -158,6 +190,7 @@ async def _play(campaign: Campaign, store: Store, sandbox: SandboxServer) -> Dem
     # each department has a "true" standing the raters roughly agree on
     quality = {d.key: rng.uniform(72, 96) for d in campaign.departments}
     stats = DemoStats()
+    await _hand_in_materials(campaign, users, stats)
     gate = asyncio.Semaphore(CONCURRENT_RATERS)
 
     async def rater_work(n: int, key: str) -> None:
@@ -175,6 +208,52 @@ async def _play(campaign: Campaign, store: Store, sandbox: SandboxServer) -> Dem
     await _approve_key_work(campaign, users)
     await _upload_external_results(campaign, users, quality)
     return stats
+
+
+PHOTO = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000100000000c0806000000") + bytes(48)
+
+
+async def _hand_in_materials(campaign: Campaign, users: dict[tuple[str, str], SimUser], stats: DemoStats) -> None:
+    """Each department's contact sends its materials in the chat (a PDF per kind; the first one also a photo
+    of its summary), filing each where asked, before the materials milestone. Every 15th department is
+    late: /status names it and the reminders chase it."""
+    contacts: dict[str, str] = {}
+    for rater in campaign.raters:
+        if rater.department and owed_by(campaign, rater.department):
+            contacts.setdefault(rater.department, rater.key)
+    gate = asyncio.Semaphore(CONCURRENT_RATERS)
+
+    async def send(user: SimUser, upload, kind_name: str, asked: bool) -> None:
+        before = len(user.chat())
+        await upload()
+        await user.wait_for(lambda u: len(u.chat()) > before + 1, timeout=10)
+        if asked:  # the department owes several kinds: say which one this file is
+            count = len(user.answers)
+            await user.press(f"归入：{kind_name}")
+            await user.wait_for(lambda u: len(u.answers) > count, timeout=10)
+        stats.files += 1
+
+    async def one(n: int, dept: str, key: str) -> None:
+        if n % 15 == 14:
+            return
+        async with gate:
+            user = users[("rater", key)]
+            await user.wait_for(lambda u: any("继续" in label for m in u.chat() for label in m.labels), timeout=20)
+            name = campaign.department(dept).name
+            kinds = [k for k in campaign.materials if k.key in owed_by(campaign, dept)]
+            for kind in kinds:
+                content = f"%PDF-1.4\n% {dept} {kind.key}\n%%EOF\n".encode()
+                await send(user, lambda c=content, k=kind: user.send_document(c, f"{name}{k.name}.pdf",
+                                                                             "application/pdf"),
+                           kind.name, len(kinds) > 1)
+            if n == 0:
+                await send(user, lambda: user.send_photo(PHOTO), kinds[0].name, len(kinds) > 1)
+            count = len(user.answers)
+            await user.press("首页")
+            await user.wait_for(lambda u: len(u.answers) > count and any(
+                label.startswith("继续") for label in u.last().labels), timeout=10)
+
+    await asyncio.gather(*(one(n, d, k) for n, (d, k) in enumerate(contacts.items())))
 
 
 async def _approve_key_work(campaign: Campaign, users: dict[tuple[str, str], SimUser]) -> None:

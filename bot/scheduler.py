@@ -48,7 +48,7 @@ import os
 import secrets
 import socket
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -62,7 +62,8 @@ from bot.delivery import Outcome, Sender
 from handlers.callbacks import Act, Walk
 from handlers.cards import group_names, time_left, where
 from handlers.texts import BUTTON_MAX, h, name_in, pick_lang, shorten, t
-from scoring.campaign import Campaign, Milestone, QuietHours, Role
+from scoring.assignments import missing_materials
+from scoring.campaign import Campaign, MaterialKind, Milestone, QuietHours, Role
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
 from storage.manual_reminds import ManualReminds
@@ -141,9 +142,11 @@ def _short(label: str) -> str:
 
 
 def reminder_message(
-    campaign: Campaign, lang: str, milestone: Milestone, sheets: list[SheetInfo], now: datetime
+    campaign: Campaign, lang: str, milestone: Milestone, sheets: list[SheetInfo], now: datetime,
+    materials: Sequence[MaterialKind] = (),
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Progress of each unfinished sheet and one Continue button per sheet."""
+    """Progress of each unfinished sheet and one Continue button per sheet; then the materials the
+    rater's department still owes (a contact hands them in by sending the files in the chat)."""
     lines = [
         t(
             lang, "remind.title", campaign=h(name_in(lang, campaign.title, campaign.title_en)),
@@ -160,6 +163,7 @@ def reminder_message(
                        state=state))
         label = _short(t(lang, "remind.btn", group=group))
         buttons.append([InlineKeyboardButton(text=label, callback_data=Walk(act=Act.OPEN, sheet=sheet.id).pack())])
+    lines += [t(lang, "remind.mat", kind=h(name_in(lang, k.name, k.name_en))) for k in materials]
     lines.append(t(lang, "remind.footer"))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons[:100])
 
@@ -167,8 +171,10 @@ def reminder_message(
 def digest_message(
     campaign: Campaign, lang: str, milestone: Milestone, sheets: list[SheetInfo],
     contacts: dict[tuple[str, str], tuple[int, str | None, bool]], *, collector: bool,
+    missing_materials: dict[str, list[str]] | None = None,
 ) -> str:
-    """Laggards per group of the milestone (names, progress, whether they can be reached)."""
+    """Laggards per group of the milestone (names, progress, whether they can be reached); then the
+    departments that have not handed in the milestone's materials (department -> kinds)."""
     title = t(
         lang, "digest.title_collector" if collector else "digest.title",
         campaign=h(name_in(lang, campaign.title, campaign.title_en)),
@@ -190,6 +196,13 @@ def digest_message(
             flag = t(lang, "digest.unbound") if contact is None else t(lang, "digest.unreachable") if contact[2] else ""
             body.append((t(lang, "digest.rater", name=h(names.get(s.rater, s.rater)), done=s.scored, total=s.total,
                            flag=flag), True))
+    for kind in campaign.materials:
+        depts = [d for d, kinds in (missing_materials or {}).items() if kind.key in kinds]
+        if depts:
+            body.append((t(lang, "digest.mat", kind=h(name_in(lang, kind.name, kind.name_en)), n=len(depts)), False))
+            body += [(t(lang, "digest.mat_dept", name=h(name_in(lang, campaign.department(d).name,
+                                                                   campaign.department(d).name_en))), True)
+                     for d in depts]
     if not body:
         return "\n".join([title, t(lang, "digest.all_done")])
     footer = t(lang, "digest.footer")
@@ -407,6 +420,8 @@ class ReminderService:
             for s in in_milestone:
                 if s.is_open:
                     late[s.rater].append(s)
+            for rater in await self._owing_materials(stored, m.key):  # chased like an open sheet
+                late.setdefault(rater, [])
             for rater in sorted(late):
                 contact = contacts.get(("rater", rater))
                 if contact is None or contact[2]:
@@ -426,7 +441,8 @@ class ReminderService:
                         jobs.append(_Job(rater, m.key, offset_s, DROPPED))  # quiet hours outlast the milestone
                     # else: wait for the end of quiet hours
             if now >= due and quiet_until is None:
-                jobs.extend(self._digests(stored, m, in_milestone, contacts, recorded))
+                jobs.extend(self._digests(stored, m, in_milestone, contacts, recorded,
+                                          await self._missing_materials(stored, m.key)))
         fixed = [j for j in jobs if j.send is None]
         for job in fixed:
             await self._run(stored, job, done)
@@ -443,6 +459,7 @@ class ReminderService:
     def _digests(
         self, stored: StoredCampaign, m: Milestone, sheets: list[SheetInfo],
         contacts: dict[tuple[str, str], tuple[int, str | None, bool]], recorded: set[tuple[str, str, int]],
+        missing: dict[str, list[str]] | None = None,
     ) -> list[_Job]:
         jobs = []
         for person in stored.campaign.staff:
@@ -459,7 +476,8 @@ class ReminderService:
                 jobs.append(_Job(key, m.key, DIGEST, SKIPPED))  # none of its leaders has this milestone
                 continue
             lang = pick_lang(contact[1], None, stored.campaign.default_lang)
-            text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full)
+            text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full,
+                                  missing_materials=missing if full else None)
 
             async def send(before: Callable[[], Awaitable[bool]], chat_id: int = contact[0], text: str = text) -> str:
                 return await self.sender.send(chat_id, text, before=before)
@@ -478,13 +496,29 @@ class ReminderService:
                 s for s in await self.store.sheets.for_rater(stored.id, rater)
                 if s.is_open and milestone_of.get(s.group) == m.key
             ]
-            if not sheets:
+            owed = (await self._owing_materials(stored, m.key)).get(rater, [])
+            if not sheets and not owed:
                 return SKIPPED
             lang = pick_lang(contact[1], None, c.default_lang)
-            text, markup = reminder_message(c, lang, m, sheets, self.clock())
+            text, markup = reminder_message(c, lang, m, sheets, self.clock(), owed)
             return await self.sender.send(contact[0], text, markup, before=before)
 
         return send
+
+    async def _missing_materials(self, stored: StoredCampaign, milestone: str) -> dict[str, list[str]]:
+        """Departments that have not handed in materials due at `milestone`, with the kinds."""
+        c = stored.campaign
+        if not any(k.milestone == milestone for k in c.materials):
+            return {}
+        return missing_materials(c, await self.store.materials.handed_in(stored.id), milestone)
+
+    async def _owing_materials(self, stored: StoredCampaign, milestone: str) -> dict[str, list[MaterialKind]]:
+        """Contacts (rater key) whose department has not handed in materials due at `milestone`, with the kinds."""
+        c = stored.campaign
+        missing = await self._missing_materials(stored, milestone)
+        kinds = {k.key: k for k in c.materials}
+        return {r.key: [kinds[k] for k in missing[r.department]]
+                for r in c.raters if r.department in missing}
 
     async def _run(self, stored: StoredCampaign, job: _Job, done: list[Delivery]) -> None:
         """Claim, act, complete. A claim another process holds (or completed) means: not ours."""
@@ -544,6 +578,9 @@ class ReminderService:
         for s in await self.store.sheets.for_campaign(stored.id):
             if s.is_open and milestone_of.get(s.group) == m.key:
                 late[s.rater].append(s)
+        owing = await self._owing_materials(stored, m.key)
+        for rater in owing:
+            late.setdefault(rater, [])
         counts: Counter[str] = Counter()
 
         async def one(rater: str, sheets: list[SheetInfo]) -> None:
@@ -552,7 +589,7 @@ class ReminderService:
                 counts["unbound" if contact is None else str(Outcome.UNREACHABLE)] += 1
                 return
             lang = pick_lang(contact[1], None, c.default_lang)
-            text, markup = reminder_message(c, lang, m, sheets, self.clock())
+            text, markup = reminder_message(c, lang, m, sheets, self.clock(), owing.get(rater, []))
             counts[str(await self.sender.send(contact[0], text, markup))] += 1
 
         await asyncio.gather(*(one(r, s) for r, s in sorted(late.items())))

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import admin, approval, fallback, proxy, remind, staff_report, staff_status, start, uploads, walk
+from handlers import (
+    admin,
+    approval,
+    fallback,
+    materials,
+    proxy,
+    remind,
+    staff_report,
+    staff_status,
+    start,
+    uploads,
+    walk,
+)
 
 
 def get_routers() -> list[Router]:
@@ -17,6 +29,7 @@ def get_routers() -> list[Router]:
         proxy.build_router(),
         admin.build_router(),
         uploads.build_router(),
+        materials.build_router(),
         remind.build_router(),
         staff_status.build_router(),
         staff_report.build_router(),

@@ -33,6 +33,14 @@ class Card:
     markup: InlineKeyboardMarkup
 
 
+@dataclass(frozen=True, slots=True)
+class CardExtra:
+    """What another feature adds under the department on a score card (handlers/materials_card.py)."""
+
+    lines: tuple[str, ...] = ()
+    buttons: tuple[InlineKeyboardButton, ...] = ()
+
+
 def _button(text: str, data: str) -> InlineKeyboardButton:
     # a copy of a validated button with new data costs half of validating a fresh one (17 a card)
     return _labelled(text).model_copy(update={"callback_data": data})
@@ -88,6 +96,7 @@ def state_text(lang: str, sheet: SheetInfo) -> str:
 def home_card(
     campaign: Campaign, lang: str, who: str, sheets: list[SheetInfo], now: datetime,
     proxies: dict[str, list[SheetInfo]] | None = None, roles: dict[str, list[SheetInfo]] | None = None,
+    extra: CardExtra | None = None,
 ) -> Card:
     """`sheets` are the account's own; `roles` (rater key -> sheets) when it holds several rater roles,
     each shown under its own heading; `proxies` the raters a collector enters for."""
@@ -112,6 +121,9 @@ def home_card(
             if sheet.is_open:
                 label = t(lang, "btn.proxy", name=name_in(lang, rater.name, rater.name_en))
                 buttons.append([_button(_short(label), walk_data(Act.OPEN, sheet.id))])
+    if extra is not None:  # a department contact's materials (handlers/materials_card.py)
+        lines.extend(extra.lines)
+        buttons.append(list(extra.buttons))
     return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons))
 
 
@@ -148,15 +160,15 @@ def next_open(items: list[Item], after_position: int | None) -> Item | None:
 
 def score_card(
     campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item], item: Item,
-    note: str | None = None, proxy_name: str | None = None,
+    note: str | None = None, proxy_name: str | None = None, extra: CardExtra | None = None,
 ) -> Card:
     pos = next(n for n, i in enumerate(items, start=1) if i.assignment_id == item.assignment_id)
-    return score_card_at(campaign, lang, sheet, item, pos, note, proxy_name)
+    return score_card_at(campaign, lang, sheet, item, pos, note, proxy_name, extra)
 
 
 def score_card_at(
     campaign: Campaign, lang: str, sheet: SheetInfo, item: Item, pos: int,
-    note: str | None = None, proxy_name: str | None = None,
+    note: str | None = None, proxy_name: str | None = None, extra: CardExtra | None = None,
 ) -> Card:
     """The score card of `item`, the `pos`-th (from 1) of the sheet's walk: what `score_card` shows,
     for a caller that read that one item and the sheet's counts instead of every item."""
@@ -171,6 +183,8 @@ def score_card_at(
     lines.append("")
     lines.append(t(lang, "card.dept", dept=h(name_in(lang, dept.name, dept.name_en)),
                    sector=h(name_in(lang, sector.name, sector.name_en))))
+    if extra is not None:
+        lines.extend(extra.lines)
     if item.recused:
         lines.append(t(lang, "card.recused", reason=h(item.reason or "")))
     elif item.value is not None:
@@ -182,10 +196,12 @@ def score_card_at(
     if note:
         lines.append("")
         lines.append(note)
-    return Card("\n".join(lines), _score_keyboard(campaign, lang, sheet, item))
+    return Card("\n".join(lines), _score_keyboard(campaign, lang, sheet, item, extra))
 
 
-def _score_keyboard(campaign: Campaign, lang: str, sheet: SheetInfo, item: Item) -> InlineKeyboardMarkup:
+def _score_keyboard(
+    campaign: Campaign, lang: str, sheet: SheetInfo, item: Item, extra: CardExtra | None = None,
+) -> InlineKeyboardMarkup:
     aid, sheet_id = item.assignment_id, sheet.id
 
     def walk(act: Act, arg: int = 0) -> str:
@@ -198,6 +214,8 @@ def _score_keyboard(campaign: Campaign, lang: str, sheet: SheetInfo, item: Item)
     ]
     presets.append(_button(t(lang, "btn.other"), walk(Act.OTHER)))
     rows = _rows(presets, PRESETS_PER_ROW)
+    if extra is not None and extra.buttons:
+        rows.append(list(extra.buttons))
     rows.append([_button(t(lang, "btn.comment"), walk(Act.COMMENT)), _button(t(lang, "btn.recuse"), walk(Act.RECUSE))])
     rows.append([
         _button(t(lang, "btn.back"), walk(Act.BACK)),

@@ -18,6 +18,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from handlers.cards import Card, time_left
 from handlers.clock import Clock, local_time
 from handlers.identity import Me
+from handlers.materials import status_block
 from handlers.roles import HasRole
 from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from handlers.walk import show
@@ -136,7 +137,7 @@ async def load_groups(store: Store, me: Me) -> list[GroupProgress]:
 
 
 def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], now: datetime,
-                  collector: bool = False, unknown_reminders: int = 0) -> Card:
+                  collector: bool = False, unknown_reminders: int = 0, materials: str | None = None) -> Card:
     if not groups:
         refresh = _button(t(lang, "st.btn_refresh"), StatusView(view=View.OVERVIEW))
         return Card(t(lang, "st.empty"), InlineKeyboardMarkup(inline_keyboard=[[refresh]]))
@@ -153,6 +154,8 @@ def overview_card(campaign: Campaign, lang: str, groups: list[GroupProgress], no
     unbound = _unbound(campaign, lang, groups)
     if unbound:
         blocks.insert(1, unbound)
+    if materials:  # departments that have not handed in their materials (handlers/materials.py)
+        blocks.append(materials)
     legend = _legend(lang, [r for g in groups for r in g.raters])
     if legend:
         blocks.append(legend)
@@ -327,7 +330,8 @@ def rater_card(campaign: Campaign, lang: str, rater: RaterProgress, sheets: list
 async def on_status(message: Message, store: Store, me: Me, clock: Clock) -> None:
     groups = await load_groups(store, me)
     card = overview_card(me.campaign, me.lang, groups, clock(), collector=scope(me) is not None,
-                         unknown_reminders=await _unknown_reminders(store, me))
+                         unknown_reminders=await _unknown_reminders(store, me),
+                         materials=await status_block(store, me))
     await message.answer(card.text, reply_markup=card.markup)
 
 
@@ -350,7 +354,8 @@ async def _view_card(data: StatusView, store: Store, me: Me, now: datetime) -> C
     groups = await load_groups(store, me)
     if data.view == View.OVERVIEW:
         return overview_card(me.campaign, me.lang, groups, now, collector=scope(me) is not None,
-                             unknown_reminders=await _unknown_reminders(store, me))
+                             unknown_reminders=await _unknown_reminders(store, me),
+                             materials=await status_block(store, me))
     group = next((g for g in groups if g.key == data.group), None)
     if group is None:
         return None

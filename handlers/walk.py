@@ -38,6 +38,7 @@ from handlers.cards import (
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
 from handlers.identity import RESOLVES_IDENTITY, Me, identify, identify_cached
+from handlers.materials_card import card_extra, home_extra
 from handlers.notices import Outbox
 from handlers.proxy import tell_leaders
 from handlers.replies import ack
@@ -94,20 +95,24 @@ async def home(store: Store, me: Me, now: datetime) -> Card:
     if len(me.raters) > 1:  # several roles: one heading each
         roles = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.raters}
         names = [name_in(me.lang, campaign.rater(key).name, campaign.rater(key).name_en) for key in me.raters]
-        return home_card(campaign, me.lang, " · ".join(names), [], now, proxies, roles)
+        return home_card(campaign, me.lang, " · ".join(names), [], now, proxies, roles,
+                         extra=await home_extra(store, me))
     sheets = await store.sheets.for_rater(me.stored.id, me.rater) if me.rater else []
     if me.rater:
         rater = campaign.rater(me.rater)
         who = name_in(me.lang, rater.name, rater.name_en)
     else:
         who = name_in(me.lang, me.staff.name, me.staff.name_en) if me.staff else ""
-    return home_card(campaign, me.lang, who, sheets, now, proxies)
+    return home_card(campaign, me.lang, who, sheets, now, proxies, extra=await home_extra(store, me))
 
 
-def walk_card(me: Me, sheet: SheetInfo, items: list[Item], item: Item | None, note: str | None = None) -> Card:
+async def walk_card(
+    store: Store, me: Me, sheet: SheetInfo, items: list[Item], item: Item | None, note: str | None = None,
+) -> Card:
     if item is None:
         return review_card(me.campaign, me.lang, sheet, items, 0)
-    return score_card(me.campaign, me.lang, sheet, items, item, note=note, proxy_name=_proxy_name(me, sheet))
+    return score_card(me.campaign, me.lang, sheet, items, item, note=note, proxy_name=_proxy_name(me, sheet),
+                      extra=await card_extra(store, me, sheet, item))
 
 
 def _proxy_name(me: Me, sheet: SheetInfo) -> str | None:
@@ -206,14 +211,17 @@ async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, bot:
         item = tap.next_item
         assert item is not None
         note = t(me.lang, "card.changed_since", value=_shown(me, item))
-        await show(query, score_card_at(me.campaign, me.lang, sheet, item, tap.next_pos, note=note, proxy_name=proxy))
+        extra = await card_extra(store, me, sheet, item)
+        await show(query, score_card_at(me.campaign, me.lang, sheet, item, tap.next_pos, note=note, proxy_name=proxy,
+                                        extra=extra))
         return
     await ack(query, t(me.lang, "ack.saved", value=format_value(value)))
     if tap.items is not None:  # every department is scored: the review
         card = review_card(me.campaign, me.lang, sheet, tap.items, 0)
     else:
         assert tap.next_item is not None
-        card = score_card_at(me.campaign, me.lang, sheet, tap.next_item, tap.next_pos, proxy_name=proxy)
+        extra = await card_extra(store, me, sheet, tap.next_item)
+        card = score_card_at(me.campaign, me.lang, sheet, tap.next_item, tap.next_pos, proxy_name=proxy, extra=extra)
     await show(query, card)
 
 
@@ -249,7 +257,7 @@ async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: M
     else:
         index = items.index(current) + (-1 if act == Act.BACK else 1)
         target = items[index % len(items)]
-    await show(query, walk_card(me, sheet, items, target))
+    await show(query, await walk_card(store, me, sheet, items, target))
 
 
 async def on_list(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
@@ -289,7 +297,7 @@ async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: M
     assert walked is not None
     sheet, items = walked
     current = find(items, result.assignment_id) if result.assignment_id else find(items, callback_data.item)
-    await show(query, walk_card(me, sheet, items, current or next_open(items, None)))
+    await show(query, await walk_card(store, me, sheet, items, current or next_open(items, None)))
 
 
 async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
@@ -376,7 +384,8 @@ async def on_prompt(query: CallbackQuery, callback_data: Walk, store: Store, me:
     await state.update_data(sheet=sheet.id, item=item.assignment_id, message=query.message.message_id,
                             base=item.version)
     await ack(query)
-    await show(query, prompt_card(walk_card(me, sheet, items, item), prompt, me.lang, sheet.id, item.assignment_id))
+    card = await walk_card(store, me, sheet, items, item)
+    await show(query, prompt_card(card, prompt, me.lang, sheet.id, item.assignment_id))
 
 
 async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bot: Bot) -> None:
@@ -403,7 +412,8 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
                 await state.clear()
                 await _tidy(message)
                 note = t(me.lang, f"second_look.{unusual[0]}", value=format_value(value), mean=unusual[1])
-                card = second_look_card(walk_card(me, sheet, items, item), note, me.lang, sheet_id, item, value)
+                drawn = await walk_card(store, me, sheet, items, item)
+                card = second_look_card(drawn, note, me.lang, sheet_id, item, value)
                 await show(message, card, bot, card_id)
                 return
             ok = await store.sheets.set_value(who, sheet_id, aid, value, base=data.get("base"))
@@ -413,7 +423,7 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
                 fresh, fresh_items = await store.sheets.walk(sheet_id)
                 now = find(fresh_items, aid) or item
                 note = t(me.lang, "card.changed_since", value=_shown(me, now))
-                await show(message, walk_card(me, fresh, fresh_items, now, note=note), bot, card_id)
+                await show(message, await walk_card(store, me, fresh, fresh_items, now, note=note), bot, card_id)
                 return
     elif current == Prompt.comment.state:
         if len(text) > COMMENT_MAX:
@@ -430,7 +440,8 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
         prompt = t(me.lang, "card.prompt_value", min=f"{scale.min:g}", max=f"{scale.max:g}", decimals=scale.decimals)
         if current == Prompt.comment.state:
             prompt = t(me.lang, "card.prompt_comment", max=COMMENT_MAX)
-        card = prompt_card(walk_card(me, sheet, items, item), f"{note}\n{prompt}", me.lang, sheet_id, aid)
+        drawn = await walk_card(store, me, sheet, items, item)
+        card = prompt_card(drawn, f"{note}\n{prompt}", me.lang, sheet_id, aid)
         await show(message, card, bot, card_id)
         return
     await state.clear()
@@ -439,7 +450,7 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
         return
     advance = current != Prompt.comment.state
     target = next_open(items, item.position) if advance else item
-    await show(message, walk_card(me, sheet, items, target), bot, card_id)
+    await show(message, await walk_card(store, me, sheet, items, target), bot, card_id)
 
 
 # A typed value this far from the rater's own mean on the sheet, or 0, is asked about once (a typo such as

@@ -64,3 +64,53 @@ def _iter(campaign: Campaign) -> Iterator[Assignment]:
                 if campaign.part_weight(dept.profile, part) <= 0:
                     continue
                 yield Assignment(rater.key, group.key, dept.key)
+
+
+def owing_departments(campaign: Campaign, material: str) -> list[str]:
+    """Departments that owe a kind of materials: those assigned in a group the materials are shown to."""
+    return _owing(campaign)[material]
+
+
+# campaign (by identity) -> kind -> owing departments; a campaign is frozen, and the few in use are kept
+_OWING: dict[int, tuple[Campaign, dict[str, list[str]]]] = {}
+
+
+def _owing(campaign: Campaign) -> dict[str, list[str]]:
+    cached = _OWING.get(id(campaign))
+    if cached is not None and cached[0] is campaign:
+        return cached[1]
+    assigned: dict[str, set[str]] = {}
+    for a in expand(campaign):
+        assigned.setdefault(a.group, set()).add(a.department)
+    owing = {}
+    for kind in campaign.materials:
+        depts = set().union(*(assigned.get(g, set()) for g in kind.shown_to))
+        owing[kind.key] = [d.key for d in campaign.departments if d.key in depts]
+    if len(_OWING) >= 16:
+        _OWING.clear()
+    _OWING[id(campaign)] = (campaign, owing)
+    return owing
+
+
+def contacts_of(campaign: Campaign, department: str) -> list[str]:
+    """The raters who speak for a department (`department: KEY`): they hand in its materials."""
+    return [r.key for r in campaign.raters if r.department == department]
+
+
+def owed_by(campaign: Campaign, department: str) -> list[str]:
+    """The kinds of materials a department owes, in the file's order."""
+    return [m.key for m in campaign.materials if department in owing_departments(campaign, m.key)]
+
+
+def missing_materials(
+    campaign: Campaign, handed_in: set[tuple[str, str]], milestone: str | None = None,
+) -> dict[str, list[str]]:
+    """department -> the kinds it owes and has not handed in (only those due at `milestone`, when given)."""
+    missing: dict[str, list[str]] = {}
+    for kind in campaign.materials:
+        if milestone is not None and kind.milestone != milestone:
+            continue
+        for dept in owing_departments(campaign, kind.key):
+            if (kind.key, dept) not in handed_in:
+                missing.setdefault(dept, []).append(kind.key)
+    return {d.key: missing[d.key] for d in campaign.departments if d.key in missing}

@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 Weight = Annotated[float, Field(ge=0)]
@@ -71,6 +72,9 @@ class Group(Model):
     confidential: bool = True
     # Default assignment rule for members of the group; a rater may override it.
     assign: AssignRule = "all"
+    # Another group whose raters see this group's values on their cards (a
+    # self-evaluation informing the key-work lead). Counts only with `weight`.
+    informs: Key | None = None
 
 
 class Part(Model):
@@ -78,6 +82,24 @@ class Part(Model):
     name: str = Field(min_length=1)
     name_en: str | None = None
     groups: list[Group] = Field(min_length=1)
+    # The weights of the part's groups in one place (group -> weight); a group
+    # listed here takes this weight instead of its own `weight`.
+    weights: dict[Key, Weight] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _apply_weights(self) -> Part:
+        known = {g.key for g in self.groups}
+        unknown = sorted(set(self.weights) - known)
+        if unknown:
+            raise ValueError(
+                f"weights name group(s) {', '.join(unknown)} that are not in this part "
+                f"(its groups: {', '.join(sorted(known))})"
+            )
+        if self.weights:
+            groups = [g.model_copy(update={"weight": self.weights[g.key]}) if g.key in self.weights else g
+                      for g in self.groups]
+            object.__setattr__(self, "groups", groups)
+        return self
 
 
 class Sector(Model):
@@ -111,6 +133,21 @@ Group.model_rebuild()
 class Membership(Model):
     group: Key
     assign: AssignRule | None = None  # None: the group's default rule
+
+
+class MaterialKind(Model):
+    """Files each department hands in (its year's summary, its self-check) for the raters of some groups.
+
+    Every department assigned in one of `shown_to` owes them; any rater whose
+    `department` is that department (its contact) hands them in, in the chat,
+    until the milestone.
+    """
+
+    key: Key
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    milestone: Key
+    shown_to: list[Key] = Field(min_length=1)  # groups whose raters see the files on their cards
 
 
 class Rater(Model):
@@ -216,6 +253,7 @@ class Campaign(Model):
     departments: list[Department] = Field(min_length=1)
     raters: list[Rater] = Field(min_length=1)
     staff: list[Staff] = Field(default_factory=list)
+    materials: list[MaterialKind] = Field(default_factory=list)
     reminders: Reminders = Reminders()
     adjustment_cap: float | None = Field(default=None, gt=0)
     # chat reports withhold a group's result while fewer raters scored it
@@ -240,6 +278,19 @@ class Campaign(Model):
 
     def milestone(self, key: str) -> Milestone:
         return next(m for m in self.milestones if m.key == key)
+
+    def milestones_past(self, now: datetime) -> bool:
+        """True when every milestone's deadline (local time in the campaign's timezone) is before `now` (aware)."""
+        tz = ZoneInfo(self.timezone)
+        return all(m.due.replace(tzinfo=tz) < now for m in self.milestones)
+
+    def informing(self, group_key: str) -> list[Group]:
+        """The groups whose values inform `group_key`'s raters (shown on their cards)."""
+        return [g for _, g in self.groups() if g.informs == group_key]
+
+    def materials_for(self, group_key: str) -> list[MaterialKind]:
+        """The materials the raters of `group_key` see on their cards."""
+        return [m for m in self.materials if group_key in m.shown_to]
 
     def is_external(self, profile: str) -> bool:
         return self.profiles.get(profile) == EXTERNAL

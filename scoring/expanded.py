@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.assignments import expand
+from scoring.assignments import expand, owing_departments
 from scoring.campaign import Campaign
 
 
@@ -24,6 +24,7 @@ def expanded_json(c: Campaign) -> dict[str, Any]:
                         "min_raters": g.min_raters,
                         "milestone": g.milestone,
                         "requires_approval": g.requires_approval,
+                        "informs": g.informs,
                     }
                     for g in p.groups
                 ],
@@ -35,5 +36,15 @@ def expanded_json(c: Campaign) -> dict[str, Any]:
             {"key": d.key, "name": d.name, "sector": d.sector, "profile": d.profile} for d in c.departments
         ],
         "raters": [{"key": r.key, "name": r.name, "groups": [m.group for m in r.memberships()]} for r in c.raters],
+        "materials": [
+            {
+                "key": m.key,
+                "name": m.name,
+                "milestone": m.milestone,
+                "shown_to": list(m.shown_to),
+                "departments": owing_departments(c, m.key),
+            }
+            for m in c.materials
+        ],
         "assignments": [{"rater": a.rater, "group": a.group, "department": a.department} for a in expand(c)],
     }

@@ -292,6 +292,8 @@ def check(c: Campaign, coverage: bool = True) -> Iterator[tuple[Path, str]]:
     yield from _check_departments(c)
     yield from _check_raters(c)
     yield from _check_staff(c)
+    yield from _check_informs(c)
+    yield from _check_materials(c)
     if coverage:
         yield from _check_coverage(c)
 
@@ -446,6 +448,31 @@ def _check_staff(c: Campaign) -> Iterator[tuple[Path, str]]:
                 yield ("staff", i, "approves", k), f"group '{key}' does not require approval"
         if s.approves and Role.APPROVER not in s.roles:
             yield ("staff", i, "roles"), "a staff member who approves groups needs the role 'approver'"
+
+
+def _check_informs(c: Campaign) -> Iterator[tuple[Path, str]]:
+    groups = {g.key for _, g in c.groups()}
+    for i, part in enumerate(c.parts):
+        for j, g in enumerate(part.groups):
+            if g.informs is None:
+                continue
+            path = ("parts", i, "groups", j, "informs")
+            if g.informs == g.key:
+                yield path, f"group '{g.key}' cannot inform itself"
+            elif g.informs not in groups:
+                yield path, _unknown("group", g.informs, groups)
+
+
+def _check_materials(c: Campaign) -> Iterator[tuple[Path, str]]:
+    yield from _dups(((("materials", i, "key"), m.key) for i, m in enumerate(c.materials)), "materials")
+    milestones = {m.key for m in c.milestones}
+    groups = {g.key for _, g in c.groups()}
+    for i, kind in enumerate(c.materials):
+        if kind.milestone not in milestones:
+            yield ("materials", i, "milestone"), _unknown("milestone", kind.milestone, milestones)
+        for k, group in enumerate(kind.shown_to):
+            if group not in groups:
+                yield ("materials", i, "shown_to", k), _unknown("group", group, groups)
 
 
 def _check_coverage(c: Campaign) -> Iterator[tuple[Path, str]]:

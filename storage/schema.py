@@ -345,6 +345,31 @@ MIGRATIONS: list[str] = [
     -- or before recording it): never sent again, recorded with outcome 'unknown'.
     ALTER TABLE reminders ADD COLUMN attempt_at TEXT;
     """,
+    """
+    -- h5: materials a department hands in (its summary, its self-check), by Telegram file id;
+    -- kind NULL while the contact has not said which of its department's materials a file is.
+    -- Withdrawn files stay (withdrawn_at set); every change is audited with the file's SHA-256.
+    CREATE TABLE materials (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        department TEXT NOT NULL,
+        kind TEXT,
+        file_type TEXT NOT NULL CHECK (file_type IN ('document', 'photo')),
+        file_id TEXT NOT NULL,
+        file_unique_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        rater TEXT NOT NULL,
+        telegram_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        withdrawn_at TEXT,
+        withdrawn_by TEXT
+    );
+    -- the same file sent twice (or one update delivered twice) is one row
+    CREATE UNIQUE INDEX materials_once ON materials (campaign_id, department, file_unique_id)
+        WHERE withdrawn_at IS NULL;
+    """,
 ]
 
 

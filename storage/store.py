@@ -10,6 +10,7 @@ from storage.adjustments import AdjustmentRepo
 from storage.audit import AuditRepo
 from storage.campaigns import CampaignRepo
 from storage.db import Clock, Database, utc_now
+from storage.materials import MaterialsRepo
 from storage.outbox import OutboxRepo
 from storage.pending import PendingRepo
 from storage.people import PeopleRepo
@@ -32,6 +33,7 @@ class Store:
         self.pending = PendingRepo(db)
         self.audit = AuditRepo(db)
         self.prompts = PromptRepo(db)
+        self.materials = MaterialsRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path, clock: Clock = utc_now) -> Store:

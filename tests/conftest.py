@@ -52,7 +52,7 @@ class FakeClock:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime(2025, 1, 2, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai, before every milestone
+    return FakeClock(datetime(2027, 1, 2, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai, before every milestone
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.sandbox.files import is_image
 from bot.sandbox.markup import inline_buttons
 from bot.sandbox.world import CallbackAnswer, CallbackRecord, ChatState, StoredMessage, World
 
@@ -105,6 +106,13 @@ class SimUser:
         """Send a file; the bot can ``get_file`` and download it."""
         stored = self._world.files.add(content, filename, mime_type, kind="documents")
         return self._post({"document": stored, "caption": caption})
+
+    async def send_photo(self, content: bytes, caption: str | None = None) -> dict[str, Any]:
+        """Send a picture (PNG, JPEG or GIF bytes), as the camera button does; the bot can download it."""
+        if not is_image(content):
+            raise ValueError("a photo is PNG, JPEG or GIF bytes")
+        stored = self._world.files.add(content, "photo.jpg", "image/jpeg", kind="photos")
+        return self._post({"photo": stored, "caption": caption})
 
     async def press(self, label: str, *, message_id: int | None = None) -> str:
         """Tap the button labelled ``label``; returns the callback query id.

@@ -252,6 +252,10 @@ class BotApi:
         stored = self.world.files.get(value)
         if stored is None:
             raise bad_request("wrong file identifier/HTTP URL specified")
+        # a file id keeps its type: Telegram refuses a document's id in sendPhoto and a photo's in sendDocument
+        if not stored.file_path.startswith(kind + "/"):
+            have = "Photo" if stored.file_path.startswith("photos/") else "Document"
+            raise bad_request(f"can't use file of type {have} as {'Photo' if kind == 'photos' else 'Document'}")
         return stored
 
     def _message_to_edit(self, params: Params) -> tuple[ChatState, StoredMessage]:

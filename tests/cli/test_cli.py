@@ -105,7 +105,7 @@ def test_check(tmp_path: Path) -> None:
     doc = json.loads(ok(municipal).out)
     source = yaml.safe_load((EXAMPLES / "municipal.yaml").read_text(encoding="utf-8"))
     assert_check_shape(doc, source)
-    assert "small2024" in ok(small).out and "ok" in small.out
+    assert "small2026" in ok(small).out and "ok" in small.out
 
     # a bad file: every problem on stderr with file, line and path; nothing on stdout; exit 1
     failed(checked_bad)
@@ -128,16 +128,18 @@ def test_check(tmp_path: Path) -> None:
 
 
 def assert_check_shape(doc: dict, source: dict) -> None:
-    assert set(doc) == {"campaign", "parts", "profiles", "departments", "raters", "assignments"}
+    assert set(doc) == {"campaign", "parts", "profiles", "departments", "raters", "materials", "assignments"}
     assert doc["campaign"] == {"key": source["key"], "title": source["title"], "timezone": source["timezone"]}
-    group_keys = {"key", "name", "weight", "method", "min_raters", "milestone", "requires_approval"}
+    group_keys = {"key", "name", "weight", "method", "min_raters", "milestone", "requires_approval", "informs"}
     assert [p["key"] for p in doc["parts"]] == [p["key"] for p in source["parts"]]
     for part, src in zip(doc["parts"], source["parts"], strict=True):
         assert set(part) == {"key", "name", "groups"}
         assert [g["key"] for g in part["groups"]] == [g["key"] for g in src["groups"]]
         for group, g_src in zip(part["groups"], src["groups"], strict=True):
             assert set(group) == group_keys
-            assert group["weight"] == g_src.get("weight", 1)
+            # a part's `weights` line overrides its groups' own `weight`
+            assert group["weight"] == src.get("weights", {}).get(g_src["key"], g_src.get("weight", 1))
+            assert group["informs"] == g_src.get("informs")
             assert group["method"] == g_src.get("method", "mean")
             assert group["min_raters"] == g_src.get("min_raters", 1)
             assert group["requires_approval"] is g_src.get("requires_approval", False)
@@ -152,6 +154,9 @@ def assert_check_shape(doc: dict, source: dict) -> None:
     for rater, src in zip(doc["raters"], source["raters"], strict=True):
         assert set(rater) == {"key", "name", "groups"}
         assert rater["groups"] == [g if isinstance(g, str) else g["group"] for g in src["groups"]]
+    assert [(m["key"], m["milestone"], m["shown_to"]) for m in doc["materials"]] == [
+        (m["key"], m["milestone"], m["shown_to"]) for m in source.get("materials", [])
+    ]
     assert doc["assignments"]
     assert all(set(a) == {"rater", "group", "department"} for a in doc["assignments"])
     # sanity of the expansion against the source: known keys, no external department, no duplicates
@@ -199,11 +204,11 @@ def test_full_run(tmp_path: Path) -> None:
     variant.write_text(variant_text, encoding="utf-8")
 
     loaded, checked = run_all((["load", "examples/small.yaml"], db), (["check", str(variant), "--json"], db))
-    assert ok(loaded).out.startswith("loaded small2024: +")
+    assert ok(loaded).out.startswith("loaded small2026: +")
     assignments = [(a["rater"], a["group"], a["department"]) for a in json.loads(ok(checked).out)["assignments"]]
 
     # invites, as CSV
-    invites = ok(run("invites", "small2024", "--format", "csv", db=db))
+    invites = ok(run("invites", "small2026", "--format", "csv", db=db))
     rows = list(csv.reader(io.StringIO(invites.out)))
     assert rows[0] == ["kind", "key", "name", "token", "link"]
     source = yaml.safe_load(variant_text)
@@ -231,31 +236,34 @@ def test_full_run(tmp_path: Path) -> None:
     bad_results_file = tmp_path / "results-bad.csv"
     bad_results_file.write_text("department,score\nicbc,80\nfgw,80\nicbc,100.5\n")
 
-    assert ok(run("import-scores", "small2024", str(score_file), db=db)).out.startswith(
+    assert ok(run("import-scores", "small2026", str(score_file), db=db)).out.startswith(
         f"imported {len(scores)} score(s)")
     # the revised file changes rules only: every score stays
-    assert ok(run("load", str(variant), db=db)).out.startswith("updated small2024: +0 / -0")
-    approve = ok(run("approve", "small2024", "key_work_leads", "--rater", "kwl_econ", db=db))
+    assert ok(run("load", str(variant), db=db)).out.startswith("updated small2026: +0 / -0")
+    approve = ok(run("approve", "small2026", "key_work_leads", "--rater", "kwl_econ", db=db))
     assert approve.out.startswith("approved 1 sheet(s)")
     # four writers at once on one file
     writes = run_all(
-        *[(["adjust", "small2024", d, f"{p:g}", "--reason", f"测试 {i}"], db) for i, (d, p) in enumerate(ADJUSTMENTS)],
-        (["import-results", "small2024", str(results_file)], db),
+        *[(["adjust", "small2026", d, f"{p:g}", "--reason", f"测试 {i}"], db) for i, (d, p) in enumerate(ADJUSTMENTS)],
+        (["import-results", "small2026", str(results_file)], db),
     )
     for w in writes:
         ok(w)
 
     xlsx_out = tmp_path / "report.xlsx"
     report, xlsx, status, table = run_all(
-        (["report", "small2024", "--format", "json"], db),
-        (["report", "small2024", "--format", "xlsx", "--out", str(xlsx_out)], db),
-        (["status", "small2024"], db),
-        (["report", "small2024", "--lang", "en"], db),
+        (["report", "small2026", "--format", "json"], db),
+        (["report", "small2026", "--format", "xlsx", "--out", str(xlsx_out)], db),
+        (["status", "small2026"], db),
+        (["report", "small2026", "--lang", "en"], db),
     )
     got = json.loads(ok(report).out)
     expected = independent_report(source, assignments, scores)
     compare(got, expected)
-    ok(status)
+    # no materials were handed in: every owing department is named under its kind
+    materials = ok(status).out.split("\nmaterials\n")[1]
+    assert "重点工作总结 [summary]  0/" in materials and "口内目标自查报告 [self_check]  0/" in materials
+    assert "[fgw]" in materials and "[icbc]" not in materials
     assert "Sample city" in ok(table).out or "Development and Reform" in table.out
 
     ok(xlsx)
@@ -272,8 +280,8 @@ def test_full_run(tmp_path: Path) -> None:
     bad = DATA / "scores_bad_small.csv"
     bad_text = bad.read_text(encoding="utf-8")
     bad_scores, bad_results, backup, backup_again_later = run_all(
-        (["import-scores", "small2024", str(bad)], db),
-        (["import-results", "small2024", str(bad_results_file)], db),
+        (["import-scores", "small2026", str(bad)], db),
+        (["import-results", "small2026", str(bad_results_file)], db),
         (["backup", str(tmp_path / "copy.db")], db),
         (["report", "nosuch", "--format", "json"], db),
     )
@@ -291,12 +299,12 @@ def test_full_run(tmp_path: Path) -> None:
     assert "no campaign 'nosuch'" in backup_again_later.err
 
     after, from_backup, backup_exists, no_db, backup_no_db, out_nowhere = run_all(
-        (["report", "small2024", "--format", "json"], db),
-        (["report", "small2024", "--format", "json"], tmp_path / "copy.db"),
+        (["report", "small2026", "--format", "json"], db),
+        (["report", "small2026", "--format", "json"], tmp_path / "copy.db"),
         (["backup", str(tmp_path / "copy.db")], db),
-        (["report", "small2024"], tmp_path / "missing.db"),
+        (["report", "small2026"], tmp_path / "missing.db"),
         (["backup", str(tmp_path / "copy2.db")], tmp_path / "missing.db"),
-        (["report", "small2024", "--format", "xlsx", "--out", str(tmp_path / "no" / "r.xlsx")], db),
+        (["report", "small2026", "--format", "xlsx", "--out", str(tmp_path / "no" / "r.xlsx")], db),
     )
     assert ok(after).out == report.out
     assert ok(from_backup).out == report.out
@@ -335,8 +343,9 @@ def independent_report(source: dict, assignments: list[tuple[str, str, str]],
                 score = None
                 if len(counted) >= g.get("min_raters", 1):
                     score = aggregate(counted, g.get("method", "mean"))
-                    if g.get("weight", 1) > 0:
-                        present.append((score, g.get("weight", 1)))
+                    g_weight = part.get("weights", {}).get(g["key"], g.get("weight", 1))
+                    if g_weight > 0:
+                        present.append((score, g_weight))
                 groups[g["key"]] = {"score": score, "n": len(counted)}
                 if assigned and (len(answered) < len(assigned) or score is None or len(counted) < len(answered)):
                     complete = False
@@ -370,7 +379,7 @@ def aggregate(values: list[float], method: str) -> float:
 
 
 def compare(got: dict, expected: dict[str, dict]) -> None:
-    assert got["campaign"] == "small2024"
+    assert got["campaign"] == "small2026"
     by_key = {d["key"]: d for d in got["departments"]}
     assert sorted(by_key) == sorted(expected)
     for key, want in expected.items():
@@ -412,3 +421,27 @@ def assert_close(have: float | None, want: float | None, where: str) -> None:
         assert have is None, where
     else:
         assert have == pytest.approx(want, abs=1e-6), where
+
+
+# -- load: a campaign whose deadlines have all gone by ------------------------------------
+
+
+def test_load_warns_when_every_milestone_is_past_and_still_loads(tmp_path: Path) -> None:
+    old = (
+        SMALL_TEXT.replace("2026-12-01", "2019-12-01").replace("2027-01-", "2020-01-")
+        .replace("key: small2026", "key: small2019")
+    )
+    future = (
+        SMALL_TEXT.replace("2026-12-01", "2098-12-01").replace("2027-01-", "2099-01-")
+        .replace("key: small2026", "key: small2098")
+    )
+    (tmp_path / "old.yaml").write_text(old, encoding="utf-8")
+    (tmp_path / "future.yaml").write_text(future, encoding="utf-8")
+    past, live = run_all(
+        (["load", str(tmp_path / "old.yaml")], tmp_path / "a.db"),
+        (["load", str(tmp_path / "future.yaml")], tmp_path / "b.db"),
+    )
+    assert ok(past).out.startswith("loaded small2019: +")
+    assert "warning: every milestone of small2019 is already past" in past.err
+    assert "2020-01-15 18:00 Asia/Shanghai" in past.err
+    assert ok(live).out.startswith("loaded small2098: +") and live.err == ""

@@ -71,7 +71,7 @@ async def expected_after(store: Store, chatter, user_id: int, sheet_id: int, aid
     """The card the long way shows after scoring `aid`: every item read, `next_open`, `walk_card`."""
     me = await resolve(store, chatter.user(user_id, lang))
     sheet, items = await store.sheets.walk(sheet_id)
-    return as_sent(walk_card(me, sheet, items, next_open(items, find(items, aid).position)))
+    return as_sent(await walk_card(store, me, sheet, items, next_open(items, find(items, aid).position)))
 
 
 def data_of(label: str, chatter) -> Walk:

@@ -18,11 +18,11 @@ from storage.sheets import Writer
 from storage.store import Store
 
 TEMPLATE = """
-key: rem2025
+key: rem2027
 title: 提醒 <测试> & 考核
 title_en: Reminder <test> & assessment
 timezone: {tz}
-period: {{start: 2024-12-01, end: 2025-12-31}}
+period: {{start: 2024-12-01, end: 2027-12-31}}
 milestones:
   - {{key: materials, name: 自评材料, name_en: Materials, due: {materials}}}
   - {{key: scores, name: 评分结果, name_en: Scores, due: {scores}}}
@@ -68,7 +68,7 @@ STAFF = {"boss", "office", "appr"}
 
 
 def build(
-    tz: str = "Asia/Shanghai", *, scores: str = "2025-01-10 18:00:00", materials: str = "2025-01-05 18:00:00",
+    tz: str = "Asia/Shanghai", *, scores: str = "2027-01-10 18:00:00", materials: str = "2027-01-05 18:00:00",
     reminders: str = "{offsets: [3d, 1d, 2h]}",
 ) -> Campaign:
     text = TEMPLATE.format(tz=tz, scores=scores, materials=materials, reminders=reminders)

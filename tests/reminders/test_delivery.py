@@ -24,9 +24,9 @@ from storage.store import Store
 from tests.reminders.support import TG, FakeMonotonic, World, bind, fast_sender, utc
 
 ROOT = Path(__file__).resolve().parents[2]
-SCORES_3D = utc(2025, 1, 7, 10)
-SCORES_1D = utc(2025, 1, 9, 10)
-SCORES_DUE = utc(2025, 1, 10, 10)
+SCORES_3D = utc(2027, 1, 7, 10)
+SCORES_1D = utc(2027, 1, 9, 10)
+SCORES_DUE = utc(2027, 1, 10, 10)
 SCORE_RATERS = ("c1", "c2", "c3", "mayor", "vmayor")
 
 
@@ -185,7 +185,7 @@ async def test_the_municipal_campaign_goes_out_under_strict_rate_limits(store: S
                   default=DefaultBotProperties(parse_mode=ParseMode.HTML))
         try:
             svc = ReminderService(store, bot, clock=clock, concurrency=16)  # the production Sender and Pacer
-            clock.now = utc(2025, 1, 9, 10)  # scores 1d: every rater with a 'scores' sheet
+            clock.now = utc(2027, 1, 9, 10)  # scores 1d: every rater with a 'scores' sheet
             began = time.monotonic()
             sent = await svc.tick()
             took = time.monotonic() - began
@@ -195,7 +195,7 @@ async def test_the_municipal_campaign_goes_out_under_strict_rate_limits(store: S
             delivered = [d for d in sent if d.outcome == "sent"]
             assert took >= (len(delivered) - 1) / 25 * 0.9  # paced, and still no 429 from the strict sandbox
             assert not [c for c in sandbox.calls if c[0].lower() != "sendmessage"]
-            clock.now = utc(2025, 1, 10, 10)  # milestone: digests (the full one lists ~80 laggards)
+            clock.now = utc(2027, 1, 10, 10)  # milestone: digests (the full one lists ~80 laggards)
             digests = [d for d in await svc.tick() if d.offset_s == -1]
             assert digests and {d.outcome for d in digests} == {"sent"}
             admin = sandbox.sent_messages(ids["admin"])[-1]["text"]

@@ -11,11 +11,11 @@ from handlers.callbacks import Act, Walk
 from storage.store import Store
 from tests.reminders.support import TG, World, build, fast_sender, score_all, utc
 
-# scores due 2025-01-10 18:00 Shanghai = 10:00Z; 3d → 01-07 10:00Z, 1d → 01-09 10:00Z, 2h → 01-10 08:00Z
-SCORES_3D = utc(2025, 1, 7, 10)
-SCORES_1D = utc(2025, 1, 9, 10)
-SCORES_2H = utc(2025, 1, 10, 8)
-SCORES_DUE = utc(2025, 1, 10, 10)
+# scores due 2027-01-10 18:00 Shanghai = 10:00Z; 3d → 01-07 10:00Z, 1d → 01-09 10:00Z, 2h → 01-10 08:00Z
+SCORES_3D = utc(2027, 1, 7, 10)
+SCORES_1D = utc(2027, 1, 9, 10)
+SCORES_2H = utc(2027, 1, 10, 8)
+SCORES_DUE = utc(2027, 1, 10, 10)
 SCORE_RATERS = {"c1", "c2", "c3", "mayor", "vmayor"}
 
 
@@ -124,11 +124,11 @@ async def test_quiet_hours_hold_a_reminder_until_they_end(store, clock, tmp_path
 
     # due 09:00 local; 2h → 07:00, inside 22:00–08:00: sent at 08:00, still before the milestone
     world = await make_world(store, clock, tmp_path / "kaoping.db",
-                             build(scores="2025-01-10 09:00:00", reminders="{offsets: [2h]}"))
+                             build(scores="2027-01-10 09:00:00", reminders="{offsets: [2h]}"))
     svc = world.service()
-    assert await at(world, svc, utc(2025, 1, 9, 23)) == []  # 07:00 local
-    assert await at(world, svc, utc(2025, 1, 9, 23, 59, 59)) == []
-    sent = await at(world, svc, utc(2025, 1, 10, 0))  # 08:00 local
+    assert await at(world, svc, utc(2027, 1, 9, 23)) == []  # 07:00 local
+    assert await at(world, svc, utc(2027, 1, 9, 23, 59, 59)) == []
+    sent = await at(world, svc, utc(2027, 1, 10, 0))  # 08:00 local
     assert scores_reminders(sent) == {(r, 7200, "sent") for r in SCORE_RATERS}
     assert "剩 1 小时" in world.sent_to("c1")[0]
 
@@ -138,14 +138,14 @@ async def test_quiet_hours_outlasting_the_milestone_drop_the_reminder(store, clo
 
     # due 07:30 local; 2h → 05:30, quiet until 08:00 ≥ due: dropped, never sent
     world = await make_world(store, clock, tmp_path / "kaoping.db",
-                             build(scores="2025-01-10 07:30:00", reminders="{offsets: [2h], quiet_hours: "
+                             build(scores="2027-01-10 07:30:00", reminders="{offsets: [2h], quiet_hours: "
                                    "{start: '22:00', end: '08:00'}}"))
     svc = world.service()
-    sent = await at(world, svc, utc(2025, 1, 9, 21, 30))  # 05:30 local
+    sent = await at(world, svc, utc(2027, 1, 9, 21, 30))  # 05:30 local
     assert scores_reminders(sent) == {(r, 7200, "dropped") for r in SCORE_RATERS}
-    assert await at(world, svc, utc(2025, 1, 9, 23, 45)) == []  # 07:45: milestone passed, the digest waits...
+    assert await at(world, svc, utc(2027, 1, 9, 23, 45)) == []  # 07:45: milestone passed, the digest waits...
     assert world.sent() == []
-    sent = await at(world, svc, utc(2025, 1, 10, 0))  # ...for 08:00
+    sent = await at(world, svc, utc(2027, 1, 10, 0))  # ...for 08:00
     assert {d.rater for d in sent} == {"staff:boss", "staff:office"}
     assert all("剩" not in text for _, text in world.sent())
 
@@ -154,8 +154,8 @@ async def test_no_quiet_hours_when_the_campaign_turns_them_off(store, clock, tmp
     from tests.reminders.support import make_world
 
     world = await make_world(store, clock, tmp_path / "kaoping.db",
-                             build(scores="2025-01-10 07:30:00", reminders="{offsets: [2h], quiet_hours: null}"))
-    sent = await at(world, world.service(), utc(2025, 1, 9, 21, 30))  # 05:30 local
+                             build(scores="2027-01-10 07:30:00", reminders="{offsets: [2h], quiet_hours: null}"))
+    sent = await at(world, world.service(), utc(2027, 1, 9, 21, 30))  # 05:30 local
     assert scores_reminders(sent) == {(r, 7200, "sent") for r in SCORE_RATERS}
 
 
@@ -226,15 +226,15 @@ async def test_a_changed_campaign_is_followed_by_the_running_service(world: Worl
     svc = world.service()
     await at(world, svc, SCORES_3D)
     # the office moves the deadline two days later and adds a 12h reminder: `kaoping load` while running
-    moved = build(scores="2025-01-12 18:00:00", reminders="{offsets: [3d, 1d, 12h]}")
+    moved = build(scores="2027-01-12 18:00:00", reminders="{offsets: [3d, 1d, 12h]}")
     await world.store.campaigns.load(moved)
     world.session.clear()
     assert await at(world, svc, SCORES_1D) == []  # the old 1d moment means nothing now
-    sent = await at(world, svc, utc(2025, 1, 11, 10))  # 1d before 01-12 18:00
+    sent = await at(world, svc, utc(2027, 1, 11, 10))  # 1d before 01-12 18:00
     assert scores_reminders(sent) == {(r, 86400, "sent") for r in SCORE_RATERS}
-    sent = await at(world, svc, utc(2025, 1, 11, 22))  # 12h before: 06:00 local is quiet → waits
+    sent = await at(world, svc, utc(2027, 1, 11, 22))  # 12h before: 06:00 local is quiet → waits
     assert scores_reminders(sent) == set()
-    sent = await at(world, svc, utc(2025, 1, 12, 0))  # 08:00 local
+    sent = await at(world, svc, utc(2027, 1, 12, 0))  # 08:00 local
     assert scores_reminders(sent) == {(r, 43200, "sent") for r in SCORE_RATERS}
     assert "01-12 18:00" in world.sent_to("c3")[-1]
 

@@ -15,11 +15,11 @@ def moments(campaign, milestone: str) -> dict[int, object]:
 
 
 def test_shanghai_offsets_are_local_times():
-    c = build("Asia/Shanghai", scores="2025-01-10 18:00:00")
+    c = build("Asia/Shanghai", scores="2027-01-10 18:00:00")
     assert moments(c, "scores") == {
-        3 * 86400: utc(2025, 1, 7, 10),  # 18:00 local
-        86400: utc(2025, 1, 9, 10),
-        7200: utc(2025, 1, 10, 8),  # 16:00 local
+        3 * 86400: utc(2027, 1, 7, 10),  # 18:00 local
+        86400: utc(2027, 1, 9, 10),
+        7200: utc(2027, 1, 10, 8),  # 16:00 local
     }
 
 
@@ -57,9 +57,9 @@ def test_quiet_hours_cross_midnight():
     assert in_quiet(time(13), day) and not in_quiet(time(14), day)
     assert not in_quiet(time(3), None)
     c = build()  # Shanghai, default 22:00–08:00
-    assert quiet_end(c, utc(2025, 1, 8, 15)) == utc(2025, 1, 9, 0)  # 23:00 local → 08:00 next day
-    assert quiet_end(c, utc(2025, 1, 8, 22)) == utc(2025, 1, 9, 0)  # 06:00 local → 08:00 same day
-    assert quiet_end(c, utc(2025, 1, 9, 0)) is None  # 08:00 local
+    assert quiet_end(c, utc(2027, 1, 8, 15)) == utc(2027, 1, 9, 0)  # 23:00 local → 08:00 next day
+    assert quiet_end(c, utc(2027, 1, 8, 22)) == utc(2027, 1, 9, 0)  # 06:00 local → 08:00 same day
+    assert quiet_end(c, utc(2027, 1, 9, 0)) is None  # 08:00 local
 
 
 async def tick_at(svc, world: World, moment) -> list:
@@ -70,16 +70,16 @@ async def tick_at(svc, world: World, moment) -> list:
 async def test_reminders_fire_at_shanghai_local_time(world: World):
     svc = world.service()
     # materials (self-evaluation: c1, c2) due 01-05 18:00 local; 3d → 01-02 18:00 = 10:00Z
-    assert await tick_at(svc, world, utc(2025, 1, 2, 9, 59, 59)) == []
-    sent = await tick_at(svc, world, utc(2025, 1, 2, 10))
+    assert await tick_at(svc, world, utc(2027, 1, 2, 9, 59, 59)) == []
+    sent = await tick_at(svc, world, utc(2027, 1, 2, 10))
     assert sorted((d.rater, d.milestone, d.offset_s, d.outcome) for d in sent) == [
         ("c1", "materials", 259200, "sent"), ("c2", "materials", 259200, "sent"),
     ]
     assert "01-05 18:00" in world.sent_to("c1")[0] and "剩 3 天" in world.sent_to("c1")[0]
     # 2h → 16:00 local = 08:00Z; the 1d one went out on 01-04
-    assert [d.offset_s for d in await tick_at(svc, world, utc(2025, 1, 4, 10))] == [86400, 86400]
-    assert await tick_at(svc, world, utc(2025, 1, 5, 7, 59)) == []
-    sent = await tick_at(svc, world, utc(2025, 1, 5, 8))
+    assert [d.offset_s for d in await tick_at(svc, world, utc(2027, 1, 4, 10))] == [86400, 86400]
+    assert await tick_at(svc, world, utc(2027, 1, 5, 7, 59)) == []
+    sent = await tick_at(svc, world, utc(2027, 1, 5, 8))
     assert {(d.rater, d.offset_s) for d in sent} == {("c1", 7200), ("c2", 7200)}
     assert "剩 2 小时" in world.sent_to("c2")[-1]
     assert len(world.sent_to("c1")) == 3

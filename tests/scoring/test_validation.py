@@ -60,7 +60,7 @@ def at(problems: list[Problem], path: str) -> Problem:
 
 def test_the_example_is_valid() -> None:
     # every test below edits this file, so it must be clean to begin with
-    assert load_campaign(TEXT, SOURCE).key == "small2024"
+    assert load_campaign(TEXT, SOURCE).key == "small2026"
 
 
 # -- unknown references ---------------------------------------------------------------
@@ -249,10 +249,10 @@ def test_own_rule_needs_the_raters_department() -> None:
 
 
 @pytest.mark.parametrize(
-    ("due", "shown"), [("2025-02-15 18:00:00", "2025-02-15"), ("2024-11-30 09:00:00", "2024-11-30")]
+    ("due", "shown"), [("2027-02-15 18:00:00", "2027-02-15"), ("2026-11-30 09:00:00", "2026-11-30")]
 )
 def test_milestone_outside_the_campaign_period(due: str, shown: str) -> None:
-    text = edit("due: 2025-01-15 18:00:00", f"due: {due}")
+    text = edit("due: 2027-01-15 18:00:00", f"due: {due}")
     problem = the_problem(text)
     assert (problem.path, problem.line) == ("milestones[2].due", line_of(text, "{key: external,"))
     assert shown in problem.message and "outside" in problem.message
@@ -295,7 +295,7 @@ def test_misspelt_field_inside_a_list_item() -> None:
 @pytest.mark.parametrize(
     ("old", "path", "anchor"),
     [
-        pytest.param("title: 示例市2024年度部门考核（小样）\n", "title", "key: small2024", id="top-level"),
+        pytest.param("title: 示例市2026年度部门考核（小样）\n", "title", "key: small2026", id="top-level"),
         pytest.param("name: 市财政局, ", "departments[1].name", "{key: czj,", id="in-a-list-item"),
     ],
 )

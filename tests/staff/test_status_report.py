@@ -138,7 +138,7 @@ async def test_drill_down_by_group_then_rater_and_back(chatter, store, people):
     assert "市领导评议" in group and "常务副市长 5/5 · 进行中" in group and "市长 5/5 · 已提交" in group
     await chatter.press(STAFF, button(chatter, "市长 5/5"))
     rater = chatter.last_text()
-    assert rater.startswith("<b>市长</b>") and "提交于 2025-01-02 10:00" in rater
+    assert rater.startswith("<b>市长</b>") and "提交于 2027-01-02 10:00" in rater
     await chatter.press(STAFF, chatter.button("⬅ 市领导评议"))
     assert chatter.last_text() == group
     await chatter.press(STAFF, chatter.button("总览"))
@@ -234,7 +234,7 @@ async def test_final_once_deadlines_passed_and_every_sheet_is_in(chatter, store,
     await chatter.send(STAFF, "/report")
     assert "中期结果" in chatter.session.of("SendMessage")[0].params["text"]
     chatter.session.clear()
-    clock.now = datetime(2025, 1, 16, tzinfo=UTC)
+    clock.now = datetime(2027, 1, 16, tzinfo=UTC)
     await chatter.send(STAFF, "/report")
     text = chatter.session.of("SendMessage")[0].params["text"]
     assert "中期结果" not in text and "所有截止时间已过" in text

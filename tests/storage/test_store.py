@@ -99,7 +99,7 @@ async def test_acknowledged_write_survives_close_and_reopen(db: Path, small: Cam
             shutil.copy(f, crash / f.name)
     assert stored_scores(crash / "kaoping.db") == {"c_fgw/sector_peers/czj": (91.5, "bot", "rater:c_fgw")}
     async with opened(db, clock) as store:
-        stored = await store.campaigns.get("small2024")
+        stored = await store.campaigns.get("small2026")
         sheet = await store.sheets.find(stored.id, "c_fgw", "sector_peers")
         values = {i.department: i.value for i in await store.sheets.items(sheet.id)}
         assert values == {"czj": 91.5, "tax": None}
@@ -191,7 +191,7 @@ async def test_reloading_a_changed_campaign_keeps_scores(db: Path, small: Campai
         await score(store, cid, "panel_econ", "sector_panel", "tax", 77)
         before = stored_scores(db)
         changed = small_variant(
-            "title: 示例市2024年度部门考核（小样）", "title: 示例市2024年度部门考核（修订）",
+            "title: 示例市2026年度部门考核（小样）", "title: 示例市2026年度部门考核（修订）",
             # a new department: new assignments for every `all` rater
             "  - {key: jyj,", "  - {key: sjj, name: 市审计局, sector: econ, profile: standard}\n  - {key: jyj,",
             # an unscored assignment disappears: the health contact no longer evaluates itself
@@ -200,7 +200,7 @@ async def test_reloading_a_changed_campaign_keeps_scores(db: Path, small: Campai
         result = await store.campaigns.load(changed)
         assert (result.campaign_id, result.created, result.removed, result.dropped_scores) == (cid, False, 1, 0)
         assert result.added > 0
-        stored = await store.campaigns.get("small2024")
+        stored = await store.campaigns.get("small2026")
         assert stored.version == 2 and stored.campaign.title.endswith("（修订）")
         assert stored_scores(db) == before
         assert ("off_zf", "four_offices", "sjj") in await store.results.assignment_keys(cid)
@@ -256,7 +256,7 @@ async def test_backup_while_the_source_stays_open(db: Path, tmp_path: Path, smal
     assert stored_scores(tmp_path / "copy.db") == committed
     assert count(tmp_path / "copy.db", "PRAGMA integrity_check") == "ok"
     async with opened(tmp_path / "copy.db") as copy:  # and a Store can work on it
-        stored = await copy.campaigns.get("small2024")
+        stored = await copy.campaigns.get("small2026")
         assert len(await score_rows(copy, stored)) == 3
 
 
