@@ -34,8 +34,8 @@ from tests.reminders.support import STAFF, TEMPLATE, TG, World, bind, fast_sende
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:SANDBOX-kaoping-crash-token"
 
-SCORES_3D = utc(2025, 1, 7, 10)  # the 3-day reminder of `scores` is due from here
-SCORES_1D = utc(2025, 1, 9, 10)
+SCORES_3D = utc(2027, 1, 7, 10)  # the 3-day reminder of `scores` is due from here
+SCORES_1D = utc(2027, 1, 9, 10)
 D3 = 3 * 86400
 
 

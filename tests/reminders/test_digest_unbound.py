@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.reminders.support import TG, build, make_world, utc
 
-SCORES_DUE = utc(2025, 1, 10, 10, 0)  # 18:00 in Shanghai
+SCORES_DUE = utc(2027, 1, 10, 10, 0)  # 18:00 in Shanghai
 
 
 async def test_the_digest_names_who_never_opened_the_invite(store, clock, tmp_path: Path):
