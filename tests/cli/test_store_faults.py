@@ -104,7 +104,7 @@ def test_unwritable_folder_is_refused_and_no_command_hangs(work: Path) -> None:
     line = refused(kaoping("run", db=db, cwd=work))
     assert str(db.parent) in line and "not writable" in line
     # the other commands cannot open it either: each says so in one line and exits (they used to hang)
-    for args in (["status", "small2024"], ["report", "small2024"], ["load", str(ROOT / "examples" / "small.yaml")]):
+    for args in (["status", "small2026"], ["report", "small2026"], ["load", str(ROOT / "examples" / "small.yaml")]):
         line = refused(kaoping(*args, db=db, cwd=work))
         assert str(db) in line
 

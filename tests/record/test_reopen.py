@@ -27,11 +27,11 @@ async def test_reopen_from_the_cli_tells_the_rater_through_the_bot(chatter, stor
     await chatter.send(MAYOR, f"/start {inv.token}")
     await submit_all(store, cid, [("ld_sz", "leaders")])
     db = store.db.path
-    assert await asyncio.to_thread(main, ["--db", db, "reopen", "small2024", "--rater", "ld_sz", "--group", "leaders",
+    assert await asyncio.to_thread(main, ["--db", db, "reopen", "small2026", "--rater", "ld_sz", "--group", "leaders",
                  "--reason", "分数录入有误"]) == 0
-    assert await asyncio.to_thread(main, ["--db", db, "reopen", "small2024", "--rater", "ld_sz", "--group", "leaders",
+    assert await asyncio.to_thread(main, ["--db", db, "reopen", "small2026", "--rater", "ld_sz", "--group", "leaders",
                  "--reason", "分数录入有误"]) == 0  # the same command again changes nothing
-    assert await asyncio.to_thread(main, ["--db", db, "reopen", "small2024", "--rater", "nobody", "--group", "leaders",
+    assert await asyncio.to_thread(main, ["--db", db, "reopen", "small2026", "--rater", "nobody", "--group", "leaders",
                  "--reason", "x"]) == 1
     err = capsys.readouterr().err
     assert "nothing changed" in err and "kaoping: unknown rater 'nobody'" in err

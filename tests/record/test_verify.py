@@ -61,22 +61,22 @@ def by_hand(db: Path, *statements: str) -> None:
 
 
 def test_an_intact_record_verifies(record):
-    done = kaoping(record, "verify", "small2024")
+    done = kaoping(record, "verify", "small2026")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("small2024: ok") and done.stdout.count("\n") == 1
+    assert done.stdout.startswith("small2026: ok") and done.stdout.count("\n") == 1
 
 
 def test_a_score_cannot_be_changed_by_hand_without_first_disabling_the_log(record):
     with pytest.raises(sqlite3.OperationalError):
         by_hand(record, "UPDATE scores SET value = 10")
-    assert kaoping(record, "verify", "small2024").returncode == 0
+    assert kaoping(record, "verify", "small2026").returncode == 0
 
 
 def test_a_score_changed_by_hand_on_a_submitted_sheet_is_named(record):
     by_hand(record, "DROP TRIGGER scores_audit_update",
             "UPDATE scores SET value = 10 WHERE assignment_id = (SELECT id FROM assignments"
             " WHERE rater = 'ld_sz' AND grp = 'leaders' AND department = 'fgw')")
-    done = kaoping(record, "verify", "small2024")
+    done = kaoping(record, "verify", "small2026")
     assert done.returncode == 1
     lines = done.stderr.splitlines()
     assert any("score ld_sz/leaders/fgw: stored 10, the audit log says 80" in line for line in lines), lines
@@ -86,37 +86,37 @@ def test_a_score_changed_by_hand_on_a_submitted_sheet_is_named(record):
 
 def test_deleted_audit_entries_are_named(record):
     by_hand(record, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE id = 3")
-    done = kaoping(record, "verify", "small2024")
+    done = kaoping(record, "verify", "small2026")
     assert done.returncode == 1
     assert "audit: entries #3–#3 are missing (deleted)" in done.stderr
     by_hand(record, "DELETE FROM audit")
-    done = kaoping(record, "verify", "small2024")
+    done = kaoping(record, "verify", "small2026")
     assert done.returncode == 1 and "were deleted" in done.stderr and "is not in the audit log" in done.stderr
 
 
 def test_an_audit_entry_edited_by_hand_is_named(record):
     by_hand(record, "DROP TRIGGER audit_no_update",
             "UPDATE audit SET actor = 'rater:ld_cw' WHERE id = (SELECT MIN(id) FROM audit WHERE action = 'score')")
-    done = kaoping(record, "verify", "small2024")
+    done = kaoping(record, "verify", "small2026")
     assert done.returncode == 1 and "was changed after it was written" in done.stderr
 
 
 def test_adjustments_and_external_results_edited_by_hand_are_named(record):
     by_hand(record, "UPDATE adjustments SET points = 5", "UPDATE external_results SET score = 99")
-    done = kaoping(record, "verify", "small2024")
+    done = kaoping(record, "verify", "small2026")
     assert done.returncode == 1
     assert "adjustment #1: stored fgw +5" in done.stderr
     assert "external result icbc: stored 99, the audit log says 91.5" in done.stderr
 
 
 def test_the_audit_trail_lists_who_changed_what(record):
-    done = kaoping(record, "audit", "small2024", "--department", "fgw", "--format", "json")
+    done = kaoping(record, "audit", "small2026", "--department", "fgw", "--format", "json")
     assert done.returncode == 0, done.stderr
     entries = json.loads(done.stdout)["entries"]
     assert {(e["actor"], e["action"], e["source"]) for e in entries} >= {
         ("rater:ld_sz", "score", "bot"), ("rater:cty_dc", "score", "bot"), ("cli", "adjust", None)}
     assert all(e["subject"] == "fgw" or e["subject"].endswith("/fgw") for e in entries)
-    csv_out = kaoping(record, "audit", "small2024", "--rater", "ld_sz", "--format", "csv").stdout
+    csv_out = kaoping(record, "audit", "small2026", "--rater", "ld_sz", "--format", "csv").stdout
     assert csv_out.splitlines()[0] == "id,at,actor,action,subject,old,new,source"
     assert "submit" in csv_out and "cty_dc" not in csv_out
 
@@ -147,17 +147,17 @@ async def test_invites_reissued_replace_the_older_ones(tmp_path, small):
     assert refused.value.reason == "revoked"
     await store.people.redeem(new.token, 5)
     await store.close()
-    listing = kaoping(db, "invites", "small2024", "--list")
+    listing = kaoping(db, "invites", "small2026", "--list")
     assert listing.returncode == 0
     assert any(line.split()[:3] == ["rater", "ld_sz", "bound"] for line in listing.stdout.splitlines())
     assert any(line.split()[:4] == ["rater", "ld_cw", "NOT", "BOUND"] for line in listing.stdout.splitlines())
-    zero = kaoping(db, "invites", "small2024", "--days", "0")
+    zero = kaoping(db, "invites", "small2026", "--days", "0")
     assert zero.returncode == 1 and zero.stderr.strip() == "kaoping: --days must be from 1 to 366, not 0"
 
 
 @pytest.mark.parametrize("points", ["nan", "1e1", "inf", "-0", "1.234", "NaN"])
 def test_cli_adjust_refuses_non_decimals_in_one_line(record, points):
-    done = kaoping(record, "adjust", "small2024", "fgw", points, "--reason", "x")
+    done = kaoping(record, "adjust", "small2026", "fgw", points, "--reason", "x")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "points must be" in done.stderr
     assert sqlite3.connect(record).execute("SELECT COUNT(*) FROM adjustments").fetchone() == (1,)  # the fixture's
