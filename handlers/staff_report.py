@@ -137,7 +137,7 @@ def shown_ranks(report: Report, disclosure: Mapping[str, Disclosure]) -> dict[st
     """Competition ranks per profile among the departments whose total is shown."""
     ranks: dict[str, int] = {}
     for depts in report.by_profile().values():
-        drawn = [d for d in depts if disclosure.get(d.key, SHOW_ALL).total]
+        drawn = [d for d in depts if disclosure.get(d.key, SHOW_ALL).total and d.total is not None]
         ranks.update(zip((d.key for d in drawn), competition_ranks([d.total for d in drawn]), strict=True))
     return ranks
 
@@ -151,7 +151,7 @@ def veiled_report(report: Report, disclosure: Mapping[str, Disclosure]) -> Repor
         if not shown.total:
             continue
         parts = dept.parts if shown.parts is None else {k: v for k, v in dept.parts.items() if k in shown.parts}
-        departments.append(replace(dept, parts=parts, rank=ranks[dept.key]))
+        departments.append(replace(dept, parts=parts, rank=ranks.get(dept.key)))
     return Report(report.campaign, departments)
 
 
@@ -172,7 +172,7 @@ def _row(dept: DepartmentResult, shown: Disclosure, rank: int | None, lang: str)
     """`  1   83.13*#  市发展和改革委…`: numbers first, so CJK widths cannot push them out of line."""
     marks = ("" if dept.complete else "*") + ("" if shown.parts is None else "#")
     # an external department without its imported result has no total yet, not a total of 0
-    known = shown.total and not any(f.kind == FlagKind.MISSING_EXTERNAL for f in dept.flags)
+    known = shown.total and dept.total is not None
     total = format_points(dept.total) if known else "—"
     place = str(rank) if known and rank is not None else "—"
     return f"{place:>3}  {total:>6}{marks:<2} {h(_short_name(dept, lang))}"
@@ -182,7 +182,7 @@ def _profile_block(profile: str, depts: list[DepartmentResult], disclosure: Mapp
                    ranks: Mapping[str, int], filed: Mapping[str, int], lang: str) -> str:
     # shown totals in rank order, then the hidden ones in file order: their position must tell nothing
     def place(d: DepartmentResult) -> tuple[bool, int]:
-        hidden = not disclosure.get(d.key, SHOW_ALL).total
+        hidden = d.key not in ranks  # withheld, or unknown (an external department without its result)
         return hidden, filed[d.key] if hidden else ranks[d.key]
 
     ordered = sorted(depts, key=place)

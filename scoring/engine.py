@@ -107,8 +107,8 @@ class DepartmentResult:
     profile: str
     parts: dict[str, PartResult]  # only parts with weight > 0 in the profile; {} for external
     adjustment: float  # clamped sum of adjustments (0 for external departments)
-    total: float
-    rank: int
+    total: float | None  # None: cannot be known (an external department without its imported result)
+    rank: int | None  # None exactly when the total is unknown: unknown is not zero, and is not ranked
     complete: bool  # no flags other than LATE
     flags: tuple[Flag, ...]
     external: bool = False  # total is an imported final score
@@ -319,7 +319,7 @@ class _Scored:
     dept: Department
     parts: dict[str, PartResult]
     adjustment: Fraction
-    total: Fraction
+    total: Fraction | None  # None: unknown
     flags: tuple[Flag, ...]
     external: bool
 
@@ -362,7 +362,8 @@ def _external(dept: Department, results: Mapping[str, float]) -> _Scored:
     # the imported final score is final: no parts, and no adjustment on top of it
     if dept.key in results:
         return _Scored(dept, {}, Fraction(0), _exact(results[dept.key]), (), True)
-    return _Scored(dept, {}, Fraction(0), Fraction(0), (Flag(FlagKind.MISSING_EXTERNAL),), True)
+    # unknown is not zero: no total, so no rank either
+    return _Scored(dept, {}, Fraction(0), None, (Flag(FlagKind.MISSING_EXTERNAL),), True)
 
 
 def _assessed(
@@ -446,10 +447,13 @@ def _group_flags(g: GroupResult, answered: int) -> list[FlagKind]:
 # -- ranking --------------------------------------------------------------------
 
 
-def competition_ranks(totals: Sequence[Fraction | float]) -> list[int]:
-    """Rank of each total, highest first; ties share a rank and leave a gap (1, 2, 2, 4)."""
-    order = sorted(range(len(totals)), key=lambda i: totals[i], reverse=True)
-    ranks = [0] * len(totals)
+def competition_ranks(totals: Sequence[Fraction | float | None]) -> list[int | None]:
+    """Rank of each total, highest first; ties share a rank and leave a gap (1, 2, 2, 4).
+
+    An unknown total (None) gets no rank and takes no place: the known ones are ranked among themselves.
+    """
+    order = sorted((i for i, x in enumerate(totals) if x is not None), key=lambda i: totals[i], reverse=True)
+    ranks: list[int | None] = [None] * len(totals)
     for position, i in enumerate(order):
         tied = position > 0 and totals[order[position - 1]] == totals[i]
         ranks[i] = ranks[order[position - 1]] if tied else position + 1
@@ -463,13 +467,15 @@ def _ranked(campaign: Campaign, scored: list[_Scored]) -> list[DepartmentResult]
     results: list[DepartmentResult] = []
     for members in by_profile.values():
         ranks = competition_ranks([s.total for s in members])
-        # sorted() is stable: equal ranks keep the order of the file
-        for rank, s in sorted(zip(ranks, members, strict=True), key=lambda pair: pair[0]):
+        # sorted() is stable: equal ranks keep the order of the file; the unranked come last
+        unranked = len(members) + 1
+        for rank, s in sorted(zip(ranks, members, strict=True),
+                              key=lambda pair: unranked if pair[0] is None else pair[0]):
             results.append(_result(s, rank))
     return results
 
 
-def _result(s: _Scored, rank: int) -> DepartmentResult:
+def _result(s: _Scored, rank: int | None) -> DepartmentResult:
     return DepartmentResult(
         key=s.dept.key,
         name=s.dept.name,
@@ -478,7 +484,7 @@ def _result(s: _Scored, rank: int) -> DepartmentResult:
         profile=s.dept.profile,
         parts=s.parts,
         adjustment=float(s.adjustment),
-        total=float(s.total),
+        total=None if s.total is None else float(s.total),
         rank=rank,
         complete=all(f.kind == FlagKind.LATE for f in s.flags),
         flags=s.flags,

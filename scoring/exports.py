@@ -62,6 +62,17 @@ def _flag_text(flag: Flag, names: _Names, lang: str) -> str:
     return f"{text}: {concerns}" if concerns else text
 
 
+UNKNOWN = "—"  # a figure that cannot be known (or is withheld): never 0
+
+
+def _total_text(dept: DepartmentResult) -> str:
+    return UNKNOWN if dept.total is None else format_points(dept.total)
+
+
+def _rank_text(dept: DepartmentResult) -> str:
+    return UNKNOWN if dept.rank is None else str(dept.rank)
+
+
 def _marker(dept: DepartmentResult) -> str:
     incomplete = "" if dept.complete else "*"
     late = "+" if any(f.kind == FlagKind.LATE for f in dept.flags) else ""
@@ -118,7 +129,7 @@ def _profile_table(
 ) -> list[str]:
     if campaign.is_external(profile):
         header = [label(lang, "rank"), label(lang, "department"), label(lang, "external_result"), ""]
-        rows = [[str(d.rank), _name(d, lang), format_points(d.total), _marker(d)] for d in depts]
+        rows = [[_rank_text(d), _name(d, lang), _total_text(d), _marker(d)] for d in depts]
         return _layout(header, rows, [True, False, True, False])
     parts = _profile_parts(campaign, profile)
     header = [
@@ -131,11 +142,11 @@ def _profile_table(
     ]
     rows = [
         [
-            str(d.rank),
+            _rank_text(d),
             _name(d, lang),
             *(_points_cell(d, key) for key, _ in parts),
             format_points(d.adjustment),
-            format_points(d.total),
+            _total_text(d),
             _marker(d),
         ]
         for d in depts
@@ -164,7 +175,7 @@ def render_csv(report: Report, campaign: Campaign, lang: str = "zh") -> str:
     header += [label(lang, k) for k in ("adjustment", "total", "complete", "flags")]
     writer.writerow(header)
     for d in report.departments:
-        row: list[str] = [d.profile, str(d.rank), d.key, _name(d, lang)]
+        row: list[str] = [d.profile, _rank_text(d), d.key, _name(d, lang)]
         for part in campaign.parts:
             result = d.parts.get(part.key)
             if result is None:
@@ -173,7 +184,7 @@ def render_csv(report: Report, campaign: Campaign, lang: str = "zh") -> str:
                 row += ["" if result.score is None else format_points(result.score), format_points(result.points)]
         row += [
             format_points(d.adjustment),
-            format_points(d.total),
+            _total_text(d),
             label(lang, "yes" if d.complete else "no"),
             "; ".join(_flag_text(f, names, lang) for f in d.flags),
         ]
@@ -290,10 +301,12 @@ def _summary_sheet(
     header += [label(lang, "external_result" if external else "total"), label(lang, "complete"), label(lang, "flags")]
     rows = []
     for d in depts:
-        row: list[Cell] = [d.rank, d.key, _name(d, lang), names.sectors.get(d.sector, d.sector)]
+        row: list[Cell] = [UNKNOWN if d.rank is None else d.rank, d.key, _name(d, lang),
+                           names.sectors.get(d.sector, d.sector)]
         row += [_num(d.parts[key].points) if key in d.parts else None for key, _ in parts]
         row += [] if external else [_num(d.adjustment)]
-        row += [_num(d.total), label(lang, "yes" if d.complete else "no"), _flags_cell(d, names, lang)]
+        row += [UNKNOWN if d.total is None else _num(d.total), label(lang, "yes" if d.complete else "no"),
+                _flags_cell(d, names, lang)]
         rows.append(row)
     book.sheet(f"{label(lang, 'summary')} {profile_label(lang, profile)}", header, rows)
 

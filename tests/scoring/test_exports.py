@@ -183,3 +183,22 @@ def test_width_counts_wide_characters_twice() -> None:
     assert display_width("部门") == 4
     assert display_width("ＡＢ") == 4  # full-width Latin
     assert display_width("e\u0301") == 1  # a combining accent takes no column
+
+
+def test_unknown_total_is_not_zero_in_any_format(report: Report, campaign: Campaign) -> None:
+    # G is external and its result was never imported: no total, no rank, not 0.00 at rank 3
+    data = json.loads(render_json(report))
+    g = next(d for d in data["departments"] if d["key"] == "G")
+    assert (g["total"], g["rank"]) == (None, None)
+    table = next(line for line in render_table(report, campaign).splitlines() if "农商银行" in line)
+    assert "0.00" not in table and table.split()[0] == "—" and "—" in table.split()[2:]
+    rows = {r[2]: r for r in csv.reader(io.StringIO(render_csv(report, campaign)))}
+    header = next(iter(csv.reader(io.StringIO(render_csv(report, campaign)))))
+    row = dict(zip(header, rows["G"], strict=True))
+    assert (row["排名"], row["总分"]) == ("—", "—")
+    book = _book(render_xlsx(report, campaign))
+    sheet = book["汇总 金融机构"]
+    cells = [[c.value for c in r] for r in sheet.iter_rows()]
+    head = next(r for r in cells if "排名" in r)
+    g_row = dict(zip(head, next(r for r in cells if "G" in r), strict=True))
+    assert (g_row["排名"], g_row["外部考核结果"]) == ("—", "—")
