@@ -10,7 +10,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -187,22 +187,25 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # imported here: matplotlib/openpyxl-sized work that other commands never need
     from scoring.exports import render_csv, render_json, render_table, render_xlsx
+    from scoring.provenance import ADMIN, file_stamp
     from storage.reporting import build_report, score_rows
 
     fmt = args.format
     async with _campaign(settings, args.campaign) as (store, stored):
         report = await build_report(store, stored)
+        status = await campaign_status(store, stored)
         # the workbook lists every individual score; the other formats need only the report
         rows = await score_rows(store, stored) if fmt == "xlsx" else []
+    stamp = file_stamp(stored.campaign, datetime.now(UTC), status.sheets - status.submitted, report, ADMIN)
     if fmt == "xlsx":
         out = args.out or f"report-{stored.key}.xlsx"
-        Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows))
+        Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows, stamp=stamp))
         print(f"wrote {out}", file=sys.stderr)
         return 0
     text = {
-        "table": lambda: render_table(report, stored.campaign, lang=args.lang),
-        "csv": lambda: render_csv(report, stored.campaign, lang=args.lang),
-        "json": lambda: render_json(report),
+        "table": lambda: render_table(report, stored.campaign, lang=args.lang, stamp=stamp),
+        "csv": lambda: render_csv(report, stored.campaign, lang=args.lang, stamp=stamp),
+        "json": lambda: render_json(report, stamp=stamp),
     }[fmt]()
     if args.out:
         # a BOM lets Excel, as used in the offices, open the CSV as UTF-8

@@ -27,7 +27,6 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
@@ -46,6 +45,7 @@ from scoring.campaign import Campaign, Role
 from scoring.disclosure import SHOW_ALL, Disclosure, NoCJKFont, clip
 from scoring.engine import DepartmentResult, FlagKind, GroupResult, Report, competition_ranks, format_points
 from scoring.exports import render_xlsx
+from scoring.provenance import ADMIN, STAFF, FileStamp, file_stamp
 from scoring.texts_report import label, profile_label
 from storage.reporting import build_report, counted_raters, score_rows
 from storage.status import campaign_status
@@ -158,12 +158,6 @@ def veiled_report(report: Report, disclosure: Mapping[str, Disclosure]) -> Repor
 # -- the text ---------------------------------------------------------------------------------
 
 
-def is_provisional(campaign: Campaign, unsubmitted: int, now: datetime) -> bool:
-    """Mid-campaign: a milestone is still ahead, or some sheet is not submitted."""
-    zone = ZoneInfo(campaign.timezone)
-    return unsubmitted > 0 or any(m.due.replace(tzinfo=zone) > now for m in campaign.milestones)
-
-
 def _short_name(dept: DepartmentResult, lang: str) -> str:
     return clip(name_in(lang, dept.name, dept.name_en))
 
@@ -259,13 +253,15 @@ async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clo
     report = await build_report(store, me.stored)
     status = await campaign_status(store, me.stored)
     now = clock()
-    provisional = is_provisional(campaign, status.sheets - status.submitted, now)
+    view = ADMIN if me.has(Role.ADMIN) else STAFF
+    stamp = file_stamp(campaign, now, status.sheets - status.submitted, report, view)
+    provisional = stamp.provisional
     disclosure = disclose(report, campaign, await counted_raters(store, me.stored, rater_lookups(report, campaign)))
     local = now.astimezone(ZoneInfo(campaign.timezone))
     text = report_text(report, campaign, lang, disclosure, provisional, f"{local:%Y-%m-%d %H:%M}")
     await _patiently(lambda: message.answer(text))
     await bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
-    await _send_workbook(bot, chat, store, me, report, disclosure, f"{campaign.key}-{local:%Y%m%d-%H%M}")
+    await _send_workbook(bot, chat, store, me, report, disclosure, stamp, f"{campaign.key}-{local:%Y%m%d-%H%M}")
     await _send_chart(bot, chat, me, report, disclosure, provisional)
     log.info("report sent: campaign %s to %s (admin=%s)", campaign.key, me.telegram_id, me.has(Role.ADMIN))
 
@@ -282,14 +278,15 @@ async def _patiently(send: Callable[[], Awaitable[object]]) -> None:
 
 
 async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Report,
-                         disclosure: Mapping[str, Disclosure], stem: str) -> None:
+                         disclosure: Mapping[str, Disclosure], stamp: FileStamp, stem: str) -> None:
     # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
     if me.has(Role.ADMIN):
         rows = await score_rows(store, me.stored)  # every individual score: read for the admin's file only
-        data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows)
+        data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows, stamp=stamp)
         name, caption = f"{stem}-full.xlsx", t(me.lang, "rp.doc_admin")
     else:
-        data = await asyncio.to_thread(render_xlsx, veiled_report(report, disclosure), me.campaign, me.lang)
+        data = await asyncio.to_thread(render_xlsx, veiled_report(report, disclosure), me.campaign, me.lang,
+                                       stamp=stamp)
         name, caption = f"{stem}.xlsx", t(me.lang, "rp.doc_staff", k=me.campaign.report_min_raters)
     await _patiently(lambda: bot.send_document(chat, BufferedInputFile(data, name), caption=caption[:MAX_CAPTION]))
 

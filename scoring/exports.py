@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from scoring.campaign import Campaign
-from scoring.engine import DepartmentResult, Flag, FlagKind, Report, ScoreRow, format_points, round_half_up
+from scoring.engine import DepartmentResult, Flag, FlagKind, Report, ScoreRow, format_points
+from scoring.provenance import ADMIN, FileStamp
 from scoring.texts_report import label, profile_label
 
 Cell = str | int | float | None
@@ -32,6 +34,18 @@ def _name(obj: Any, lang: str) -> str:
 
 def _title(campaign: Campaign, lang: str) -> str:
     return campaign.title_en if lang == "en" and campaign.title_en else campaign.title
+
+
+def caption(campaign: Campaign, stamp: FileStamp | None, lang: str) -> str:
+    """The first line of every report file: the campaign, when the file was made, provisional or final, for whom."""
+    title = _title(campaign, lang)
+    if stamp is None:  # a rendering without a moment (tests, library use): still names the campaign
+        return label(lang, "caption_undated", title=title, code=campaign.key)
+    state = label(lang, "state.provisional" if stamp.provisional else "state.final")
+    text = label(lang, "caption", title=title, code=campaign.key, made=stamp.made, state=state)
+    if stamp.view == ADMIN:
+        return f"{text} · {label(lang, 'admin_only')}"
+    return f"{text} · {label(lang, 'staff_view', k=campaign.report_min_raters)}"
 
 
 def _profile_title(profile: str, lang: str) -> str:
@@ -111,9 +125,9 @@ def _layout(header: list[str], rows: list[list[str]], right: list[bool]) -> list
     ]
 
 
-def render_table(report: Report, campaign: Campaign, lang: str = "zh") -> str:
+def render_table(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: FileStamp | None = None) -> str:
     """A ranked table per profile, two decimals half up; '*' marks incomplete, '+' late entries."""
-    lines = [_title(campaign, lang)]
+    lines = [_title(campaign, lang), caption(campaign, stamp, lang)]
     names = _Names(campaign, lang)
     for profile, depts in report.by_profile().items():
         if not depts:
@@ -163,11 +177,12 @@ def _points_cell(dept: DepartmentResult, part: str) -> str:
 # -- CSV and JSON ----------------------------------------------------------------
 
 
-def render_csv(report: Report, campaign: Campaign, lang: str = "zh") -> str:
-    """One row per department, figures rounded half up to two decimals."""
+def render_csv(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: FileStamp | None = None) -> str:
+    """A row saying what the file is, then one row per department, figures rounded half up to two decimals."""
     names = _Names(campaign, lang)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([caption(campaign, stamp, lang)])
     header = [label(lang, k) for k in ("profile", "rank", "key", "department")]
     for part in campaign.parts:
         part_name = names.parts[part.key]
@@ -192,8 +207,12 @@ def render_csv(report: Report, campaign: Campaign, lang: str = "zh") -> str:
     return out.getvalue()
 
 
-def render_json(report: Report) -> str:
-    return json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2)
+def render_json(report: Report, *, stamp: FileStamp | None = None) -> str:
+    data = report.to_json_dict()
+    if stamp is not None:
+        data = {"campaign": data.pop("campaign"), "generated_at": stamp.made, "provisional": stamp.provisional,
+                "view": stamp.view, **data}
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 # -- XLSX ------------------------------------------------------------------------
@@ -203,18 +222,22 @@ _WIDTH_SAMPLE = 2_000  # rows looked at to size columns (the score sheet may hol
 
 
 def _num(x: float | None) -> float | None:
-    """The displayed value as a number: rounded half up to two decimals, stored as a float."""
-    return None if x is None else float(round_half_up(x))
+    """A figure as the workbook holds it: full precision (Excel shows it with two decimals), so rows add up.
+
+    Not a finite number (NaN, infinity) is no figure: the cell stays empty rather than corrupt the file.
+    """
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 class _Book:
-    """A write-only workbook: bold frozen header, numbers as '0.00', columns sized to their content."""
+    """A write-only workbook: a first row saying what it is, bold frozen header, numbers as '0.00'."""
 
-    def __init__(self) -> None:
+    def __init__(self, caption: str = "") -> None:
         from openpyxl import Workbook  # a heavy import, only when a workbook is wanted
 
         self.book = Workbook(write_only=True)
         self.titles: set[str] = set()
+        self.caption = caption
 
     def sheet(self, title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
         from openpyxl.cell import WriteOnlyCell
@@ -223,10 +246,13 @@ class _Book:
 
         rows = list(rows)
         ws = self.book.create_sheet(self._unique(title))
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = "A3"
         for i, width in enumerate(_column_widths(header, rows[:_WIDTH_SAMPLE]), start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         bold = Font(bold=True)
+        first = WriteOnlyCell(ws, value=self.caption)
+        first.font = bold
+        ws.append([first])
         head = []
         for text in header:
             cell = WriteOnlyCell(ws, value=text)
@@ -272,12 +298,13 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> lis
 
 
 def render_xlsx(
-    report: Report, campaign: Campaign, lang: str = "zh", scores: Iterable[ScoreRow] | None = None
+    report: Report, campaign: Campaign, lang: str = "zh", scores: Iterable[ScoreRow] | None = None,
+    *, stamp: FileStamp | None = None,
 ) -> bytes:
     """Workbook: a ranked summary per profile, a sheet per part, group detail, flags, and with
-    `scores` (admins only) every individual score."""
+    `scores` (admins only) every individual score. Row 1 of every sheet says what the file is."""
     names = _Names(campaign, lang)
-    book = _Book()
+    book = _Book(caption(campaign, stamp, lang))
     for profile, depts in report.by_profile().items():
         if depts:
             _summary_sheet(book, campaign, profile, depts, names, lang)

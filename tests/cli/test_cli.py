@@ -18,7 +18,6 @@ import subprocess
 import sys
 import zlib
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -257,6 +256,9 @@ def test_full_run(tmp_path: Path) -> None:
     compare(got, expected)
     ok(status)
     assert "Sample city" in ok(table).out or "Development and Reform" in table.out
+    # the table says what it is: the campaign, when it was made (campaign time), provisional while incomplete
+    assert "(small2024) · made 20" in table.out and "provisional" in table.out.splitlines()[1]
+    assert (got["provisional"], got["view"]) == (True, "admin") and got["generated_at"].endswith("Asia/Shanghai")
 
     ok(xlsx)
     book = openpyxl.load_workbook(xlsx_out, read_only=True)
@@ -264,9 +266,12 @@ def test_full_run(tmp_path: Path) -> None:
     book.close()
     for dept in source["departments"]:
         assert dept["name"] in cells, dept["key"]
+    numbers = [c for c in cells if isinstance(c, float)]
     for dept in got["departments"]:
-        shown = float(Decimal(repr(dept["total"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-        assert shown in cells, (dept["key"], shown)
+        if dept["total"] is None:
+            continue  # unknown: "—", checked in tests/scoring/test_exports.py
+        # full precision in the cells (Excel shows two decimals), so a row's parts add up to its total
+        assert any(abs(c - dept["total"]) < 1e-9 for c in numbers), dept["key"]
 
     # a bad score file or result file changes nothing and names each bad row with its line
     bad = DATA / "scores_bad_small.csv"

@@ -196,7 +196,7 @@ async def test_staff_report_text_workbook_and_chart(chatter, store, people, camp
     book = load_workbook(io.BytesIO(data), read_only=True)
     assert "个人评分" not in book.sheetnames
     # every department of the small campaign has a group with fewer than 3 raters: no group detail at all
-    assert len(list(book["评议组明细"].iter_rows())) == 1
+    assert len(list(book["评议组明细"].iter_rows())) == 2  # what the file is, and the header
     (photo,) = chatter.session.of("SendPhoto")
     assert photo.params["photo"].data.startswith(b"\x89PNG") and len(photo.params["caption"]) <= 1024
 
@@ -207,8 +207,9 @@ async def test_admin_workbook_alone_has_individual_scores(chatter, store, people
     name, data = document(chatter)
     assert name.endswith("-full.xlsx")
     book = load_workbook(io.BytesIO(data), read_only=True)
-    assert len(list(book["个人评分"].iter_rows())) == len(values) + 1
-    assert len(list(book["评议组明细"].iter_rows())) > 1
+    assert len(list(book["个人评分"].iter_rows())) == len(values) + 2
+    assert "仅限管理员" in next(book["个人评分"].iter_rows(values_only=True))[0]
+    assert len(list(book["评议组明细"].iter_rows())) > 2
     assert chatter.session.of("SendPhoto")
 
 
@@ -235,6 +236,19 @@ async def test_final_once_deadlines_passed_and_every_sheet_is_in(chatter, store,
     assert "中期结果" in chatter.session.of("SendMessage")[0].params["text"]
     chatter.session.clear()
     clock.now = datetime(2025, 1, 16, tzinfo=UTC)
+    await chatter.send(STAFF, "/report")
+    # every deadline past and every sheet in, but results are still missing (external results, approvals)
+    assert "中期结果" in chatter.session.of("SendMessage")[0].params["text"]
+    chatter.session.clear()
+    stored = await store.campaigns.get(campaign.key)
+    external = [(d.key, 88.0) for d in campaign.departments if campaign.is_external(d.profile)]
+    await store.results.set_external(people, external, actor="t")
+    for rater in campaign.raters:
+        for sheet in await store.sheets.for_rater(people, rater.key):
+            if any(g.requires_approval for _, g in campaign.groups() if g.key == sheet.group):
+                await store.sheets.approve(sheet.id, actor="t")
+    report = await build_report(store, stored)
+    assert all(d.complete for d in report.departments), [(d.key, d.flags) for d in report.departments]
     await chatter.send(STAFF, "/report")
     text = chatter.session.of("SendMessage")[0].params["text"]
     assert "中期结果" not in text and "所有截止时间已过" in text
