@@ -188,14 +188,14 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # imported here: matplotlib/openpyxl-sized work that other commands never need
     from scoring.exports import render_csv, render_json, render_table, render_xlsx
     from scoring.provenance import ADMIN, file_stamp
-    from storage.reporting import build_report, score_rows
+    from storage.reporting import build_report, score_entries
 
     fmt = args.format
     async with _campaign(settings, args.campaign) as (store, stored):
         report = await build_report(store, stored)
         status = await campaign_status(store, stored)
         # the workbook lists every individual score; the other formats need only the report
-        rows = await score_rows(store, stored) if fmt == "xlsx" else []
+        rows = await score_entries(store, stored) if fmt == "xlsx" else []
     stamp = file_stamp(stored.campaign, datetime.now(UTC), status.sheets - status.submitted, report, ADMIN)
     if fmt == "xlsx":
         out = args.out or f"report-{stored.key}.xlsx"
@@ -213,6 +213,31 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+async def cmd_scores(args: argparse.Namespace, settings: Settings) -> int:
+    """Every entry of the record: rater, group, department, value, comment, recusal reason, source, by, time."""
+    from scoring.exports import render_scores_csv, render_scores_xlsx
+    from scoring.provenance import ADMIN, file_stamp
+    from storage.reporting import build_report, score_entries
+
+    async with _campaign(settings, args.campaign) as (store, stored):
+        entries = await score_entries(store, stored)
+        report = await build_report(store, stored)
+        status = await campaign_status(store, stored)
+    stamp = file_stamp(stored.campaign, datetime.now(UTC), status.sheets - status.submitted, report, ADMIN)
+    if args.format == "xlsx":
+        out = args.out or f"scores-{stored.key}.xlsx"
+        Path(out).write_bytes(render_scores_xlsx(entries, stored.campaign, lang=args.lang, stamp=stamp))
+        print(f"wrote {out} ({len(entries)} entries)", file=sys.stderr)
+        return 0
+    text = render_scores_csv(entries, stored.campaign, lang=args.lang, stamp=stamp)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig")  # the BOM: Excel opens it as UTF-8
+        print(f"wrote {args.out} ({len(entries)} entries)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -330,6 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "ranked results")
     p.add_argument("campaign")
     p.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p = add("scores", cmd_scores, "every entry: value, comment, recusal reason, source, who, when (admin only)")
+    p.add_argument("campaign")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--out", metavar="FILE")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p = add("backup", cmd_backup, "online copy of the database")

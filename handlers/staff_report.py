@@ -47,7 +47,7 @@ from scoring.engine import DepartmentResult, FlagKind, GroupResult, Report, comp
 from scoring.exports import render_xlsx
 from scoring.provenance import ADMIN, STAFF, FileStamp, file_stamp
 from scoring.texts_report import label, profile_label
-from storage.reporting import build_report, counted_raters, score_rows
+from storage.reporting import build_report, counted_raters, score_entries
 from storage.status import campaign_status
 from storage.store import Store
 
@@ -281,7 +281,7 @@ async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Repo
                          disclosure: Mapping[str, Disclosure], stamp: FileStamp, stem: str) -> None:
     # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
     if me.has(Role.ADMIN):
-        rows = await score_rows(store, me.stored)  # every individual score: read for the admin's file only
+        rows = await score_entries(store, me.stored)  # every individual score: read for the admin's file only
         data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows, stamp=stamp)
         name, caption = f"{stem}-full.xlsx", t(me.lang, "rp.doc_admin")
     else:

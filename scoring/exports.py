@@ -12,15 +12,56 @@ import io
 import json
 import math
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from scoring.campaign import Campaign
 from scoring.engine import DepartmentResult, Flag, FlagKind, Report, ScoreRow, format_points
+from scoring.entries import ScoreEntry
 from scoring.provenance import ADMIN, FileStamp
 from scoring.texts_report import label, profile_label
 
 Cell = str | int | float | None
+
+# -- untrusted text in files -----------------------------------------------------------
+# Every name, key, comment and reason comes from a campaign file, an import or a chat: a spreadsheet must
+# show it, never run it. OWASP's advice for CSV: a text cell that starts like a formula gets a leading
+# single quote. In XLSX the cell is typed as a string (openpyxl would write '=...' as a formula).
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL = 32_767  # characters Excel keeps in a cell; a longer field is cut, with '…', not lost silently
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def csv_text(text: str) -> str:
+    """A text field as a CSV cell that no spreadsheet will run."""
+    text = _bounded(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_cell(value: Cell) -> str:
+    """Figures as two decimals (numbers stay numbers), text made safe; no figure (None, NaN) as empty."""
+    if isinstance(value, bool):
+        raise TypeError("a yes/no cell is written as its label")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_points(value) if math.isfinite(value) else ""
+    return "" if value is None else csv_text(value)
+
+
+def _csv_writer(out: io.StringIO) -> Any:
+    writer = csv.writer(out, lineterminator="\n")
+
+    class _Safe:
+        @staticmethod
+        def writerow(row: Sequence[Cell]) -> None:
+            writer.writerow([_csv_cell(v) for v in row])
+
+    return _Safe()
 
 
 # -- shared helpers --------------------------------------------------------------
@@ -181,7 +222,7 @@ def render_csv(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: F
     """A row saying what the file is, then one row per department, figures rounded half up to two decimals."""
     names = _Names(campaign, lang)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow([caption(campaign, stamp, lang)])
     header = [label(lang, k) for k in ("profile", "rank", "key", "department")]
     for part in campaign.parts:
@@ -190,16 +231,16 @@ def render_csv(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: F
     header += [label(lang, k) for k in ("adjustment", "total", "complete", "flags")]
     writer.writerow(header)
     for d in report.departments:
-        row: list[str] = [d.profile, _rank_text(d), d.key, _name(d, lang)]
+        row: list[Cell] = [d.profile, UNKNOWN if d.rank is None else d.rank, d.key, _name(d, lang)]
         for part in campaign.parts:
             result = d.parts.get(part.key)
             if result is None:
-                row += ["", ""]
+                row += [None, None]
             else:
-                row += ["" if result.score is None else format_points(result.score), format_points(result.points)]
+                row += [result.score, result.points]
         row += [
-            format_points(d.adjustment),
-            _total_text(d),
+            d.adjustment,
+            UNKNOWN if d.total is None else d.total,
             label(lang, "yes" if d.complete else "no"),
             "; ".join(_flag_text(f, names, lang) for f in d.flags),
         ]
@@ -240,7 +281,6 @@ class _Book:
         self.caption = caption
 
     def sheet(self, title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
@@ -250,25 +290,17 @@ class _Book:
         for i, width in enumerate(_column_widths(header, rows[:_WIDTH_SAMPLE]), start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         bold = Font(bold=True)
-        first = WriteOnlyCell(ws, value=self.caption)
+        first = _as_cell(ws, self.caption)
         first.font = bold
         ws.append([first])
         head = []
         for text in header:
-            cell = WriteOnlyCell(ws, value=text)
+            cell = _as_cell(ws, text)
             cell.font = bold
             head.append(cell)
         ws.append(head)
         for row in rows:
-            ws.append([self._cell(ws, WriteOnlyCell, v) for v in row])
-
-    @staticmethod
-    def _cell(ws: Any, make: Any, value: Cell) -> Any:
-        if isinstance(value, float):
-            cell = make(ws, value=value)
-            cell.number_format = "0.00"
-            return cell
-        return value
+            ws.append([xlsx_cell(ws, v) for v in row])
 
     def _unique(self, title: str) -> str:
         # Excel: at most 31 characters, none of []:*?/\ , unique in the book
@@ -286,6 +318,41 @@ class _Book:
         return out.getvalue()
 
 
+def xlsx_cell(ws: Any, value: Cell) -> Any:
+    """A value as a write-only sheet takes it: figures as numbers shown '0.00', text always as text.
+
+    openpyxl writes a string that starts with '=' as a formula: such a cell is typed as a string.
+    Characters XML cannot hold are dropped, an over-long text is cut, NaN and infinity leave the cell empty.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "0.00"
+        return cell
+    if not isinstance(value, str):
+        return value
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = _bounded(value)
+    if value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # a string, whatever it looks like: never a formula
+        return cell
+    return value
+
+
+def _as_cell(ws: Any, value: Cell) -> Any:
+    """`xlsx_cell`, always as a cell object (to be styled)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    made = xlsx_cell(ws, value)
+    return WriteOnlyCell(ws, value=made) if made is None or isinstance(made, str | int | float) else made
+
+
 def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[float]:
     def shown(value: Cell) -> str:
         return f"{value:.2f}" if isinstance(value, float) else "" if value is None else str(value)
@@ -298,7 +365,7 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> lis
 
 
 def render_xlsx(
-    report: Report, campaign: Campaign, lang: str = "zh", scores: Iterable[ScoreRow] | None = None,
+    report: Report, campaign: Campaign, lang: str = "zh", scores: Iterable[ScoreEntry | ScoreRow] | None = None,
     *, stamp: FileStamp | None = None,
 ) -> bytes:
     """Workbook: a ranked summary per profile, a sheet per part, group detail, flags, and with
@@ -388,25 +455,68 @@ def _flags_sheet(book: _Book, report: Report, names: _Names, lang: str) -> None:
     book.sheet(label(lang, "flags"), header, rows)
 
 
-def _score_sheets(
-    book: _Book, campaign: Campaign, scores: Iterable[ScoreRow], names: _Names, lang: str
-) -> None:
-    header = [label(lang, k) for k in ("rater_key", "rater", "group", "key", "department", "value",
-                                       "approved", "late")]
+def _entry(s: ScoreEntry | ScoreRow | tuple) -> ScoreEntry:
+    """A bare score row (rater, group, department, value, approved, late) as an entry with no record around it."""
+    if isinstance(s, ScoreEntry):
+        return s
+    rater, group, dept, value, approved, late = (
+        (s.rater, s.group, s.department, s.value, s.approved, s.late) if isinstance(s, ScoreRow) else s
+    )
+    return ScoreEntry(rater, group, dept, value, value is None, None, None, "", "", "", approved, late)
+
+
+ENTRY_COLUMNS = ("rater_key", "rater", "group", "key", "department", "value", "comment", "reason", "source",
+                 "entered_by", "at", "approved", "late")
+
+
+def _entry_rows(campaign: Campaign, entries: Iterable[ScoreEntry | ScoreRow], names: _Names,
+                lang: str) -> Iterator[list[Cell]]:
     yes, no, recused = label(lang, "yes"), label(lang, "no"), label(lang, "recused")
     # approval means something only in groups that require it; elsewhere the cell stays empty
     needs_approval = {g.key for _, g in campaign.groups() if g.requires_approval}
-    rows: list[list[Cell]] = []
-    for s in scores:
-        rater, group, dept, value, approved, late = (
-            (s.rater, s.group, s.department, s.value, s.approved, s.late) if isinstance(s, ScoreRow) else s
-        )
-        rows.append([
-            rater, names.raters.get(rater, rater), names.groups.get(group, group), dept,
-            names.departments.get(dept, dept), recused if value is None else float(value),
-            (yes if approved else no) if group in needs_approval else None, yes if late else no,
-        ])
+    for raw in entries:
+        e = _entry(raw)
+        value: Cell = recused if e.recused else None if e.value is None else float(e.value)
+        yield [
+            e.rater, names.raters.get(e.rater, e.rater), names.groups.get(e.group, e.group), e.department,
+            names.departments.get(e.department, e.department), value, e.comment, e.reason,
+            label(lang, f"source.{e.source}") if e.source in ("bot", "proxy", "import") else e.source or None,
+            e.entered_by or None, e.at or None,
+            (yes if e.approved else no) if e.group in needs_approval else None, yes if e.late else no,
+        ]
+
+
+def _score_sheets(
+    book: _Book, campaign: Campaign, scores: Iterable[ScoreEntry | ScoreRow], names: _Names, lang: str
+) -> None:
+    header = [label(lang, k) for k in ENTRY_COLUMNS]
+    rows = list(_entry_rows(campaign, scores, names, lang))
     # a sheet holds at most a million rows: continue on "Scores 2", "Scores 3", ...
-    per_sheet = _XLSX_MAX_ROWS - 1
+    per_sheet = _XLSX_MAX_ROWS - 2  # the caption and the header
     for start in range(0, max(len(rows), 1), per_sheet):
         book.sheet(label(lang, "scores"), header, rows[start : start + per_sheet])
+
+
+# -- kaoping scores: the whole record ----------------------------------------------------------
+
+
+def render_scores_csv(entries: Iterable[ScoreEntry], campaign: Campaign, lang: str = "zh", *,
+                      stamp: FileStamp | None = None) -> str:
+    """Every entry: rater, group, department, value, comment, recusal reason, source, entered by, time."""
+    names = _Names(campaign, lang)
+    out = io.StringIO()
+    writer = _csv_writer(out)
+    writer.writerow([caption(campaign, stamp, lang)])
+    writer.writerow([label(lang, k) for k in ENTRY_COLUMNS])
+    for row in _entry_rows(campaign, entries, names, lang):
+        # a value keeps its one decimal as entered (87.5, not 87.50): it is a score, not a computed figure
+        writer.writerow([f"{v:g}" if isinstance(v, float) and math.isfinite(v) else v for v in row])
+    return out.getvalue()
+
+
+def render_scores_xlsx(entries: Iterable[ScoreEntry], campaign: Campaign, lang: str = "zh", *,
+                       stamp: FileStamp | None = None) -> bytes:
+    names = _Names(campaign, lang)
+    book = _Book(caption(campaign, stamp, lang))
+    _score_sheets(book, campaign, entries, names, lang)
+    return book.bytes()

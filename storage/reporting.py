@@ -6,8 +6,9 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from scoring.engine import Report, ScoreRow, compute_tallied
+from scoring.entries import ScoreEntry
 from storage.campaigns import StoredCampaign
-from storage.db import stamp
+from storage.db import parse_stamp, stamp
 from storage.store import Store
 
 
@@ -36,6 +37,17 @@ async def score_rows(store: Store, stored: StoredCampaign) -> list[ScoreRow]:
     raw = await store.results.report_rows(stored.id, milestone_stamps(stored))
     return [ScoreRow(rater, group, dept, value, approved == 1, late == 1)
             for rater, group, dept, value, approved, late in raw]
+
+
+async def score_entries(store: Store, stored: StoredCampaign) -> list[ScoreEntry]:
+    """Every entry with its record (comment, recusal reason, source, who, when in campaign time): admins only."""
+    zone = ZoneInfo(stored.campaign.timezone)
+    raw = await store.results.score_entries(stored.id, milestone_stamps(stored))
+    return [
+        ScoreEntry(rater, group, dept, value, bool(recused), reason, comment, source, entered_by,
+                   f"{parse_stamp(at).astimezone(zone):%Y-%m-%d %H:%M:%S}", approved == 1, late == 1)
+        for rater, group, dept, value, recused, reason, comment, source, entered_by, at, approved, late in raw
+    ]
 
 
 async def counted_raters(

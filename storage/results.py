@@ -57,6 +57,23 @@ class ResultsRepo:
             (campaign_id, *late_params, campaign_id),
         )
 
+    async def score_entries(self, campaign_id: int, deadlines: Mapping[str, str]) -> list[tuple]:
+        """Every stored entry, in the campaign file's order of assignments: (rater, group, department, value,
+        recused, reason, comment, source, entered_by, updated_at, approved, late); read-only.
+
+        A row may hold a comment alone. `value` is NULL for a recusal; `approved` and `late` as in report_rows.
+        """
+        late, late_params = _late(deadlines)
+        return await self.db.fetchall(
+            f"{_APPROVED_SHEETS}SELECT a.rater, a.grp, a.department, CASE WHEN s.recused THEN NULL ELSE s.value END,"
+            " s.recused, s.reason, s.comment, s.source, s.entered_by, s.updated_at,"
+            f" ok.rater IS NOT NULL, COALESCE({late}, 0)"
+            " FROM scores s JOIN assignments a ON a.id = s.assignment_id"
+            f" {_JOIN_APPROVED} WHERE a.campaign_id = ?"
+            " AND (s.value IS NOT NULL OR s.recused OR s.comment IS NOT NULL) ORDER BY a.position",
+            (campaign_id, *late_params, campaign_id),
+        )
+
     async def tallies(
         self, campaign_id: int, deadlines: Mapping[str, str], needs_approval: Collection[str]
     ) -> dict[tuple[str, str], Tally]:
