@@ -78,6 +78,19 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class AdjustmentItem:
+    """One adjustment in force (not revoked) as the report lists it."""
+
+    id: int | None  # the register's id; None when the caller gave bare (department, points) pairs
+    points: float
+    reason: str
+
+
+# (department, points) or (department, points, id, reason)
+AdjustmentInput = tuple[str, float] | tuple[str, float, int | None, str]
+
+
+@dataclass(frozen=True, slots=True)
 class GroupResult:
     score: float | None  # None: fewer values than the group's min_raters
     n: int  # values counted
@@ -112,6 +125,8 @@ class DepartmentResult:
     complete: bool  # no flags other than LATE
     flags: tuple[Flag, ...]
     external: bool = False  # total is an imported final score
+    adjustments: tuple[AdjustmentItem, ...] = ()  # the adjustments in force that make up `adjustment`
+    adjustment_clamped: bool = False  # their sum went past the campaign's cap: `adjustment` is the cap
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +138,8 @@ class DepartmentResult:
             "external": self.external,
             "parts": {key: _part_json(part) for key, part in self.parts.items()},
             "adjustment": self.adjustment,
+            "adjustments": [{"id": a.id, "points": a.points, "reason": a.reason} for a in self.adjustments],
+            "adjustment_clamped": self.adjustment_clamped,
             "total": self.total,
             "rank": self.rank,
             "complete": self.complete,
@@ -299,14 +316,34 @@ def _expected(
     )
 
 
-def _adjustments(adjustments: Iterable[tuple[str, float]], cap: float | None) -> dict[str, Fraction]:
+@dataclass(frozen=True, slots=True)
+class _Adjusted:
+    """A department's adjustments: the clamped exact sum, whether the cap cut it, the items."""
+
+    total: Fraction = Fraction(0)
+    clamped: bool = False
+    items: tuple[AdjustmentItem, ...] = ()
+
+
+_NOT_ADJUSTED = _Adjusted()
+
+
+def _adjustments(adjustments: Iterable[AdjustmentInput], cap: float | None) -> dict[str, _Adjusted]:
     sums: dict[str, Fraction] = {}
-    for dept, points in adjustments:
+    items: dict[str, list[AdjustmentItem]] = {}
+    for adjustment in adjustments:
+        dept, points = adjustment[0], adjustment[1]
+        ident, reason = (adjustment[2], adjustment[3]) if len(adjustment) >= 4 else (None, "")
         sums[dept] = sums.get(dept, Fraction(0)) + _exact(points)
-    if cap is not None:
-        limit = _exact(cap)
-        sums = {dept: max(-limit, min(limit, total)) for dept, total in sums.items()}
-    return sums
+        items.setdefault(dept, []).append(AdjustmentItem(ident, float(points), reason))
+    limit = None if cap is None else _exact(cap)
+    out = {}
+    for dept, total in sums.items():
+        kept = total if limit is None else max(-limit, min(limit, total))
+        # in the register's order (by id), so the order they come in never changes the report
+        listed = sorted(items[dept], key=lambda a: (a.id is None, a.id or 0, a.points, a.reason))
+        out[dept] = _Adjusted(kept, kept != total, tuple(listed))
+    return out
 
 
 # -- per department -------------------------------------------------------------
@@ -322,13 +359,14 @@ class _Scored:
     total: Fraction | None  # None: unknown
     flags: tuple[Flag, ...]
     external: bool
+    adjusted: _Adjusted = _NOT_ADJUSTED
 
 
 def compute(
     campaign: Campaign,
     assignments: Iterable[Assignment | tuple[str, str, str]] | Mapping[tuple[str, str], int],
     scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]],
-    adjustments: Iterable[tuple[str, float]] = (),
+    adjustments: Iterable[AdjustmentInput] = (),
     external: Mapping[str, float] = _EMPTY,
 ) -> Report:
     """The campaign's report from its assignments, stored scores, adjustments and imported results.
@@ -336,7 +374,8 @@ def compute(
     `assignments` are the assignments themselves, or their number per
     (group, department). `scores` holds one row per answered assignment (as
     the store keeps them); rows of unknown groups or departments are ignored.
-    `adjustments` are (department, points) pairs; `external` maps an external
+    `adjustments` are (department, points) pairs, or (department, points, id,
+    reason) for a report that lists them; `external` maps an external
     department to its imported final score.
     """
     return compute_tallied(campaign, tally(campaign, assignments, scores), adjustments, external)
@@ -345,14 +384,14 @@ def compute(
 def compute_tallied(
     campaign: Campaign,
     tallies: Tallies,
-    adjustments: Iterable[tuple[str, float]] = (),
+    adjustments: Iterable[AdjustmentInput] = (),
     external: Mapping[str, float] = _EMPTY,
 ) -> Report:
     """`compute` from tallies already made, e.g. added up by the store in SQL."""
     adjust = _adjustments(adjustments, campaign.adjustment_cap)
     scored = [
         _external(d, external) if campaign.is_external(d.profile)
-        else _assessed(campaign, d, tallies, adjust.get(d.key, Fraction(0)))
+        else _assessed(campaign, d, tallies, adjust.get(d.key, _NOT_ADJUSTED))
         for d in campaign.departments
     ]
     return Report(campaign.key, _ranked(campaign, scored))
@@ -370,7 +409,7 @@ def _assessed(
     campaign: Campaign,
     dept: Department,
     tallies: Tallies,
-    adjustment: Fraction,
+    adjusted: _Adjusted,
 ) -> _Scored:
     parts: dict[str, PartResult] = {}
     flags: list[Flag] = []
@@ -382,7 +421,7 @@ def _assessed(
         result, part_points = _part(part, weight, dept.key, tallies, flags)
         parts[part.key] = result
         points += part_points
-    return _Scored(dept, parts, adjustment, points + adjustment, tuple(flags), False)
+    return _Scored(dept, parts, adjusted.total, points + adjusted.total, tuple(flags), False, adjusted)
 
 
 def _part(
@@ -489,4 +528,6 @@ def _result(s: _Scored, rank: int | None) -> DepartmentResult:
         complete=all(f.kind == FlagKind.LATE for f in s.flags),
         flags=s.flags,
         external=s.external,
+        adjustments=s.adjusted.items,
+        adjustment_clamped=s.adjusted.clamped,
     )

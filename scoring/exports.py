@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from scoring.campaign import Campaign
-from scoring.engine import DepartmentResult, Flag, FlagKind, Report, ScoreRow, format_points
+from scoring.engine import AdjustmentItem, DepartmentResult, Flag, FlagKind, Report, ScoreRow, format_points
 from scoring.entries import ScoreEntry
 from scoring.provenance import ADMIN, FileStamp
 from scoring.texts_report import label, profile_label
@@ -167,7 +167,8 @@ def _layout(header: list[str], rows: list[list[str]], right: list[bool]) -> list
 
 
 def render_table(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: FileStamp | None = None) -> str:
-    """A ranked table per profile, two decimals half up; '*' marks incomplete, '+' late entries."""
+    """A ranked table per profile, two decimals half up; '*' marks incomplete, '+' late entries, '!' a capped
+    adjustment."""
     lines = [_title(campaign, lang), caption(campaign, stamp, lang)]
     names = _Names(campaign, lang)
     for profile, depts in report.by_profile().items():
@@ -200,7 +201,8 @@ def _profile_table(
             _rank_text(d),
             _name(d, lang),
             *(_points_cell(d, key) for key, _ in parts),
-            format_points(d.adjustment),
+            # '!': the adjustments went past the cap (a space elsewhere keeps the figures in line)
+            format_points(d.adjustment) + ("!" if d.adjustment_clamped else " "),
             _total_text(d),
             _marker(d),
         ]
@@ -218,6 +220,12 @@ def _points_cell(dept: DepartmentResult, part: str) -> str:
 # -- CSV and JSON ----------------------------------------------------------------
 
 
+def _adjustment_text(a: AdjustmentItem) -> str:
+    """'#3 +2 省级表彰': the register's id first (a cell starting with '+' would be read as a formula)."""
+    text = f"{a.points:+g} {a.reason}".strip()
+    return text if a.id is None else f"#{a.id} {text}"
+
+
 def render_csv(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: FileStamp | None = None) -> str:
     """A row saying what the file is, then one row per department, figures rounded half up to two decimals."""
     names = _Names(campaign, lang)
@@ -228,7 +236,8 @@ def render_csv(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: F
     for part in campaign.parts:
         part_name = names.parts[part.key]
         header += [label(lang, "score_of", part=part_name), label(lang, "points_of", part=part_name)]
-    header += [label(lang, k) for k in ("adjustment", "total", "complete", "flags")]
+    header += [label(lang, k) for k in ("adjustment", "adjustment_clamped", "adjustment_items", "total", "complete",
+                                        "flags")]
     writer.writerow(header)
     for d in report.departments:
         row: list[Cell] = [d.profile, UNKNOWN if d.rank is None else d.rank, d.key, _name(d, lang)]
@@ -240,6 +249,8 @@ def render_csv(report: Report, campaign: Campaign, lang: str = "zh", *, stamp: F
                 row += [result.score, result.points]
         row += [
             d.adjustment,
+            label(lang, "yes" if d.adjustment_clamped else "no"),
+            "; ".join(_adjustment_text(a) for a in d.adjustments),
             UNKNOWN if d.total is None else d.total,
             label(lang, "yes" if d.complete else "no"),
             "; ".join(_flag_text(f, names, lang) for f in d.flags),
@@ -378,6 +389,7 @@ def render_xlsx(
     for part in campaign.parts:
         _part_sheet(book, campaign, report, part.key, names, lang)
     _group_sheet(book, campaign, report, names, lang)
+    _adjustments_sheet(book, report, lang)
     _flags_sheet(book, report, names, lang)
     if scores is not None:
         _score_sheets(book, campaign, scores, names, lang)
@@ -443,6 +455,19 @@ def _group_sheet(book: _Book, campaign: Campaign, report: Report, names: _Names,
                     _num(g.min), _num(g.max), _num(g.stdev),
                 ])
     book.sheet(label(lang, "group_detail"), header, rows)
+
+
+def _adjustments_sheet(book: _Book, report: Report, lang: str) -> None:
+    """Every adjustment in force with its reason, and what its department's adjustments came to (capped or not)."""
+    header = [label(lang, k) for k in ("key", "department", "id", "value", "adjustment_reason", "adjustment",
+                                       "adjustment_clamped")]
+    rows = [
+        [d.key, _name(d, lang), a.id, float(a.points), a.reason, _num(d.adjustment),
+         label(lang, "yes" if d.adjustment_clamped else "no")]
+        for d in report.departments
+        for a in d.adjustments
+    ]
+    book.sheet(label(lang, "adjustment"), header, rows)
 
 
 def _flags_sheet(book: _Book, report: Report, names: _Names, lang: str) -> None:

@@ -27,7 +27,7 @@ def approval_groups(stored: StoredCampaign) -> list[str]:
 async def build_report(store: Store, stored: StoredCampaign) -> Report:
     # one pass in SQLite gives a tally per (group, department): no Python object per score
     tallies = await store.results.tallies(stored.id, milestone_stamps(stored), approval_groups(stored))
-    adjustments = [(a.department, a.points) for a in await store.results.adjustments(stored.id)]
+    adjustments = await store.results.adjustments_in_force(stored.id)  # revoked ones neither count nor show
     external = await store.results.external(stored.id)
     return compute_tallied(stored.campaign, tallies, adjustments, external)
 

@@ -155,6 +155,15 @@ class ResultsRepo:
         )
         return [Adjustment(*r) for r in rows]
 
+    async def adjustments_in_force(self, campaign_id: int) -> list[tuple[str, float, int, str]]:
+        """(department, points, id, reason) of every adjustment not revoked, in the register's order: what the
+        report counts and lists. Read-only; the register itself (revoked ones included) is `adjustments`."""
+        return await self.db.fetchall(
+            "SELECT department, points, id, reason FROM adjustments WHERE campaign_id = ? AND revoked_at IS NULL"
+            " ORDER BY id",
+            (campaign_id,),
+        )
+
     async def external(self, campaign_id: int) -> dict[str, float]:
         rows = await self.db.fetchall(
             "SELECT department, score FROM external_results WHERE campaign_id = ?", (campaign_id,)

@@ -345,3 +345,24 @@ def test_no_cap_sums_adjustments() -> None:
     campaign = build_campaign().model_copy(update={"adjustment_cap": None})
     report = compute(campaign, [Assignment("p1", "panel", "A")], [], [("A", 3.0), ("A", 4.0)])
     assert report.department("A").adjustment == 7
+
+
+def test_adjustments_listed_with_reasons_and_clamping_flagged() -> None:
+    campaign = build_campaign()
+    adjustments = [("A", 3.0, 1, "省级表彰"), ("A", 4.0, 2, "国家级试点"), ("B", -2.0, 3, "通报批评"),
+                   ("F", 1.0, 4, "x")]
+    report = compute(campaign, expand(campaign), example_rows(), adjustments, EXTERNAL)
+    a, b, c = report.department("A"), report.department("B"), report.department("C")
+    # +7 is clamped to the cap of 5: said so, not shown as a plain 5.00
+    assert (a.adjustment, a.adjustment_clamped) == (5, True)
+    assert [(x.id, x.points, x.reason) for x in a.adjustments] == [(1, 3.0, "省级表彰"), (2, 4.0, "国家级试点")]
+    assert (b.adjustment, b.adjustment_clamped, len(b.adjustments)) == (-2, False, 1)
+    assert (c.adjustments, c.adjustment_clamped) == ((), False)
+    data = report.to_json_dict()["departments"]
+    first = next(d for d in data if d["key"] == "A")
+    assert first["adjustments"] == [{"id": 1, "points": 3.0, "reason": "省级表彰"},
+                                    {"id": 2, "points": 4.0, "reason": "国家级试点"}]
+    assert first["adjustment_clamped"] is True
+    # plain (department, points) pairs still work, with no id or reason
+    plain = compute(campaign, expand(campaign), example_rows(), ADJUSTMENTS, EXTERNAL).department("A")
+    assert plain.adjustment_clamped and [x.points for x in plain.adjustments] == [3.0, 4.0]

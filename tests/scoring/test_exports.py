@@ -53,7 +53,7 @@ def test_xlsx_sheets_and_chinese_headers(report: Report, campaign: Campaign) -> 
     assert book.sheetnames == [
         "汇总 一般部门", "汇总 垂直管理部门", "汇总 金融机构",
         "分口考核", "重点工作", "基层评议", "有关部门评议", "领导评议",
-        "评议组明细", "问题标记",
+        "评议组明细", "加减分", "问题标记",
     ]
     summary = book["汇总 一般部门"]
     header = [c.value for c in summary[2]]  # row 1 says what the file is
@@ -228,3 +228,22 @@ def test_every_file_says_what_it_is(report: Report, campaign: Campaign) -> None:
     assert "暂定" not in render_table(report, campaign, stamp=final)
     english = render_table(report, campaign, lang="en", stamp=STAMP).splitlines()[1]
     assert "2024 assessment" in english and "provisional" in english
+
+
+def test_adjustments_and_clamping_in_every_file(campaign: Campaign) -> None:
+    adjustments = [("A", 3.0, 1, "省级表彰"), ("A", 4.0, 2, "国家级试点"), ("C", -0.25, 3, "=通报批评")]
+    report = compute(campaign, expand(campaign), example.example_rows(), adjustments, example.EXTERNAL)
+    line = next(x for x in render_table(report, campaign).splitlines() if "发展改革委" in x)
+    assert "5.00!" in line  # clamped: 3 + 4 = 7, capped at 5
+    assert "5.00!" not in next(x for x in render_table(report, campaign).splitlines() if "住建局" in x)
+    rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
+    by_key = {r[2]: dict(zip(rows[1], r, strict=True)) for r in rows[2:]}
+    assert (by_key["A"]["加减分"], by_key["A"]["加减分封顶"]) == ("5.00", "是")
+    assert by_key["A"]["加减分明细"] == "#1 +3 省级表彰; #2 +4 国家级试点"
+    assert by_key["C"]["加减分封顶"] == "否"
+    book = _book(render_xlsx(report, campaign))
+    sheet = book["加减分"]
+    assert [c.value for c in sheet[2]] == ["代码", "部门", "编号", "分值", "理由", "加减分", "加减分封顶"]
+    listed = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert ("A", "发展改革委", 1, 3, "省级表彰", 5, "是") in listed
+    assert ("C", "住建局", 3, -0.25, "=通报批评", -0.25, "否") in listed
