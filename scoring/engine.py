@@ -66,6 +66,7 @@ class FlagKind(StrEnum):
     INCOMPLETE = "incomplete"  # an assignment has no answer, or the group has only recusals
     LATE = "late"  # scores entered after the group's milestone (they count; staff should know)
     MISSING_EXTERNAL = "missing_external"  # an external department without an imported result
+    WITHHELD = "withheld"  # staff view only: values of a confidential group not counted yet (scoring.disclosure)
 
 
 @dataclass(frozen=True, slots=True)

@@ -449,10 +449,12 @@ def _group_sheet(book: _Book, campaign: Campaign, report: Report, names: _Names,
     for d in report.departments:
         for part_key, part in d.parts.items():
             for key, g in part.groups.items():
+                # no score where one was due, or a spread withheld from this view (n > 0): "—", never blank
+                score = _num(g.score) if g.score is not None or not (g.expected or g.n) else UNKNOWN
+                spread = [_num(x) if x is not None or not g.n else UNKNOWN for x in (g.min, g.max, g.stdev)]
                 rows.append([
                     d.key, _name(d, lang), names.parts[part_key], names.groups[key], methods[key],
-                    _num(g.score), g.n, g.expected, g.recused, g.pending, g.late,
-                    _num(g.min), _num(g.max), _num(g.stdev),
+                    score, g.n, g.expected, g.recused, g.pending, g.late, *spread,
                 ])
     book.sheet(label(lang, "group_detail"), header, rows)
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from scoring.campaign import Campaign
-from scoring.engine import Report
 
 ADMIN, STAFF = "admin", "staff"
 VIEWS = (ADMIN, STAFF)
@@ -24,19 +23,21 @@ class FileStamp:
     view: str = ADMIN  # ADMIN: the full result, individual scores included; STAFF: what a non-admin may see
 
 
-def is_provisional(campaign: Campaign, unsubmitted: int, now: datetime, report: Report | None = None) -> bool:
-    """Mid-campaign: a milestone is still ahead, some sheet is not submitted, or a department lacks something."""
+def is_provisional(campaign: Campaign, unsubmitted: int, now: datetime, complete: bool = True) -> bool:
+    """Mid-campaign: a milestone is still ahead, some sheet is not submitted, or the full result lacks something.
+
+    `complete`: every department of the full (admin's) result is complete. A staff view's withheld values are
+    not missing: the result they belong to may well be final.
+    """
     zone = ZoneInfo(campaign.timezone)
-    if unsubmitted > 0 or any(m.due.replace(tzinfo=zone) > now for m in campaign.milestones):
-        return True
-    return report is not None and any(not d.complete for d in report.departments)
+    return not complete or unsubmitted > 0 or any(m.due.replace(tzinfo=zone) > now for m in campaign.milestones)
 
 
 def local_time(campaign: Campaign, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(campaign.timezone))
 
 
-def file_stamp(campaign: Campaign, now: datetime, unsubmitted: int, report: Report, view: str = ADMIN) -> FileStamp:
+def file_stamp(campaign: Campaign, now: datetime, unsubmitted: int, complete: bool, view: str = ADMIN) -> FileStamp:
     local = local_time(campaign, now)
     return FileStamp(f"{local:%Y-%m-%d %H:%M} {campaign.timezone}",
-                     is_provisional(campaign, unsubmitted, now, report), view)
+                     is_provisional(campaign, unsubmitted, now, complete), view)

@@ -48,7 +48,7 @@ ZH = {
     "st.state.approved": "已审定",
     # -- /report ------------------------------------------------------------------
     "rp.title": "📊 <b>{title}</b> · 考评结果",
-    "rp.provisional": "⏳ <b>中期结果（暂定）</b>：仍有截止时间未到或评分表未提交，排名还会变化。",
+    "rp.provisional": "⏳ <b>中期结果（暂定）</b>：仍有截止时间未到、评分表未提交或结果缺项，排名还会变化。",
     "rp.final": "✅ 所有截止时间已过，所有评分表均已提交。",
     "rp.generated": "生成于 {time}",
     "rp.profile": "<b>{profile}</b>（{n} 个部门）",
@@ -61,9 +61,10 @@ ZH = {
     "rp.note_incomplete": "* 数据不完整（见“需要注意”）",
     "rp.note_thin": "# 部分评议组评分人数少于 {k} 人：其结果不在聊天中显示，图中并入灰色“暂不公开”部分",
     "rp.note_hidden": "— 评分人数少于 {k} 人：总分暂不显示，排名只在已显示的部门之间计算",
+    "rp.note_staff": "🔒 非管理员视图：保密评议组只计已提交的评分表，每满 {k} 份计入一次；尚未计入的评分不进总分。",
     "rp.truncated": "……消息过长已截断，完整结果见文件。",
     "rp.doc_admin": "📎 完整报表，含个人评分。仅限管理员，请勿转发。",
-    "rp.doc_staff": "📎 报表（不含个人评分；评分人数少于 {k} 人的结果不列出）。",
+    "rp.doc_staff": "📎 报表（非管理员视图：不含个人评分及最高最低分；保密评议组每满 {k} 份已提交评分表计入一次）。",
     "rp.chart": "📈 各部门排名，按项目折合分堆叠。灰色为暂不公开的分项合计；* 为数据不完整。",
     "rp.no_font": "⚠️ 排名图需要中文字体，服务器上尚未安装（例如 fonts-wqy-microhei），本次未生成图表。",
 }
@@ -110,7 +111,8 @@ EN = {
     "st.state.approved": "approved",
     # -- /report ------------------------------------------------------------------
     "rp.title": "📊 <b>{title}</b> · results",
-    "rp.provisional": "⏳ <b>Provisional</b>: deadlines are still ahead or sheets unsubmitted; the ranking will change.",
+    "rp.provisional": ("⏳ <b>Provisional</b>: deadlines are still ahead, sheets unsubmitted or results missing;"
+                       " the ranking will change."),
     "rp.final": "✅ Every deadline has passed and every sheet is submitted.",
     "rp.generated": "Generated {time}",
     "rp.profile": "<b>{profile}</b> ({n})",
@@ -123,9 +125,12 @@ EN = {
     "rp.note_incomplete": "* incomplete (see “Needs attention”)",
     "rp.note_thin": "# some groups have fewer than {k} raters: their results are not shown in the chat; the chart folds them into the grey “withheld” part",
     "rp.note_hidden": "— fewer than {k} raters so far: total not shown; ranks count only the departments shown",
+    "rp.note_staff": ("🔒 Non-admin view: confidential groups count handed-in sheets only, in blocks of {k};"
+                      " scores not counted yet are left out of the totals."),
     "rp.truncated": "… cut short: too long. The file has the full results.",
     "rp.doc_admin": "📎 Full workbook with individual scores. Administrators only; do not forward.",
-    "rp.doc_staff": "📎 Workbook (no individual scores; results resting on fewer than {k} raters are left out).",
+    "rp.doc_staff": ("📎 Workbook (non-admin view: no individual scores, minima or maxima; confidential groups"
+                     " count handed-in sheets in blocks of {k})."),
     "rp.chart": "📈 Departments ranked, bars stacked by part points. Grey: parts withheld; * incomplete.",
     "rp.no_font": "⚠️ The ranking chart needs a Chinese font, which the server lacks (e.g. fonts-wqy-microhei); no chart this time.",
 }
