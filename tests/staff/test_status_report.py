@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiogram import Router
@@ -11,6 +15,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import SendPhoto
 from openpyxl import load_workbook
 
+from bot.cli import main as cli_main
 from handlers import staff_report, staff_status
 from handlers.staff_status import StatusView, View, fit
 from handlers.texts import t
@@ -19,6 +24,7 @@ from scoring.chart import NoCJKFont
 from scoring.engine import format_points
 from scoring.provenance import STAFF as STAFF_VIEW
 from storage.reporting import build_report, build_view
+from storage.sheets import Writer
 from storage.store import Store
 
 STAFF, ADMIN, COLLECTOR, RATER, STRANGER = 601, 602, 603, 604, 999
@@ -314,3 +320,99 @@ def test_a_long_message_is_cut_between_blocks_with_a_note():
     assert text.count("<pre>") == text.count("</pre>") == 4
 
 
+
+
+# -- one view per audience: the staff view in the chat and the CLI (issue 12) ---------------------------------
+
+
+def rankings(text: str) -> list[str]:
+    """The ranking blocks of a /report message: every figure a non-admin reads there."""
+    return re.findall(r"<pre>.*?</pre>", text, re.S)
+
+
+async def staff_rankings(chatter) -> list[str]:
+    chatter.session.clear()
+    await chatter.send(STAFF, "/report")
+    return rankings(chatter.session.of("SendMessage")[0].params["text"])
+
+
+async def test_the_issues_differencing_recovers_nothing(chatter, store, people, campaign):
+    """Staff /report, the mayor taps 73.7, staff /report again: (T2 - T1) / 0.15 must not give 73.7."""
+    empty = await staff_rankings(chatter)
+    # counties: the first two hand in, nothing moves; the third makes a block of three, and they move together
+    await score(store, people, {"cty_dc"})
+    await submit(store, people, "cty_dc")
+    await score(store, people, {"cty_ns"})
+    assert await staff_rankings(chatter) == empty
+    await score(store, people, {"cty_qh"})
+    first = await staff_rankings(chatter)
+    assert first != empty
+    mayor = (await store.sheets.for_rater(people, "ld_sz"))[0]
+    items = await store.sheets.items(mayor.id)
+    fgw = next(i for i in items if i.department == "fgw")
+    assert await store.sheets.set_value(Writer(people, own=("ld_sz",)), mayor.id, fgw.assignment_id, 73.7)
+    assert await staff_rankings(chatter) == first  # T2 - T1 = 0 for every department
+    # the mayor hands the sheet in: one leader of two, still fewer than k = 3 behind the group
+    for item in items[1:]:
+        await store.sheets.set_value(Writer(people, own=("ld_sz",)), mayor.id, item.assignment_id, 81.3)
+    assert await store.sheets.submit(mayor.id, actor="rater:ld_sz")
+    assert await staff_rankings(chatter) == first
+    # a key-work lead hands in and is approved (the issue's 96.3): one rater per department, never counted
+    await score(store, people, {"kwl_econ"})
+    lead = (await store.sheets.for_rater(people, "kwl_econ"))[0]
+    assert await store.sheets.approve(lead.id, actor="staff:approver_kw")
+    assert await staff_rankings(chatter) == first
+    # while the admin's result moves with every one of them
+    admin = (await build_report(store, await store.campaigns.get(campaign.key))).department("fgw")
+    assert admin.parts["leaders"].groups["leaders"].n == 1 and admin.parts["key_work"].score is not None
+
+
+async def test_chat_and_cli_show_a_non_admin_the_same(chatter, store, people, campaign):
+    await score(store, people)
+    await submit(store, people, "ld_sz", "cty_dc")
+    await chatter.send(STAFF, "/report")
+    text = chatter.session.of("SendMessage")[0].params["text"]
+    _, chat_file = document(chatter)
+    out = Path(store.db.path).parent / "staff.xlsx"
+    db = str(store.db.path)
+    assert await asyncio.to_thread(cli_main, ["--db", db, "report", campaign.key, "--view", "staff", "--format",
+                                              "xlsx", "--out", str(out)]) == 0
+    chat_book, cli_book = load_workbook(io.BytesIO(chat_file)), load_workbook(out)
+    assert chat_book.sheetnames == cli_book.sheetnames
+    for name in chat_book.sheetnames:  # row 1 says when each was made; everything else is the same
+        chat_rows = list(chat_book[name].iter_rows(min_row=2, values_only=True))
+        assert chat_rows == list(cli_book[name].iter_rows(min_row=2, values_only=True)), name
+    json_out = Path(store.db.path).parent / "staff.json"
+    assert await asyncio.to_thread(cli_main, ["--db", db, "report", campaign.key, "--view", "staff", "--format",
+                                              "json", "--out", str(json_out)]) == 0
+    data = json.loads(json_out.read_text(encoding="utf-8"))
+    assert data["view"] == "staff"
+    for dept in data["departments"]:
+        if dept["total"] is not None:
+            assert f"{format_points(dept['total']):>6}" in text, dept["key"]
+        for part in dept["parts"].values():
+            for key, group in part["groups"].items():
+                if next(g for _, g in campaign.groups() if g.key == key).confidential:
+                    assert (group["min"], group["max"], group["stdev"]) == (None, None, None)
+    # the admin's view is the full result, and its files say they hold individual scores
+    full = Path(store.db.path).parent / "full.json"
+    assert await asyncio.to_thread(cli_main, ["--db", db, "report", campaign.key, "--format", "json",
+                                              "--out", str(full)]) == 0
+    admin = json.loads(full.read_text(encoding="utf-8"))
+    assert admin["view"] == "admin"
+    fgw = next(d for d in admin["departments"] if d["key"] == "fgw")
+    assert fgw["parts"]["leaders"]["groups"]["leaders"]["n"] == 2
+    staff_fgw = next(d for d in data["departments"] if d["key"] == "fgw")
+    assert staff_fgw["parts"]["leaders"]["groups"]["leaders"] | {"score": None, "n": 0} == \
+        staff_fgw["parts"]["leaders"]["groups"]["leaders"]
+
+
+async def test_collectors_and_approvers_get_the_staff_view(chatter, store, people, campaign):
+    await score(store, people)
+    await chatter.send(STAFF, "/report")
+    staff_text = rankings(chatter.session.of("SendMessage")[0].params["text"])
+    chatter.session.clear()
+    await chatter.send(COLLECTOR, "/report")
+    assert rankings(chatter.session.of("SendMessage")[0].params["text"]) == staff_text
+    name, _ = document(chatter)
+    assert not name.endswith("-full.xlsx")
