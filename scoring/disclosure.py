@@ -51,7 +51,7 @@ def clip(text: str, columns: int = NAME_COLUMNS) -> str:
 #
 # 1. A staff view counts, in a confidential group, only *handed-in* sheets: submitted, or filled by an
 #    import (the file is that body's submission); in a group that needs approval, only approved ones.
-#    A tap on an open sheet moves nothing a non-admin can see.
+#    A tap on an open sheet moves nothing a non-admin can see, not even a count (pending, late, answered).
 # 2. For each (group, department) the handed-in values are lined up in the order they were handed in, and
 #    the view counts the first k·⌊s/k⌋ of the s there are (`released`). So the counted set only ever grows
 #    by whole blocks of k values: between any two views it is the same, or differs by at least k values of
@@ -81,6 +81,8 @@ class HandedIn:
 
     answered: int = 0  # values and recusals
     recused: int = 0
+    pending: int = 0  # values waiting for the sheet's approval (not in the line yet)
+    late: int = 0  # answers entered after the group's milestone
     cents: list[int] = field(default_factory=list)  # the values in hundredths, in the order they were handed in
 
 
@@ -101,9 +103,9 @@ def staff_tallies(
             continue
         got = handed_in.get(key) or HandedIn()
         shown = released(len(got.cents), k)
-        out[key] = Tally(t.expected, got.answered, got.recused, t.pending, t.late, got.cents[:shown])
-        # handed-in values past the last block: not counted yet (taps on open sheets are not even looked at;
-        # the counts of answers pending approval or late are the admin's, as /status shows them anyway)
+        # every count from handed-in sheets alone: a tap on an open sheet changes nothing here, not even a count
+        out[key] = Tally(t.expected, got.answered, got.recused, got.pending, got.late, got.cents[:shown])
+        # handed-in values past the last block: not counted yet
         if len(got.cents) > shown:
             withheld[key] = len(got.cents) - shown
     return out, withheld

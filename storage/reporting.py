@@ -51,13 +51,17 @@ async def build_view(store: Store, stored: StoredCampaign, view: str = ADMIN) ->
         return full, complete
     secret = [g.key for _, g in campaign.groups() if g.confidential]
     handed: dict[tuple[str, str], HandedIn] = {}
-    for group, dept, value, recused in await store.results.handed_in(stored.id, secret, approval_groups(stored)):
+    rows = await store.results.handed_in(stored.id, secret, approval_groups(stored), milestone_stamps(stored))
+    for group, dept, value, recused, approved, late in rows:
         got = handed.get((group, dept))
         if got is None:
             got = handed[group, dept] = HandedIn()
         got.answered += 1
+        got.late += late
         if recused:
             got.recused += 1
+        elif not approved:
+            got.pending += 1
         elif value is not None:
             got.cents.append(round(value * 100))
     return staff_report(campaign, tallies, handed, adjustments, external), complete

@@ -107,19 +107,20 @@ class ResultsRepo:
         }
 
     async def handed_in(
-        self, campaign_id: int, groups: Collection[str], needs_approval: Collection[str]
-    ) -> list[tuple[str, str, float | None, int]]:
-        """(group, department, value|None, recused) of every answer on a handed-in sheet of `groups`, in the order
-        the sheets were handed in (the staff view's line: scoring.disclosure). Read-only.
+        self, campaign_id: int, groups: Collection[str], needs_approval: Collection[str], deadlines: Mapping[str, str]
+    ) -> list[tuple[str, str, float | None, int, int, int]]:
+        """(group, department, value|None, recused, approved, late) of every answer on a handed-in sheet of
+        `groups`, in the order the sheets were handed in (the staff view's line: scoring.disclosure). Read-only.
 
-        Handed in: submitted, or filled by an import alone (every answer on it imported) and not submitted;
-        where the group needs approval, also approved. Its moment: the latest of the submission (or the
-        import's last write) and the approval; ties by the sheet's id.
+        Handed in: submitted, or filled by an import alone (every answer on it imported) and not submitted.
+        `approved`: 1 unless the group needs approval and the sheet has none yet. The order: the latest of the
+        submission (or the import's last write) and the approval; ties by the sheet's id.
         """
         if not groups:
             return []
         marks = ",".join("?" for _ in groups)
         approval = ",".join("?" for _ in needs_approval) or "''"  # no group: IN ('') is false, not NULL
+        late, late_params = _late(deadlines)
         return await self.db.fetchall(
             "WITH imported AS (SELECT sh.id, max(s.updated_at) AS at FROM sheets sh"
             " JOIN assignments a ON a.campaign_id = sh.campaign_id AND a.rater = sh.rater AND a.grp = sh.grp"
@@ -128,18 +129,17 @@ class ResultsRepo:
             " AND (s.value IS NOT NULL OR s.recused) GROUP BY sh.id"
             " HAVING min(s.source = 'import') = 1),"
             " ready AS (SELECT sh.id, sh.rater, sh.grp,"
-            " max(CASE WHEN sh.state = 'submitted' THEN sh.submitted_at ELSE im.at END,"
-            f" CASE WHEN sh.grp IN ({approval}) THEN ap.at ELSE '' END) AS at"
+            f" sh.grp NOT IN ({approval}) OR ap.sheet_id IS NOT NULL AS approved,"
+            " max(CASE WHEN sh.state = 'submitted' THEN sh.submitted_at ELSE im.at END, COALESCE(ap.at, '')) AS at"
             " FROM sheets sh LEFT JOIN imported im ON im.id = sh.id"
             " LEFT JOIN approvals ap ON ap.sheet_id = sh.id AND ap.state = 'approved'"
-            f" WHERE sh.campaign_id = ? AND sh.grp IN ({marks})"
-            " AND (sh.state = 'submitted' OR im.id IS NOT NULL)"
-            f" AND (sh.grp NOT IN ({approval}) OR ap.sheet_id IS NOT NULL))"
-            " SELECT a.grp, a.department, CASE WHEN s.recused THEN NULL ELSE s.value END, s.recused"
+            f" WHERE sh.campaign_id = ? AND sh.grp IN ({marks}) AND (sh.state = 'submitted' OR im.id IS NOT NULL))"
+            " SELECT a.grp, a.department, CASE WHEN s.recused THEN NULL ELSE s.value END, s.recused, ready.approved,"
+            f" COALESCE({late}, 0)"
             " FROM ready JOIN assignments a ON a.campaign_id = ? AND a.rater = ready.rater AND a.grp = ready.grp"
             " JOIN scores s ON s.assignment_id = a.id WHERE s.value IS NOT NULL OR s.recused"
             " ORDER BY ready.at, ready.id",
-            (campaign_id, *groups, *needs_approval, campaign_id, *groups, *needs_approval, campaign_id),
+            (campaign_id, *groups, *needs_approval, campaign_id, *groups, *late_params, campaign_id),
         )
 
     async def counted_raters(
