@@ -202,22 +202,26 @@ def render_materials(campaign: Campaign, handed_in: set[tuple[str, str]]) -> str
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # imported here: matplotlib/openpyxl-sized work that other commands never need
     from scoring.exports import render_csv, render_json, render_table, render_xlsx
-    from storage.reporting import build_report, score_rows
+    from scoring.provenance import ADMIN, file_stamp
+    from storage.reporting import build_view, score_entries
 
-    fmt = args.format
+    fmt, view = args.format, args.view
     async with _campaign(settings, args.campaign) as (store, stored):
-        report = await build_report(store, stored)
-        # the workbook lists every individual score; the other formats need only the report
-        rows = await score_rows(store, stored) if fmt == "xlsx" else []
+        # --view staff: exactly what a non-admin gets from /report in the chat (the same function)
+        report, complete = await build_view(store, stored, view)
+        status = await campaign_status(store, stored)
+        # the admin's workbook lists every individual score; the other formats need only the report
+        rows = await score_entries(store, stored) if fmt == "xlsx" and view == ADMIN else None
+    stamp = file_stamp(stored.campaign, datetime.now(UTC), status.sheets - status.submitted, complete, view)
     if fmt == "xlsx":
-        out = args.out or f"report-{stored.key}.xlsx"
-        Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows))
+        out = args.out or f"report-{stored.key}{'' if view == ADMIN else '-' + view}.xlsx"
+        Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows, stamp=stamp))
         print(f"wrote {out}", file=sys.stderr)
         return 0
     text = {
-        "table": lambda: render_table(report, stored.campaign, lang=args.lang),
-        "csv": lambda: render_csv(report, stored.campaign, lang=args.lang),
-        "json": lambda: render_json(report),
+        "table": lambda: render_table(report, stored.campaign, lang=args.lang, stamp=stamp),
+        "csv": lambda: render_csv(report, stored.campaign, lang=args.lang, stamp=stamp),
+        "json": lambda: render_json(report, stamp=stamp),
     }[fmt]()
     if args.out:
         # a BOM lets Excel, as used in the offices, open the CSV as UTF-8
@@ -225,6 +229,31 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+async def cmd_scores(args: argparse.Namespace, settings: Settings) -> int:
+    """Every entry of the record: rater, group, department, value, comment, recusal reason, source, by, time."""
+    from scoring.exports import render_scores_csv, render_scores_xlsx
+    from scoring.provenance import ADMIN, file_stamp
+    from storage.reporting import build_view, score_entries
+
+    async with _campaign(settings, args.campaign) as (store, stored):
+        entries = await score_entries(store, stored)
+        _, complete = await build_view(store, stored, ADMIN)
+        status = await campaign_status(store, stored)
+    stamp = file_stamp(stored.campaign, datetime.now(UTC), status.sheets - status.submitted, complete, ADMIN)
+    if args.format == "xlsx":
+        out = args.out or f"scores-{stored.key}.xlsx"
+        Path(out).write_bytes(render_scores_xlsx(entries, stored.campaign, lang=args.lang, stamp=stamp))
+        print(f"wrote {out} ({len(entries)} entries)", file=sys.stderr)
+        return 0
+    text = render_scores_csv(entries, stored.campaign, lang=args.lang, stamp=stamp)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig")  # the BOM: Excel opens it as UTF-8
+        print(f"wrote {args.out} ({len(entries)} entries)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -369,6 +398,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "ranked results")
     p.add_argument("campaign")
     p.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--view", choices=["admin", "staff"], default="admin",
+                   help="staff: exactly what a non-admin sees in the chat (default admin: everything)")
+    p = add("scores", cmd_scores, "every entry: value, comment, recusal reason, source, who, when (admin only)")
+    p.add_argument("campaign")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--out", metavar="FILE")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p = add("backup", cmd_backup, "online copy of the database")

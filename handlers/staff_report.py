@@ -1,23 +1,13 @@
 """/report: the ranking as a phone-sized text, the XLSX workbook and the PNG chart.
 
-Confidentiality (issue 4, item 9). Let k = campaign.report_min_raters. A group
-result for a department is *thin* while 0 < n < k raters have scored it. What
-the chat shows must not let anyone work out a thin group's result, so:
-
-1. The chat text shows only each department's total (with rank); no part or
-   group figure ever appears in it. Departments with a thin group are marked.
-2. A total is shown only when at least k distinct raters stand behind it (or
-   none: then it is just the adjustment). Early in a campaign a total that
-   rests on, say, the mayor alone is 15% of the mayor's score; it is shown as
-   "—", and ranks are counted among the departments shown, so no gap places it.
-3. The chart breaks a bar into parts only where no sum can isolate a thin
-   group: a part with a thin group is *veiled*; the veiled parts are summed into
-   one grey segment, which is shown only when it mixes at least k distinct
-   raters; otherwise the whole bar is grey. So every figure drawn (a part, the
-   grey sum, the total, and any difference of them) mixes at least k raters.
-4. The XLSX applies the same rule for staff (veiled parts and hidden totals left
-   out, no individual scores); only an admin gets the full workbook with every
-   individual score, as the issue asks.
+One view model per audience (issue 12). An admin gets the full result
+(`storage.reporting.build_view(..., ADMIN)`), with every individual score in the
+workbook. Everyone else who may ask (staff, collectors, approvers) gets the
+staff view (`build_view(..., STAFF)`): the one function behind `kaoping report
+--view staff` too, so the chat and the CLI show a non-admin the same figures.
+Its rule is stated and argued once, in `scoring.disclosure`: confidential
+groups count handed-in sheets only, in blocks of `report_min_raters`, so no two
+views a non-admin can obtain differ by fewer raters than that.
 """
 
 from __future__ import annotations
@@ -25,10 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import replace
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatAction
@@ -44,16 +31,17 @@ from handlers.staff_status import fit, refuse
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign, Role
 from scoring.disclosure import SHOW_ALL, Disclosure, NoCJKFont, clip
-from scoring.engine import DepartmentResult, FlagKind, GroupResult, Report, competition_ranks, format_points
+from scoring.engine import DepartmentResult, FlagKind, Report, competition_ranks, format_points
 from scoring.exports import render_xlsx
+from scoring.provenance import ADMIN, STAFF, FileStamp, file_stamp, local_time
 from scoring.texts_report import label, profile_label
-from storage.reporting import build_report, counted_raters, score_rows
+from storage.reporting import build_view, score_entries
 from storage.status import campaign_status
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-REPORT_ROLES = (Role.ADMIN, Role.STAFF)
+REPORT_ROLES = (Role.ADMIN, Role.STAFF, Role.COLLECTOR, Role.APPROVER)
 TOP = 15  # departments listed per profile in the chat; the file has them all
 FLAG_ITEMS = 4  # groups named per kind of flag
 MAX_CAPTION = 1024
@@ -61,107 +49,23 @@ MAX_RETRY_WAIT = 30  # seconds we would wait on flood control before giving up o
 # the order staff act on: what blocks a result first, late entries last
 FLAG_ORDER = (
     FlagKind.MISSING_GROUP, FlagKind.PENDING_APPROVAL, FlagKind.INCOMPLETE, FlagKind.MISSING_PART,
-    FlagKind.MISSING_EXTERNAL, FlagKind.LATE,
+    FlagKind.MISSING_EXTERNAL, FlagKind.WITHHELD, FlagKind.LATE,
 )
 
 
-# -- confidentiality ---------------------------------------------------------------------
-
-
-def thin_groups(dept: DepartmentResult, k: int, bodies: frozenset[str] = frozenset()) -> set[str]:
-    """Groups whose result for the department rests on fewer than k raters (but some).
-
-    `bodies` are groups marked `confidential: false` (a panel, a channel): their
-    one score is a body's verdict, not a person's, and needs no cover.
-    """
-    return {key for part in dept.parts.values() for key, g in part.groups.items()
-            if 0 < g.n < k and key not in bodies}
-
-
-def _counts(g: GroupResult, key: str, bodies: frozenset[str]) -> bool:
-    """Whether the group's raters stand behind the department's points (and so need cover)."""
-    # a body's verdict has nobody to protect; a group with too few values does not count at all
-    return g.n > 0 and g.score is not None and key not in bodies
-
-
-def rater_lookups(report: Report, campaign: Campaign) -> list[tuple[str, str]]:
-    """(group, department) pairs whose raters `disclose` must know by name: counted, but fewer than k.
-
-    A group with k or more counted raters settles every question it enters
-    into by its count alone, so only these few pairs are read from the store.
-    """
-    k = campaign.report_min_raters
-    bodies = frozenset(g.key for _, g in campaign.groups() if not g.confidential)
-    return [(key, dept.key) for dept in report.departments for part in dept.parts.values()
-            for key, g in part.groups.items() if _counts(g, key, bodies) and g.n < k]
-
-
-def _covered(dept: DepartmentResult, parts: Iterable[str], k: int, bodies: frozenset[str],
-             raters: Mapping[tuple[str, str], set[str]]) -> bool:
-    """Whether the points of `parts` rest on no rater at all or on at least k distinct raters."""
-    seen: set[str] = set()
-    for part in parts:
-        for key, g in dept.parts[part].groups.items():
-            if not _counts(g, key, bodies):
-                continue
-            if g.n >= k:
-                return True
-            seen |= raters.get((key, dept.key), set())
-    return not seen or len(seen) >= k
-
-
-def disclose(report: Report, campaign: Campaign, raters: Mapping[tuple[str, str], set[str]]) -> dict[str, Disclosure]:
-    """What the chat may show of each department (see the module's docstring).
-
-    `raters`: (group, department) -> the raters counted there, for the pairs
-    `rater_lookups` names (others may be present; they are not needed).
-    """
-    k = campaign.report_min_raters
-    bodies = frozenset(g.key for _, g in campaign.groups() if not g.confidential)
-    shown: dict[str, Disclosure] = {}
-    for dept in report.departments:
-        if dept.external:
-            continue  # an imported final score: no rater stands behind it
-        total = _covered(dept, dept.parts, k, bodies, raters)
-        thin = thin_groups(dept, k, bodies)
-        if not thin:
-            shown[dept.key] = Disclosure(total=total)
-            continue
-        veiled = {p for p, part in dept.parts.items() if thin & part.groups.keys()}
-        open_parts = frozenset(dept.parts) - veiled if _covered(dept, veiled, k, bodies, raters) else frozenset()
-        shown[dept.key] = Disclosure(total=total, parts=open_parts)
-    return shown
+# -- ranks among the totals shown ---------------------------------------------------------
 
 
 def shown_ranks(report: Report, disclosure: Mapping[str, Disclosure]) -> dict[str, int]:
     """Competition ranks per profile among the departments whose total is shown."""
     ranks: dict[str, int] = {}
     for depts in report.by_profile().values():
-        drawn = [d for d in depts if disclosure.get(d.key, SHOW_ALL).total]
+        drawn = [d for d in depts if disclosure.get(d.key, SHOW_ALL).total and d.total is not None]
         ranks.update(zip((d.key for d in drawn), competition_ranks([d.total for d in drawn]), strict=True))
     return ranks
 
 
-def veiled_report(report: Report, disclosure: Mapping[str, Disclosure]) -> Report:
-    """The report as staff may have it in a file: hidden totals and veiled parts left out."""
-    ranks = shown_ranks(report, disclosure)
-    departments = []
-    for dept in report.departments:
-        shown = disclosure.get(dept.key, SHOW_ALL)
-        if not shown.total:
-            continue
-        parts = dept.parts if shown.parts is None else {k: v for k, v in dept.parts.items() if k in shown.parts}
-        departments.append(replace(dept, parts=parts, rank=ranks[dept.key]))
-    return Report(report.campaign, departments)
-
-
 # -- the text ---------------------------------------------------------------------------------
-
-
-def is_provisional(campaign: Campaign, unsubmitted: int, now: datetime) -> bool:
-    """Mid-campaign: a milestone is still ahead, or some sheet is not submitted."""
-    zone = ZoneInfo(campaign.timezone)
-    return unsubmitted > 0 or any(m.due.replace(tzinfo=zone) > now for m in campaign.milestones)
 
 
 def _short_name(dept: DepartmentResult, lang: str) -> str:
@@ -172,7 +76,7 @@ def _row(dept: DepartmentResult, shown: Disclosure, rank: int | None, lang: str)
     """`  1   83.13*#  市发展和改革委…`: numbers first, so CJK widths cannot push them out of line."""
     marks = ("" if dept.complete else "*") + ("" if shown.parts is None else "#")
     # an external department without its imported result has no total yet, not a total of 0
-    known = shown.total and not any(f.kind == FlagKind.MISSING_EXTERNAL for f in dept.flags)
+    known = shown.total and dept.total is not None
     total = format_points(dept.total) if known else "—"
     place = str(rank) if known and rank is not None else "—"
     return f"{place:>3}  {total:>6}{marks:<2} {h(_short_name(dept, lang))}"
@@ -182,7 +86,7 @@ def _profile_block(profile: str, depts: list[DepartmentResult], disclosure: Mapp
                    ranks: Mapping[str, int], filed: Mapping[str, int], lang: str) -> str:
     # shown totals in rank order, then the hidden ones in file order: their position must tell nothing
     def place(d: DepartmentResult) -> tuple[bool, int]:
-        hidden = not disclosure.get(d.key, SHOW_ALL).total
+        hidden = d.key not in ranks  # withheld, or unknown (an external department without its result)
         return hidden, filed[d.key] if hidden else ranks[d.key]
 
     ordered = sorted(depts, key=place)
@@ -222,9 +126,9 @@ def _flag_line(kind: FlagKind, items: list[str], lang: str) -> str:
     return t(lang, "rp.flag_line", flag=h(label(lang, f"flag.{kind.value}")), items=shown)
 
 
-def _notes(report: Report, disclosure: Mapping[str, Disclosure], k: int, lang: str) -> str | None:
+def _notes(report: Report, disclosure: Mapping[str, Disclosure], k: int, lang: str, view: str) -> str | None:
     shown = [disclosure.get(d.key, SHOW_ALL) for d in report.departments]
-    notes = []
+    notes = [t(lang, "rp.note_staff", k=k)] if view == STAFF else []
     if any(not d.complete for d in report.departments):
         notes.append(t(lang, "rp.note_incomplete"))
     if any(s.parts is not None for s in shown):
@@ -235,7 +139,7 @@ def _notes(report: Report, disclosure: Mapping[str, Disclosure], k: int, lang: s
 
 
 def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mapping[str, Disclosure],
-                provisional: bool, generated: str) -> str:
+                provisional: bool, generated: str, view: str = ADMIN) -> str:
     """The chat message: totals per profile (top lines), flags called out, notes; at most 4096 characters."""
     head = [
         t(lang, "rp.title", title=h(name_in(lang, campaign.title, campaign.title_en))),
@@ -246,8 +150,8 @@ def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mappi
     filed = {d.key: n for n, d in enumerate(campaign.departments)}
     blocks = ["\n".join(head)]
     blocks += [_profile_block(p, ds, disclosure, ranks, filed, lang) for p, ds in report.by_profile().items() if ds]
-    blocks += [b for b in (_flag_block(report, campaign, lang), _notes(report, disclosure,
-                                                                         campaign.report_min_raters, lang)) if b]
+    notes = _notes(report, disclosure, campaign.report_min_raters, lang, view)
+    blocks += [b for b in (_flag_block(report, campaign, lang), notes) if b]
     return fit(blocks, t(lang, "rp.truncated"))
 
 
@@ -256,18 +160,18 @@ def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mappi
 
 async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clock) -> None:
     campaign, lang, chat = me.campaign, me.lang, message.chat.id
-    report = await build_report(store, me.stored)
+    view = ADMIN if me.has(Role.ADMIN) else STAFF
+    report, complete = await build_view(store, me.stored, view)
     status = await campaign_status(store, me.stored)
     now = clock()
-    provisional = is_provisional(campaign, status.sheets - status.submitted, now)
-    disclosure = disclose(report, campaign, await counted_raters(store, me.stored, rater_lookups(report, campaign)))
-    local = now.astimezone(ZoneInfo(campaign.timezone))
-    text = report_text(report, campaign, lang, disclosure, provisional, f"{local:%Y-%m-%d %H:%M}")
+    stamp = file_stamp(campaign, now, status.sheets - status.submitted, complete, view)
+    local = local_time(campaign, now)
+    text = report_text(report, campaign, lang, {}, stamp.provisional, f"{local:%Y-%m-%d %H:%M}", view)
     await _patiently(lambda: message.answer(text))
     await bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
-    await _send_workbook(bot, chat, store, me, report, disclosure, f"{campaign.key}-{local:%Y%m%d-%H%M}")
-    await _send_chart(bot, chat, me, report, disclosure, provisional)
-    log.info("report sent: campaign %s to %s (admin=%s)", campaign.key, me.telegram_id, me.has(Role.ADMIN))
+    await _send_workbook(bot, chat, store, me, report, stamp, f"{campaign.key}-{local:%Y%m%d-%H%M}")
+    await _send_chart(bot, chat, me, report, stamp.provisional)
+    log.info("report sent: campaign %s to %s (view=%s)", campaign.key, me.telegram_id, view)
 
 
 async def _patiently(send: Callable[[], Awaitable[object]]) -> None:
@@ -281,25 +185,24 @@ async def _patiently(send: Callable[[], Awaitable[object]]) -> None:
         await send()
 
 
-async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Report,
-                         disclosure: Mapping[str, Disclosure], stem: str) -> None:
+async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Report, stamp: FileStamp,
+                         stem: str) -> None:
     # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
-    if me.has(Role.ADMIN):
-        rows = await score_rows(store, me.stored)  # every individual score: read for the admin's file only
-        data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows)
+    if stamp.view == ADMIN:
+        rows = await score_entries(store, me.stored)  # every individual score: read for the admin's file only
+        data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows, stamp=stamp)
         name, caption = f"{stem}-full.xlsx", t(me.lang, "rp.doc_admin")
     else:
-        data = await asyncio.to_thread(render_xlsx, veiled_report(report, disclosure), me.campaign, me.lang)
+        data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, stamp=stamp)
         name, caption = f"{stem}.xlsx", t(me.lang, "rp.doc_staff", k=me.campaign.report_min_raters)
     await _patiently(lambda: bot.send_document(chat, BufferedInputFile(data, name), caption=caption[:MAX_CAPTION]))
 
 
-async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, disclosure: Mapping[str, Disclosure],
-                      provisional: bool) -> None:
+async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, provisional: bool) -> None:
     try:
         from scoring.chart import render_chart  # matplotlib loads on the first chart, not at start-up
 
-        png = await asyncio.to_thread(render_chart, report, me.campaign, me.lang, disclosure, provisional)
+        png = await asyncio.to_thread(render_chart, report, me.campaign, me.lang, None, provisional)
     except NoCJKFont:
         log.warning("no CJK font installed: /report sent without its chart")
         await _patiently(lambda: bot.send_message(chat, t(me.lang, "rp.no_font")))

@@ -66,6 +66,7 @@ class FlagKind(StrEnum):
     INCOMPLETE = "incomplete"  # an assignment has no answer, or the group has only recusals
     LATE = "late"  # scores entered after the group's milestone (they count; staff should know)
     MISSING_EXTERNAL = "missing_external"  # an external department without an imported result
+    WITHHELD = "withheld"  # staff view only: values of a confidential group not counted yet (scoring.disclosure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,19 @@ class Flag:
 
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.key}" if self.key else self.kind.value
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentItem:
+    """One adjustment in force (not revoked) as the report lists it."""
+
+    id: int | None  # the register's id; None when the caller gave bare (department, points) pairs
+    points: float
+    reason: str
+
+
+# (department, points) or (department, points, id, reason)
+AdjustmentInput = tuple[str, float] | tuple[str, float, int | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +121,13 @@ class DepartmentResult:
     profile: str
     parts: dict[str, PartResult]  # only parts with weight > 0 in the profile; {} for external
     adjustment: float  # clamped sum of adjustments (0 for external departments)
-    total: float
-    rank: int
+    total: float | None  # None: cannot be known (an external department without its imported result)
+    rank: int | None  # None exactly when the total is unknown: unknown is not zero, and is not ranked
     complete: bool  # no flags other than LATE
     flags: tuple[Flag, ...]
     external: bool = False  # total is an imported final score
+    adjustments: tuple[AdjustmentItem, ...] = ()  # the adjustments in force that make up `adjustment`
+    adjustment_clamped: bool = False  # their sum went past the campaign's cap: `adjustment` is the cap
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +139,8 @@ class DepartmentResult:
             "external": self.external,
             "parts": {key: _part_json(part) for key, part in self.parts.items()},
             "adjustment": self.adjustment,
+            "adjustments": [{"id": a.id, "points": a.points, "reason": a.reason} for a in self.adjustments],
+            "adjustment_clamped": self.adjustment_clamped,
             "total": self.total,
             "rank": self.rank,
             "complete": self.complete,
@@ -299,14 +317,34 @@ def _expected(
     )
 
 
-def _adjustments(adjustments: Iterable[tuple[str, float]], cap: float | None) -> dict[str, Fraction]:
+@dataclass(frozen=True, slots=True)
+class _Adjusted:
+    """A department's adjustments: the clamped exact sum, whether the cap cut it, the items."""
+
+    total: Fraction = Fraction(0)
+    clamped: bool = False
+    items: tuple[AdjustmentItem, ...] = ()
+
+
+_NOT_ADJUSTED = _Adjusted()
+
+
+def _adjustments(adjustments: Iterable[AdjustmentInput], cap: float | None) -> dict[str, _Adjusted]:
     sums: dict[str, Fraction] = {}
-    for dept, points in adjustments:
+    items: dict[str, list[AdjustmentItem]] = {}
+    for adjustment in adjustments:
+        dept, points = adjustment[0], adjustment[1]
+        ident, reason = (adjustment[2], adjustment[3]) if len(adjustment) >= 4 else (None, "")
         sums[dept] = sums.get(dept, Fraction(0)) + _exact(points)
-    if cap is not None:
-        limit = _exact(cap)
-        sums = {dept: max(-limit, min(limit, total)) for dept, total in sums.items()}
-    return sums
+        items.setdefault(dept, []).append(AdjustmentItem(ident, float(points), reason))
+    limit = None if cap is None else _exact(cap)
+    out = {}
+    for dept, total in sums.items():
+        kept = total if limit is None else max(-limit, min(limit, total))
+        # in the register's order (by id), so the order they come in never changes the report
+        listed = sorted(items[dept], key=lambda a: (a.id is None, a.id or 0, a.points, a.reason))
+        out[dept] = _Adjusted(kept, kept != total, tuple(listed))
+    return out
 
 
 # -- per department -------------------------------------------------------------
@@ -319,16 +357,17 @@ class _Scored:
     dept: Department
     parts: dict[str, PartResult]
     adjustment: Fraction
-    total: Fraction
+    total: Fraction | None  # None: unknown
     flags: tuple[Flag, ...]
     external: bool
+    adjusted: _Adjusted = _NOT_ADJUSTED
 
 
 def compute(
     campaign: Campaign,
     assignments: Iterable[Assignment | tuple[str, str, str]] | Mapping[tuple[str, str], int],
     scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]],
-    adjustments: Iterable[tuple[str, float]] = (),
+    adjustments: Iterable[AdjustmentInput] = (),
     external: Mapping[str, float] = _EMPTY,
 ) -> Report:
     """The campaign's report from its assignments, stored scores, adjustments and imported results.
@@ -336,7 +375,8 @@ def compute(
     `assignments` are the assignments themselves, or their number per
     (group, department). `scores` holds one row per answered assignment (as
     the store keeps them); rows of unknown groups or departments are ignored.
-    `adjustments` are (department, points) pairs; `external` maps an external
+    `adjustments` are (department, points) pairs, or (department, points, id,
+    reason) for a report that lists them; `external` maps an external
     department to its imported final score.
     """
     return compute_tallied(campaign, tally(campaign, assignments, scores), adjustments, external)
@@ -345,14 +385,14 @@ def compute(
 def compute_tallied(
     campaign: Campaign,
     tallies: Tallies,
-    adjustments: Iterable[tuple[str, float]] = (),
+    adjustments: Iterable[AdjustmentInput] = (),
     external: Mapping[str, float] = _EMPTY,
 ) -> Report:
     """`compute` from tallies already made, e.g. added up by the store in SQL."""
     adjust = _adjustments(adjustments, campaign.adjustment_cap)
     scored = [
         _external(d, external) if campaign.is_external(d.profile)
-        else _assessed(campaign, d, tallies, adjust.get(d.key, Fraction(0)))
+        else _assessed(campaign, d, tallies, adjust.get(d.key, _NOT_ADJUSTED))
         for d in campaign.departments
     ]
     return Report(campaign.key, _ranked(campaign, scored))
@@ -362,14 +402,15 @@ def _external(dept: Department, results: Mapping[str, float]) -> _Scored:
     # the imported final score is final: no parts, and no adjustment on top of it
     if dept.key in results:
         return _Scored(dept, {}, Fraction(0), _exact(results[dept.key]), (), True)
-    return _Scored(dept, {}, Fraction(0), Fraction(0), (Flag(FlagKind.MISSING_EXTERNAL),), True)
+    # unknown is not zero: no total, so no rank either
+    return _Scored(dept, {}, Fraction(0), None, (Flag(FlagKind.MISSING_EXTERNAL),), True)
 
 
 def _assessed(
     campaign: Campaign,
     dept: Department,
     tallies: Tallies,
-    adjustment: Fraction,
+    adjusted: _Adjusted,
 ) -> _Scored:
     parts: dict[str, PartResult] = {}
     flags: list[Flag] = []
@@ -381,7 +422,7 @@ def _assessed(
         result, part_points = _part(part, weight, dept.key, tallies, flags)
         parts[part.key] = result
         points += part_points
-    return _Scored(dept, parts, adjustment, points + adjustment, tuple(flags), False)
+    return _Scored(dept, parts, adjusted.total, points + adjusted.total, tuple(flags), False, adjusted)
 
 
 def _part(
@@ -446,10 +487,13 @@ def _group_flags(g: GroupResult, answered: int) -> list[FlagKind]:
 # -- ranking --------------------------------------------------------------------
 
 
-def competition_ranks(totals: Sequence[Fraction | float]) -> list[int]:
-    """Rank of each total, highest first; ties share a rank and leave a gap (1, 2, 2, 4)."""
-    order = sorted(range(len(totals)), key=lambda i: totals[i], reverse=True)
-    ranks = [0] * len(totals)
+def competition_ranks(totals: Sequence[Fraction | float | None]) -> list[int | None]:
+    """Rank of each total, highest first; ties share a rank and leave a gap (1, 2, 2, 4).
+
+    An unknown total (None) gets no rank and takes no place: the known ones are ranked among themselves.
+    """
+    order = sorted((i for i, x in enumerate(totals) if x is not None), key=lambda i: totals[i], reverse=True)
+    ranks: list[int | None] = [None] * len(totals)
     for position, i in enumerate(order):
         tied = position > 0 and totals[order[position - 1]] == totals[i]
         ranks[i] = ranks[order[position - 1]] if tied else position + 1
@@ -463,13 +507,15 @@ def _ranked(campaign: Campaign, scored: list[_Scored]) -> list[DepartmentResult]
     results: list[DepartmentResult] = []
     for members in by_profile.values():
         ranks = competition_ranks([s.total for s in members])
-        # sorted() is stable: equal ranks keep the order of the file
-        for rank, s in sorted(zip(ranks, members, strict=True), key=lambda pair: pair[0]):
+        # sorted() is stable: equal ranks keep the order of the file; the unranked come last
+        unranked = len(members) + 1
+        for rank, s in sorted(zip(ranks, members, strict=True),
+                              key=lambda pair: unranked if pair[0] is None else pair[0]):
             results.append(_result(s, rank))
     return results
 
 
-def _result(s: _Scored, rank: int) -> DepartmentResult:
+def _result(s: _Scored, rank: int | None) -> DepartmentResult:
     return DepartmentResult(
         key=s.dept.key,
         name=s.dept.name,
@@ -478,9 +524,11 @@ def _result(s: _Scored, rank: int) -> DepartmentResult:
         profile=s.dept.profile,
         parts=s.parts,
         adjustment=float(s.adjustment),
-        total=float(s.total),
+        total=None if s.total is None else float(s.total),
         rank=rank,
         complete=all(f.kind == FlagKind.LATE for f in s.flags),
         flags=s.flags,
         external=s.external,
+        adjustments=s.adjusted.items,
+        adjustment_clamped=s.adjusted.clamped,
     )

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from scoring.disclosure import HandedIn, staff_report
 from scoring.engine import Report, ScoreRow, compute_tallied
+from scoring.entries import ScoreEntry
+from scoring.provenance import ADMIN, STAFF
 from storage.campaigns import StoredCampaign
-from storage.db import stamp
+from storage.db import parse_stamp, stamp
 from storage.store import Store
 
 
@@ -26,9 +29,42 @@ def approval_groups(stored: StoredCampaign) -> list[str]:
 async def build_report(store: Store, stored: StoredCampaign) -> Report:
     # one pass in SQLite gives a tally per (group, department): no Python object per score
     tallies = await store.results.tallies(stored.id, milestone_stamps(stored), approval_groups(stored))
-    adjustments = [(a.department, a.points) for a in await store.results.adjustments(stored.id)]
+    adjustments = await store.results.adjustments_in_force(stored.id)  # revoked ones neither count nor show
     external = await store.results.external(stored.id)
     return compute_tallied(stored.campaign, tallies, adjustments, external)
+
+
+async def build_view(store: Store, stored: StoredCampaign, view: str = ADMIN) -> tuple[Report, bool]:
+    """The result for an audience, and whether the full result lacks nothing (for the files' "provisional").
+
+    ADMIN: the full report; STAFF: what a non-admin may see (scoring.disclosure). The one function behind
+    `kaoping report --view` and the chat's /report. Whether the full result is complete is a fact about the
+    campaign, not about anyone's score, so the staff view may say it too.
+    """
+    campaign = stored.campaign
+    tallies = await store.results.tallies(stored.id, milestone_stamps(stored), approval_groups(stored))
+    adjustments = await store.results.adjustments_in_force(stored.id)
+    external = await store.results.external(stored.id)
+    full = compute_tallied(campaign, tallies, adjustments, external)
+    complete = all(d.complete for d in full.departments)
+    if view != STAFF:
+        return full, complete
+    secret = [g.key for _, g in campaign.groups() if g.confidential]
+    handed: dict[tuple[str, str], HandedIn] = {}
+    rows = await store.results.handed_in(stored.id, secret, approval_groups(stored), milestone_stamps(stored))
+    for group, dept, value, recused, approved, late in rows:
+        got = handed.get((group, dept))
+        if got is None:
+            got = handed[group, dept] = HandedIn()
+        got.answered += 1
+        got.late += late
+        if recused:
+            got.recused += 1
+        elif not approved:
+            got.pending += 1
+        elif value is not None:
+            got.cents.append(round(value * 100))
+    return staff_report(campaign, tallies, handed, adjustments, external), complete
 
 
 async def score_rows(store: Store, stored: StoredCampaign) -> list[ScoreRow]:
@@ -36,6 +72,17 @@ async def score_rows(store: Store, stored: StoredCampaign) -> list[ScoreRow]:
     raw = await store.results.report_rows(stored.id, milestone_stamps(stored))
     return [ScoreRow(rater, group, dept, value, approved == 1, late == 1)
             for rater, group, dept, value, approved, late in raw]
+
+
+async def score_entries(store: Store, stored: StoredCampaign) -> list[ScoreEntry]:
+    """Every entry with its record (comment, recusal reason, source, who, when in campaign time): admins only."""
+    zone = ZoneInfo(stored.campaign.timezone)
+    raw = await store.results.score_entries(stored.id, milestone_stamps(stored))
+    return [
+        ScoreEntry(rater, group, dept, value, bool(recused), reason, comment, source, entered_by,
+                   f"{parse_stamp(at).astimezone(zone):%Y-%m-%d %H:%M:%S}", approved == 1, late == 1)
+        for rater, group, dept, value, recused, reason, comment, source, entered_by, at, approved, late in raw
+    ]
 
 
 async def counted_raters(

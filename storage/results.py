@@ -57,6 +57,23 @@ class ResultsRepo:
             (campaign_id, *late_params, campaign_id),
         )
 
+    async def score_entries(self, campaign_id: int, deadlines: Mapping[str, str]) -> list[tuple]:
+        """Every stored entry, in the campaign file's order of assignments: (rater, group, department, value,
+        recused, reason, comment, source, entered_by, updated_at, approved, late); read-only.
+
+        A row may hold a comment alone. `value` is NULL for a recusal; `approved` and `late` as in report_rows.
+        """
+        late, late_params = _late(deadlines)
+        return await self.db.fetchall(
+            f"{_APPROVED_SHEETS}SELECT a.rater, a.grp, a.department, CASE WHEN s.recused THEN NULL ELSE s.value END,"
+            " s.recused, s.reason, s.comment, s.source, s.entered_by, s.updated_at,"
+            f" ok.rater IS NOT NULL, COALESCE({late}, 0)"
+            " FROM scores s JOIN assignments a ON a.id = s.assignment_id"
+            f" {_JOIN_APPROVED} WHERE a.campaign_id = ?"
+            " AND (s.value IS NOT NULL OR s.recused OR s.comment IS NOT NULL) ORDER BY a.position",
+            (campaign_id, *late_params, campaign_id),
+        )
+
     async def tallies(
         self, campaign_id: int, deadlines: Mapping[str, str], needs_approval: Collection[str]
     ) -> dict[tuple[str, str], Tally]:
@@ -88,6 +105,42 @@ class ResultsRepo:
             (g, d): Tally(expected, answered, recused, pending, late_n, [*map(int, cents.split(","))] if cents else [])
             for g, d, expected, answered, recused, late_n, pending, cents in rows
         }
+
+    async def handed_in(
+        self, campaign_id: int, groups: Collection[str], needs_approval: Collection[str], deadlines: Mapping[str, str]
+    ) -> list[tuple[str, str, float | None, int, int, int]]:
+        """(group, department, value|None, recused, approved, late) of every answer on a handed-in sheet of
+        `groups`, in the order the sheets were handed in (the staff view's line: scoring.disclosure). Read-only.
+
+        Handed in: submitted, or filled by an import alone (every answer on it imported) and not submitted.
+        `approved`: 1 unless the group needs approval and the sheet has none yet. The order: the latest of the
+        submission (or the import's last write) and the approval; ties by the sheet's id.
+        """
+        if not groups:
+            return []
+        marks = ",".join("?" for _ in groups)
+        approval = ",".join("?" for _ in needs_approval) or "''"  # no group: IN ('') is false, not NULL
+        late, late_params = _late(deadlines)
+        return await self.db.fetchall(
+            "WITH imported AS (SELECT sh.id, max(s.updated_at) AS at FROM sheets sh"
+            " JOIN assignments a ON a.campaign_id = sh.campaign_id AND a.rater = sh.rater AND a.grp = sh.grp"
+            " JOIN scores s ON s.assignment_id = a.id"
+            f" WHERE sh.campaign_id = ? AND sh.grp IN ({marks}) AND sh.state <> 'submitted'"
+            " AND (s.value IS NOT NULL OR s.recused) GROUP BY sh.id"
+            " HAVING min(s.source = 'import') = 1),"
+            " ready AS (SELECT sh.id, sh.rater, sh.grp,"
+            f" sh.grp NOT IN ({approval}) OR ap.sheet_id IS NOT NULL AS approved,"
+            " max(CASE WHEN sh.state = 'submitted' THEN sh.submitted_at ELSE im.at END, COALESCE(ap.at, '')) AS at"
+            " FROM sheets sh LEFT JOIN imported im ON im.id = sh.id"
+            " LEFT JOIN approvals ap ON ap.sheet_id = sh.id AND ap.state = 'approved'"
+            f" WHERE sh.campaign_id = ? AND sh.grp IN ({marks}) AND (sh.state = 'submitted' OR im.id IS NOT NULL))"
+            " SELECT a.grp, a.department, CASE WHEN s.recused THEN NULL ELSE s.value END, s.recused, ready.approved,"
+            f" COALESCE({late}, 0)"
+            " FROM ready JOIN assignments a ON a.campaign_id = ? AND a.rater = ready.rater AND a.grp = ready.grp"
+            " JOIN scores s ON s.assignment_id = a.id WHERE s.value IS NOT NULL OR s.recused"
+            " ORDER BY ready.at, ready.id",
+            (campaign_id, *groups, *needs_approval, campaign_id, *groups, *late_params, campaign_id),
+        )
 
     async def counted_raters(
         self, campaign_id: int, pairs: Collection[tuple[str, str]], needs_approval: Collection[str]
@@ -137,6 +190,15 @@ class ResultsRepo:
             (campaign_id,),
         )
         return [Adjustment(*r) for r in rows]
+
+    async def adjustments_in_force(self, campaign_id: int) -> list[tuple[str, float, int, str]]:
+        """(department, points, id, reason) of every adjustment not revoked, in the register's order: what the
+        report counts and lists. Read-only; the register itself (revoked ones included) is `adjustments`."""
+        return await self.db.fetchall(
+            "SELECT department, points, id, reason FROM adjustments WHERE campaign_id = ? AND revoked_at IS NULL"
+            " ORDER BY id",
+            (campaign_id,),
+        )
 
     async def external(self, campaign_id: int) -> dict[str, float]:
         rows = await self.db.fetchall(

@@ -188,14 +188,14 @@ def test_totals_by_hand(report) -> None:
     assert totals["V"] == pytest.approx(82.1, abs=1e-12)
     # F: the imported result; its adjustment is not added to an external final score
     assert totals["F"] == 91.5
-    # G: no imported result -> 0
-    assert totals["G"] == 0
+    # G: no imported result -> unknown, not 0
+    assert totals["G"] is None
 
 
 def test_competition_ranks_within_profiles(report) -> None:
     ranks = {d.key: d.rank for d in report.departments}
     # standard: A 88.375 > B 83.75 == C 83.75 > D 0  ->  1, 2, 2, 4
-    assert ranks == {"A": 1, "B": 2, "C": 2, "D": 4, "V": 1, "F": 1, "G": 2}
+    assert ranks == {"A": 1, "B": 2, "C": 2, "D": 4, "V": 1, "F": 1, "G": None}
     # the report lists profiles in file order, then by rank, ties in file order
     assert [d.key for d in report.departments] == ["A", "B", "C", "D", "V", "F", "G"]
 
@@ -239,6 +239,10 @@ def test_external_departments(report) -> None:
     assert (f.parts, f.external, f.complete, f.flags) == ({}, True, True, ())
     assert g.flags == (Flag(FlagKind.MISSING_EXTERNAL),)
     assert not g.complete
+    # unknown is not zero: no total and no rank, listed after the ranked ones
+    assert (g.total, g.rank) == (None, None)
+    assert (f.total, f.rank) == (91.5, 1)
+    assert [d.key for d in report.departments if d.profile == "financial"] == ["F", "G"]
 
 
 def test_flags(report) -> None:
@@ -290,7 +294,7 @@ def test_json_shape(report) -> None:
     assert {"score", "n"} <= set(part["groups"]["leaders"])
     assert first["total"] == 88.375  # unrounded
     g = next(d for d in data["departments"] if d["key"] == "G")
-    assert (g["parts"], g["total"], g["complete"]) == ({}, 0.0, False)
+    assert (g["parts"], g["total"], g["rank"], g["complete"]) == ({}, None, None, False)
 
 
 def test_plain_tuples_give_the_same_report() -> None:
@@ -325,6 +329,7 @@ def test_competition_ranks() -> None:
     assert competition_ranks([5.0]) == [1]
     assert competition_ranks([70.0, 90.0, 80.0, 80.0]) == [4, 1, 2, 2]
     assert competition_ranks([1.0, 1.0, 1.0]) == [1, 1, 1]
+    assert competition_ranks([None, 80.0, None, 90.0]) == [None, 2, None, 1]  # unknown: not ranked
 
 
 def test_requires_approval_counts_once_approved() -> None:
@@ -340,3 +345,24 @@ def test_no_cap_sums_adjustments() -> None:
     campaign = build_campaign().model_copy(update={"adjustment_cap": None})
     report = compute(campaign, [Assignment("p1", "panel", "A")], [], [("A", 3.0), ("A", 4.0)])
     assert report.department("A").adjustment == 7
+
+
+def test_adjustments_listed_with_reasons_and_clamping_flagged() -> None:
+    campaign = build_campaign()
+    adjustments = [("A", 3.0, 1, "省级表彰"), ("A", 4.0, 2, "国家级试点"), ("B", -2.0, 3, "通报批评"),
+                   ("F", 1.0, 4, "x")]
+    report = compute(campaign, expand(campaign), example_rows(), adjustments, EXTERNAL)
+    a, b, c = report.department("A"), report.department("B"), report.department("C")
+    # +7 is clamped to the cap of 5: said so, not shown as a plain 5.00
+    assert (a.adjustment, a.adjustment_clamped) == (5, True)
+    assert [(x.id, x.points, x.reason) for x in a.adjustments] == [(1, 3.0, "省级表彰"), (2, 4.0, "国家级试点")]
+    assert (b.adjustment, b.adjustment_clamped, len(b.adjustments)) == (-2, False, 1)
+    assert (c.adjustments, c.adjustment_clamped) == ((), False)
+    data = report.to_json_dict()["departments"]
+    first = next(d for d in data if d["key"] == "A")
+    assert first["adjustments"] == [{"id": 1, "points": 3.0, "reason": "省级表彰"},
+                                    {"id": 2, "points": 4.0, "reason": "国家级试点"}]
+    assert first["adjustment_clamped"] is True
+    # plain (department, points) pairs still work, with no id or reason
+    plain = compute(campaign, expand(campaign), example_rows(), ADJUSTMENTS, EXTERNAL).department("A")
+    assert plain.adjustment_clamped and [x.points for x in plain.adjustments] == [3.0, 4.0]

@@ -158,8 +158,11 @@ def test_group_weights_renormalise_over_groups_present(s: Scenario) -> None:
 def test_ranks_are_competition_ranks(s: Scenario) -> None:
     report = s.report()
     for d in report.departments:
-        same = [o for o in report.departments if o.profile == d.profile]
-        assert d.rank == 1 + sum(o.total > d.total for o in same)
+        same = [o for o in report.departments if o.profile == d.profile and o.total is not None]
+        if d.total is None:  # unknown is not zero: not ranked
+            assert d.rank is None
+        else:
+            assert d.rank == 1 + sum(o.total > d.total for o in same)
 
 
 @relaxed
@@ -197,7 +200,8 @@ def naive(campaign: Campaign, assignments: list[Assignment], rows: list[ScoreRow
     out: dict[str, dict[str, Any]] = {}
     for d in campaign.departments:
         if campaign.is_external(d.profile):
-            out[d.key] = {"total": external.get(d.key, 0.0), "parts": {}, "complete": d.key in external}
+            # unknown is not zero: no imported result, no total and no rank
+            out[d.key] = {"total": external.get(d.key), "parts": {}, "complete": d.key in external}
             continue
         complete, total, parts = True, 0.0, {}
         for part in campaign.parts:
@@ -234,8 +238,10 @@ def naive(campaign: Campaign, assignments: list[Assignment], rows: list[ScoreRow
         out[d.key] = {"total": total + adjustment, "parts": parts, "complete": complete}
     for key, result in out.items():
         profile = campaign.department(key).profile
-        rivals = [o["total"] for k, o in out.items() if campaign.department(k).profile == profile]
-        result["rank"] = 1 + sum(t > result["total"] + 1e-9 for t in rivals)
+        rivals = [o["total"] for k, o in out.items()
+                  if campaign.department(k).profile == profile and o["total"] is not None]
+        known = result["total"] is not None
+        result["rank"] = 1 + sum(t > result["total"] + 1e-9 for t in rivals) if known else None
     return out
 
 
@@ -245,7 +251,7 @@ def assert_matches_naive(s: Scenario) -> None:
     assert {d.key for d in report.departments} == set(expected)
     for d in report.departments:
         want = expected[d.key]
-        assert d.total == pytest.approx(want["total"], abs=1e-9)
+        assert d.total == (None if want["total"] is None else pytest.approx(want["total"], abs=1e-9))
         assert (d.rank, d.complete) == (want["rank"], want["complete"])
         assert set(d.parts) == set(want["parts"])
         for key, part in d.parts.items():

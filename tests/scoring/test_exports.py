@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.engine import Report, compute, format_points, round_half_up
+from scoring.engine import Report, compute, format_points
 from scoring.exports import display_width, render_csv, render_json, render_table, render_xlsx
+from scoring.provenance import FileStamp
 
 
 def _example() -> ModuleType:
@@ -52,37 +53,41 @@ def test_xlsx_sheets_and_chinese_headers(report: Report, campaign: Campaign) -> 
     assert book.sheetnames == [
         "汇总 一般部门", "汇总 垂直管理部门", "汇总 金融机构",
         "分口考核", "重点工作", "基层评议", "有关部门评议", "领导评议",
-        "评议组明细", "问题标记",
+        "评议组明细", "加减分", "问题标记",
     ]
     summary = book["汇总 一般部门"]
-    header = [c.value for c in summary[1]]
+    header = [c.value for c in summary[2]]  # row 1 says what the file is
     assert header[:4] == ["排名", "代码", "部门", "所属口"]
     assert header[-4:] == ["加减分", "总分", "数据完整", "问题标记"]
     assert "分口考核(25)" in header
-    assert [c.value for c in book["评议组明细"][1]][:6] == ["代码", "部门", "考核项目", "评议组", "计分方法", "得分"]
+    assert [c.value for c in book["评议组明细"][2]][:6] == ["代码", "部门", "考核项目", "评议组", "计分方法", "得分"]
     for ws in book.worksheets:
-        assert ws.freeze_panes == "A2"
-        assert all(c.font.bold for c in ws[1])
+        assert ws.freeze_panes == "A3"
+        assert all(c.font.bold for c in ws[2])
 
 
-def test_xlsx_numbers_are_the_rounded_report_values(report: Report, campaign: Campaign) -> None:
+def test_xlsx_numbers_are_full_precision_shown_with_two_decimals(report: Report, campaign: Campaign) -> None:
     book = _book(render_xlsx(report, campaign))
     summary = book["汇总 一般部门"]
-    header = [c.value for c in summary[1]]
+    header = [c.value for c in summary[2]]
     total, rank, key = header.index("总分"), header.index("排名"), header.index("代码")
-    rows = list(summary.iter_rows(min_row=2))
+    rows = list(summary.iter_rows(min_row=3))
     assert [r[key].value for r in rows] == ["A", "B", "C", "D"]
+    parts = [i for i, h in enumerate(header) if h.endswith(")")]
     for row in rows:
         dept = report.department(row[key].value)
         assert row[rank].value == dept.rank
-        assert row[total].value == float(round_half_up(dept.total))
+        assert row[total].value == dept.total  # the exact figure; Excel shows it to two decimals
         assert row[total].number_format == "0.00"
+        # a row adds up in Excel: its parts and adjustment make its total
+        added = sum(row[i].value or 0 for i in parts) + row[header.index("加减分")].value
+        assert added == pytest.approx(row[total].value, abs=1e-9)
     a = rows[0]
-    assert a[total].value == 88.38  # 88.375, half up
-    assert a[header.index("领导评议(15)")].value == 13.13  # 87.5 x 15 / 100 = 13.125, half up
+    assert a[total].value == 88.375 and format_points(a[total].value) == "88.38"
+    assert a[header.index("领导评议(15)")].value == 13.125  # 87.5 x 15 / 100
     part = book["领导评议"]
-    part_header = [c.value for c in part[1]]
-    first = [c.value for c in part[2]]
+    part_header = [c.value for c in part[2]]
+    first = [c.value for c in part[3]]
     assert first[part_header.index("领导")] == 87.5
 
 
@@ -90,32 +95,33 @@ def test_xlsx_group_detail_and_flags(report: Report, campaign: Campaign) -> None
     book = _book(render_xlsx(report, campaign))
     detail = book["评议组明细"]
     expected_rows = sum(len(p.groups) for d in report.departments for p in d.parts.values())
-    assert detail.max_row == 1 + expected_rows
-    header = [c.value for c in detail[1]]
-    leaders_a = next(r for r in detail.iter_rows(min_row=2, values_only=True) if r[0] == "A" and r[3] == "领导")
+    assert detail.max_row == 2 + expected_rows
+    header = [c.value for c in detail[2]]
+    leaders_a = next(r for r in detail.iter_rows(min_row=3, values_only=True) if r[0] == "A" and r[3] == "领导")
     row = dict(zip(header, leaders_a, strict=True))
     assert (row["有效评分数"], row["应评数"], row["最低分"], row["最高分"]) == (4, 4, 60, 95)
-    assert row["标准差"] == float(round_half_up(181.25**0.5))
+    assert row["标准差"] == pytest.approx(181.25**0.5, abs=1e-12)
     flags = book["问题标记"]
-    assert flags.max_row == 1 + sum(len(d.flags) for d in report.departments)
-    assert ("G", "农商银行", "缺外部考核结果", None) in list(flags.iter_rows(min_row=2, values_only=True))
+    assert flags.max_row == 2 + sum(len(d.flags) for d in report.departments)
+    assert ("G", "农商银行", "缺外部考核结果", None) in list(flags.iter_rows(min_row=3, values_only=True))
 
 
 def test_xlsx_individual_scores_for_admins(report: Report, campaign: Campaign) -> None:
     rows = example.example_rows()
     book = _book(render_xlsx(report, campaign, scores=rows))
     sheet = book["个人评分"]
-    assert sheet.max_row == 1 + len(rows)
-    values = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert ("cV", "评分人cV", "互评", "C", "住建局", "回避", None, "否") in values
-    assert ("k1", "评分人k1", "牵头领导", "B", "财政局", 60, "否", "否") in values
+    assert sheet.max_row == 2 + len(rows)
+    values = list(sheet.iter_rows(min_row=3, values_only=True))
+    # bare rows carry no record around them (comment, reason, source, by, time: see test_safe_files.py)
+    assert ("cV", "评分人cV", "互评", "C", "住建局", "回避", None, None, None, None, None, None, "否") in values
+    assert ("k1", "评分人k1", "牵头领导", "B", "财政局", 60, None, None, None, None, None, "否", "否") in values
 
 
 def test_xlsx_in_english(report: Report, campaign: Campaign) -> None:
     book = _book(render_xlsx(report, campaign, lang="en"))
     assert book.sheetnames[:3] == ["Summary standard", "Summary vertically managed", "Summary financial institutions"]
-    assert [c.value for c in book["Summary standard"][1]][:3] == ["Rank", "Key", "Department"]
-    assert book["Summary standard"]["C2"].value == "Development"
+    assert [c.value for c in book["Summary standard"][2]][:3] == ["Rank", "Key", "Department"]
+    assert book["Summary standard"]["C3"].value == "Development"
 
 
 def test_xlsx_sheet_titles_are_made_valid(report: Report, campaign: Campaign) -> None:
@@ -132,7 +138,7 @@ def test_xlsx_sheet_titles_are_made_valid(report: Report, campaign: Campaign) ->
 
 def test_csv_parses(report: Report, campaign: Campaign) -> None:
     rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
-    header, body = rows[0], rows[1:]
+    header, body = rows[1], rows[2:]  # row 1 says what the file is
     assert header[:4] == ["类别", "排名", "代码", "部门"]
     assert len(body) == len(report.departments)
     assert all(len(r) == len(header) for r in body)
@@ -145,8 +151,8 @@ def test_csv_parses(report: Report, campaign: Campaign) -> None:
     assert by_key["B"]["数据完整"] == "否"
     assert "缺外部考核结果" in by_key["G"]["问题标记"]
     english = list(csv.reader(io.StringIO(render_csv(report, campaign, lang="en"))))
-    assert english[0][:4] == ["Profile", "Rank", "Key", "Department"]
-    assert english[1][3] == "Development"
+    assert english[1][:4] == ["Profile", "Rank", "Key", "Department"]
+    assert english[2][3] == "Development"
 
 
 def test_table_lists_every_department_aligned(report: Report, campaign: Campaign) -> None:
@@ -158,6 +164,7 @@ def test_table_lists_every_department_aligned(report: Report, campaign: Campaign
     assert "88.38" in next(line for line in lines if "发展改革委" in line)
     # the standard block: header then four departments; Chinese names are two columns a character,
     # so every line ends at the same column once the markers are set aside
+    assert lines[1].startswith("2024年度部门考评（y2024）")  # what the table is: campaign, when made, state
     start = lines.index("类别：一般部门 (standard)") + 1
     block = [line.rstrip(" *+") for line in lines[start : start + 5]]
     assert len({display_width(line) for line in block}) == 1
@@ -183,3 +190,60 @@ def test_width_counts_wide_characters_twice() -> None:
     assert display_width("部门") == 4
     assert display_width("ＡＢ") == 4  # full-width Latin
     assert display_width("e\u0301") == 1  # a combining accent takes no column
+
+
+def test_unknown_total_is_not_zero_in_any_format(report: Report, campaign: Campaign) -> None:
+    # G is external and its result was never imported: no total, no rank, not 0.00 at rank 3
+    data = json.loads(render_json(report))
+    g = next(d for d in data["departments"] if d["key"] == "G")
+    assert (g["total"], g["rank"]) == (None, None)
+    table = next(line for line in render_table(report, campaign).splitlines() if "农商银行" in line)
+    assert "0.00" not in table and table.split()[0] == "—" and "—" in table.split()[2:]
+    rows = {r[2]: r for r in list(csv.reader(io.StringIO(render_csv(report, campaign))))[1:]}
+    header = list(csv.reader(io.StringIO(render_csv(report, campaign))))[1]
+    row = dict(zip(header, rows["G"], strict=True))
+    assert (row["排名"], row["总分"]) == ("—", "—")
+    book = _book(render_xlsx(report, campaign))
+    sheet = book["汇总 金融机构"]
+    cells = [[c.value for c in r] for r in sheet.iter_rows()]
+    head = next(r for r in cells if "排名" in r)
+    g_row = dict(zip(head, next(r for r in cells if "G" in r), strict=True))
+    assert (g_row["排名"], g_row["外部考核结果"]) == ("—", "—")
+
+
+STAMP = FileStamp(made="2025-01-08 14:30 Asia/Shanghai", provisional=True)
+
+
+def test_every_file_says_what_it_is(report: Report, campaign: Campaign) -> None:
+    def states(text: str) -> bool:
+        return "2024年度部门考评" in text and "y2024" in text and "2025-01-08 14:30" in text and "暂定" in text
+
+    assert states("\n".join(render_table(report, campaign, stamp=STAMP).splitlines()[:2]))
+    assert states(next(iter(csv.reader(io.StringIO(render_csv(report, campaign, stamp=STAMP)))))[0])
+    book = _book(render_xlsx(report, campaign, stamp=STAMP))
+    assert all(states(ws["A1"].value) for ws in book.worksheets)
+    data = json.loads(render_json(report, stamp=STAMP))
+    assert (data["generated_at"], data["provisional"]) == ("2025-01-08 14:30 Asia/Shanghai", True)
+    final = FileStamp(made="2025-02-01 09:00 Asia/Shanghai", provisional=False)
+    assert "暂定" not in render_table(report, campaign, stamp=final)
+    english = render_table(report, campaign, lang="en", stamp=STAMP).splitlines()[1]
+    assert "2024 assessment" in english and "provisional" in english
+
+
+def test_adjustments_and_clamping_in_every_file(campaign: Campaign) -> None:
+    adjustments = [("A", 3.0, 1, "省级表彰"), ("A", 4.0, 2, "国家级试点"), ("C", -0.25, 3, "=通报批评")]
+    report = compute(campaign, expand(campaign), example.example_rows(), adjustments, example.EXTERNAL)
+    line = next(x for x in render_table(report, campaign).splitlines() if "发展改革委" in x)
+    assert "5.00!" in line  # clamped: 3 + 4 = 7, capped at 5
+    assert "5.00!" not in next(x for x in render_table(report, campaign).splitlines() if "住建局" in x)
+    rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
+    by_key = {r[2]: dict(zip(rows[1], r, strict=True)) for r in rows[2:]}
+    assert (by_key["A"]["加减分"], by_key["A"]["加减分封顶"]) == ("5.00", "是")
+    assert by_key["A"]["加减分明细"] == "#1 +3 省级表彰; #2 +4 国家级试点"
+    assert by_key["C"]["加减分封顶"] == "否"
+    book = _book(render_xlsx(report, campaign))
+    sheet = book["加减分"]
+    assert [c.value for c in sheet[2]] == ["代码", "部门", "编号", "分值", "理由", "加减分", "加减分封顶"]
+    listed = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert ("A", "发展改革委", 1, 3, "省级表彰", 5, "是") in listed
+    assert ("C", "住建局", 3, -0.25, "=通报批评", -0.25, "否") in listed

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiogram import Router
@@ -11,15 +15,16 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import SendPhoto
 from openpyxl import load_workbook
 
+from bot.cli import main as cli_main
 from handlers import staff_report, staff_status
-from handlers.staff_report import disclose, rater_lookups, veiled_report
 from handlers.staff_status import StatusView, View, fit
 from handlers.texts import t
-from scoring.assignments import expand
 from scoring.campaign import Campaign, Role, Staff, format_value
-from scoring.chart import Disclosure, NoCJKFont
-from scoring.engine import ScoreRow, compute, format_points
-from storage.reporting import build_report
+from scoring.chart import NoCJKFont
+from scoring.engine import format_points
+from scoring.provenance import STAFF as STAFF_VIEW
+from storage.reporting import build_report, build_view
+from storage.sheets import Writer
 from storage.store import Store
 
 STAFF, ADMIN, COLLECTOR, RATER, STRANGER = 601, 602, 603, 604, 999
@@ -180,23 +185,28 @@ async def test_rater_and_strangers_learn_nothing(chatter, store, people):
 
 
 async def test_staff_report_text_workbook_and_chart(chatter, store, people, campaign):
-    await score(store, people)
+    await score(store, people)  # imported: every sheet handed in, key-work leads not approved yet
     await chatter.send(STAFF, "/report")
     (message,) = chatter.session.of("SendMessage")
     text = message.params["text"]
     assert "中期结果（暂定）" in text and text.count("<pre>") == text.count("</pre>") == 3
-    report = await build_report(store, await store.campaigns.get(campaign.key))
-    fgw = report.department("fgw")
-    assert f"{format_points(fgw.total)}*#" in text  # incomplete (not submitted) and a thin group
-    assert "部分评议组评分人数少于 3 人" in text
+    staff, _ = await build_view(store, await store.campaigns.get(campaign.key), STAFF_VIEW)
+    fgw = staff.department("fgw")
+    assert f"{format_points(fgw.total)}*" in text  # the staff view's total: the two leaders' values left out
+    assert fgw.total != (await build_report(store, await store.campaigns.get(campaign.key))).department("fgw").total
+    assert "非管理员视图" in text and "保密：部分评分暂不计入：" in text
     assert "需要注意" in text and "待审定：重点工作牵头领导评议（4 个部门）" in text
     assert len(text) <= 4096
     name, data = document(chatter)
     assert name.endswith(".xlsx") and not name.endswith("-full.xlsx")
     book = load_workbook(io.BytesIO(data), read_only=True)
     assert "个人评分" not in book.sheetnames
-    # every department of the small campaign has a group with fewer than 3 raters: no group detail at all
-    assert len(list(book["评议组明细"].iter_rows())) == 1
+    assert "非管理员视图" in next(book["评议组明细"].iter_rows(values_only=True))[0]
+    rows = list(book["评议组明细"].iter_rows(min_row=2, values_only=True))
+    header, body = rows[0], rows[1:]
+    counties = [dict(zip(header, r, strict=True)) for r in body if r[3] == "县（市、区）政府评议"]
+    # three counties handed in: counted, but their minimum and maximum are single raters' values
+    assert counties and all(c["有效评分数"] == 3 and c["最低分"] == "—" and c["最高分"] == "—" for c in counties)
     (photo,) = chatter.session.of("SendPhoto")
     assert photo.params["photo"].data.startswith(b"\x89PNG") and len(photo.params["caption"]) <= 1024
 
@@ -207,25 +217,25 @@ async def test_admin_workbook_alone_has_individual_scores(chatter, store, people
     name, data = document(chatter)
     assert name.endswith("-full.xlsx")
     book = load_workbook(io.BytesIO(data), read_only=True)
-    assert len(list(book["个人评分"].iter_rows())) == len(values) + 1
-    assert len(list(book["评议组明细"].iter_rows())) > 1
+    assert len(list(book["个人评分"].iter_rows())) == len(values) + 2
+    assert "仅限管理员" in next(book["个人评分"].iter_rows(values_only=True))[0]
+    assert len(list(book["评议组明细"].iter_rows())) > 2
     assert chatter.session.of("SendPhoto")
 
 
-async def test_total_resting_on_one_leader_is_withheld(chatter, store, people, campaign):
-    await score(store, people, {"ld_sz"})
+async def test_one_leaders_scores_move_nothing_a_non_admin_sees(chatter, store, people, campaign):
     await chatter.send(STAFF, "/report")
-    text = chatter.session.of("SendMessage")[0].params["text"]
+    before = chatter.session.of("SendMessage")[0].params["text"]
+    chatter.session.clear()
+    await score(store, people, {"ld_sz"})  # the mayor's sheet, handed in by import
+    await chatter.send(STAFF, "/report")
+    after = chatter.session.of("SendMessage")[0].params["text"]
+    # only the flag that some confidential values are not counted yet tells anything happened
+    assert before.split("<b>需要注意</b>")[0] == after.split("<b>需要注意</b>")[0]
     report = await build_report(store, await store.campaigns.get(campaign.key))
     for dept in report.departments:
         if not dept.external:
-            assert format_points(dept.total) not in text  # 15% of the mayor's score would give it away
-    assert "  —       —*#" in text and "总分暂不显示" in text
-    # listed in the file's order, not in the order of their (hidden) totals
-    standard = [d.name for d in campaign.departments if d.profile == "standard"]
-    assert sorted(standard, key=text.index) == standard
-    _, data = document(chatter)
-    assert "汇总 一般部门" not in load_workbook(io.BytesIO(data), read_only=True).sheetnames
+            assert format_points(dept.total) not in after  # 15% of the mayor's score would give it away
 
 
 async def test_final_once_deadlines_passed_and_every_sheet_is_in(chatter, store, people, campaign, clock):
@@ -236,8 +246,21 @@ async def test_final_once_deadlines_passed_and_every_sheet_is_in(chatter, store,
     chatter.session.clear()
     clock.now = datetime(2027, 1, 16, tzinfo=UTC)
     await chatter.send(STAFF, "/report")
+    # every deadline past and every sheet in, but results are still missing (external results, approvals)
+    assert "中期结果" in chatter.session.of("SendMessage")[0].params["text"]
+    chatter.session.clear()
+    stored = await store.campaigns.get(campaign.key)
+    external = [(d.key, 88.0) for d in campaign.departments if campaign.is_external(d.profile)]
+    await store.results.set_external(people, external, actor="t")
+    for rater in campaign.raters:
+        for sheet in await store.sheets.for_rater(people, rater.key):
+            if any(g.requires_approval for _, g in campaign.groups() if g.key == sheet.group):
+                await store.sheets.approve(sheet.id, actor="t")
+    report = await build_report(store, stored)
+    assert all(d.complete for d in report.departments), [(d.key, d.flags) for d in report.departments]
+    await chatter.send(STAFF, "/report")
     text = chatter.session.of("SendMessage")[0].params["text"]
-    assert "中期结果" not in text and "所有截止时间已过" in text
+    assert "中期结果" not in text and "所有截止时间已过" in text, text
 
 
 async def test_without_a_cjk_font_text_and_workbook_still_arrive(chatter, store, people, monkeypatch):
@@ -297,48 +320,99 @@ def test_a_long_message_is_cut_between_blocks_with_a_note():
     assert text.count("<pre>") == text.count("</pre>") == 4
 
 
-# -- the confidentiality rule itself -------------------------------------------------------------
 
 
-def report_of(campaign: Campaign, raters: set[str] | None = None, k: int = 3):
-    campaign = campaign.model_copy(update={"report_min_raters": k})
-    assignments = expand(campaign)
-    rows = [ScoreRow(a.rater, a.group, a.department, 80.0) for a in assignments
-            if raters is None or a.rater in raters]
-    return campaign, compute(campaign, assignments, rows), rows
+# -- one view per audience: the staff view in the chat and the CLI (issue 12) ---------------------------------
 
 
-def disclosed(report, rows: list[ScoreRow], campaign: Campaign) -> dict[str, Disclosure]:
-    """`disclose` given the raters it asks for, as the store would find them among `rows`."""
-    wanted = set(rater_lookups(report, campaign))
-    raters: dict[tuple[str, str], set[str]] = {}
-    for row in rows:
-        if (row.group, row.department) in wanted and row.value is not None:
-            raters.setdefault((row.group, row.department), set()).add(row.rater)
-    return disclose(report, campaign, raters)
+def rankings(text: str) -> list[str]:
+    """The ranking blocks of a /report message: every figure a non-admin reads there."""
+    return re.findall(r"<pre>.*?</pre>", text, re.S)
 
 
-def test_nothing_is_withheld_when_one_rater_is_enough(small):
-    campaign, report, rows = report_of(small, k=1)
-    assert set(disclosed(report, rows, campaign).values()) == {Disclosure()}
+async def staff_rankings(chatter) -> list[str]:
+    chatter.session.clear()
+    await chatter.send(STAFF, "/report")
+    return rankings(chatter.session.of("SendMessage")[0].params["text"])
 
 
-def test_parts_without_thin_groups_stay_open(small):
-    campaign, report, rows = report_of(small, k=2)
-    # fgw: leaders (2 raters) is open; every other part has a single-rater group
-    assert disclosed(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset({"leaders"}))
-    assert set(veiled_report(report, disclosed(report, rows, campaign)).department("fgw").parts) == {"leaders"}
+async def test_the_issues_differencing_recovers_nothing(chatter, store, people, campaign):
+    """Staff /report, the mayor taps 73.7, staff /report again: (T2 - T1) / 0.15 must not give 73.7."""
+    empty = await staff_rankings(chatter)
+    # counties: the first two hand in, nothing moves; the third makes a block of three, and they move together
+    await score(store, people, {"cty_dc"})
+    await submit(store, people, "cty_dc")
+    await score(store, people, {"cty_ns"})
+    assert await staff_rankings(chatter) == empty
+    await score(store, people, {"cty_qh"})
+    first = await staff_rankings(chatter)
+    assert first != empty
+    mayor = (await store.sheets.for_rater(people, "ld_sz"))[0]
+    items = await store.sheets.items(mayor.id)
+    fgw = next(i for i in items if i.department == "fgw")
+    assert await store.sheets.set_value(Writer(people, own=("ld_sz",)), mayor.id, fgw.assignment_id, 73.7)
+    assert await staff_rankings(chatter) == first  # T2 - T1 = 0 for every department
+    # the mayor hands the sheet in: one leader of two, still fewer than k = 3 behind the group
+    for item in items[1:]:
+        await store.sheets.set_value(Writer(people, own=("ld_sz",)), mayor.id, item.assignment_id, 81.3)
+    assert await store.sheets.submit(mayor.id, actor="rater:ld_sz")
+    assert await staff_rankings(chatter) == first
+    # a key-work lead hands in and is approved (the issue's 96.3): one rater per department, never counted
+    await score(store, people, {"kwl_econ"})
+    lead = (await store.sheets.for_rater(people, "kwl_econ"))[0]
+    assert await store.sheets.approve(lead.id, actor="staff:approver_kw")
+    assert await staff_rankings(chatter) == first
+    # while the admin's result moves with every one of them
+    admin = (await build_report(store, await store.campaigns.get(campaign.key))).department("fgw")
+    assert admin.parts["leaders"].groups["leaders"].n == 1 and admin.parts["key_work"].score is not None
 
 
-def test_a_withheld_sum_of_fewer_than_k_raters_greys_the_whole_bar(small):
-    # counties (3) open, leaders (2) thin: total minus counties would be the two leaders' mean
-    campaign, report, rows = report_of(small, {"cty_dc", "cty_ns", "cty_qh", "ld_sz", "ld_cw"})
-    assert disclosed(report, rows, campaign)["fgw"] == Disclosure(parts=frozenset())
+async def test_chat_and_cli_show_a_non_admin_the_same(chatter, store, people, campaign):
+    await score(store, people)
+    await submit(store, people, "ld_sz", "cty_dc")
+    await chatter.send(STAFF, "/report")
+    text = chatter.session.of("SendMessage")[0].params["text"]
+    _, chat_file = document(chatter)
+    out = Path(store.db.path).parent / "staff.xlsx"
+    db = str(store.db.path)
+    assert await asyncio.to_thread(cli_main, ["--db", db, "report", campaign.key, "--view", "staff", "--format",
+                                              "xlsx", "--out", str(out)]) == 0
+    chat_book, cli_book = load_workbook(io.BytesIO(chat_file)), load_workbook(out)
+    assert chat_book.sheetnames == cli_book.sheetnames
+    for name in chat_book.sheetnames:  # row 1 says when each was made; everything else is the same
+        chat_rows = list(chat_book[name].iter_rows(min_row=2, values_only=True))
+        assert chat_rows == list(cli_book[name].iter_rows(min_row=2, values_only=True)), name
+    json_out = Path(store.db.path).parent / "staff.json"
+    assert await asyncio.to_thread(cli_main, ["--db", db, "report", campaign.key, "--view", "staff", "--format",
+                                              "json", "--out", str(json_out)]) == 0
+    data = json.loads(json_out.read_text(encoding="utf-8"))
+    assert data["view"] == "staff"
+    for dept in data["departments"]:
+        if dept["total"] is not None:
+            assert f"{format_points(dept['total']):>6}" in text, dept["key"]
+        for part in dept["parts"].values():
+            for key, group in part["groups"].items():
+                if next(g for _, g in campaign.groups() if g.key == key).confidential:
+                    assert (group["min"], group["max"], group["stdev"]) == (None, None, None)
+    # the admin's view is the full result, and its files say they hold individual scores
+    full = Path(store.db.path).parent / "full.json"
+    assert await asyncio.to_thread(cli_main, ["--db", db, "report", campaign.key, "--format", "json",
+                                              "--out", str(full)]) == 0
+    admin = json.loads(full.read_text(encoding="utf-8"))
+    assert admin["view"] == "admin"
+    fgw = next(d for d in admin["departments"] if d["key"] == "fgw")
+    assert fgw["parts"]["leaders"]["groups"]["leaders"]["n"] == 2
+    staff_fgw = next(d for d in data["departments"] if d["key"] == "fgw")
+    assert staff_fgw["parts"]["leaders"]["groups"]["leaders"] | {"score": None, "n": 0} == \
+        staff_fgw["parts"]["leaders"]["groups"]["leaders"]
 
 
-def test_a_total_behind_fewer_than_k_raters_is_hidden(small):
-    campaign, report, rows = report_of(small, {"ld_sz", "ld_cw"})
-    shown = disclosed(report, rows, campaign)
-    assert shown["fgw"] == Disclosure(total=False, parts=frozenset())
-    assert "fgw" not in {d.key for d in veiled_report(report, shown).departments}
-    assert "icbc" not in shown  # external: an imported result, no rater behind it
+async def test_collectors_and_approvers_get_the_staff_view(chatter, store, people, campaign):
+    await score(store, people)
+    await chatter.send(STAFF, "/report")
+    staff_text = rankings(chatter.session.of("SendMessage")[0].params["text"])
+    chatter.session.clear()
+    await chatter.send(COLLECTOR, "/report")
+    assert rankings(chatter.session.of("SendMessage")[0].params["text"]) == staff_text
+    name, _ = document(chatter)
+    assert not name.endswith("-full.xlsx")

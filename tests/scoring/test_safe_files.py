@@ -1,0 +1,105 @@
+"""Untrusted text in report files: shown, never run; huge fields and NaN never break a file (issue 10, point 5)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from scoring.assignments import expand
+from scoring.engine import compute
+from scoring.entries import ScoreEntry
+from scoring.exports import MAX_CELL, render_csv, render_scores_csv, render_scores_xlsx, render_xlsx
+
+HYPERLINK = '=HYPERLINK("http://x","a")'
+
+
+def _example():
+    path = Path(__file__).with_name("test_engine.py")
+    spec = importlib.util.spec_from_file_location("scoring_engine_example_safe", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+example = _example()
+
+
+def hostile_campaign():
+    campaign = example.build_campaign()
+    names = {"A": HYPERLINK, "B": "+1+2", "C": "@SUM(A1:A2)", "D": "-2+3"}
+    departments = [d.model_copy(update={"name": names.get(d.key, d.name)}) for d in campaign.departments]
+    return campaign.model_copy(update={"departments": departments})
+
+
+def formulas(data: bytes) -> list[str]:
+    """Every formula element in the workbook's sheets, read from the XML itself."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return [name for name in z.namelist() if name.startswith("xl/worksheets/") and b"<f>" in z.read(name)]
+
+
+def entries() -> list[ScoreEntry]:
+    return [
+        ScoreEntry("l1", "leaders", "A", 87.5, False, None, "=1+2", "bot", "rater:l1", "2025-01-08 14:30"),
+        ScoreEntry("l2", "leaders", "A", None, True, "-本人曾任该局局长", None, "proxy", "collector:col", "2025-01-08"),
+        ScoreEntry("l3", "leaders", "B", None, False, None, "\t@cmd", "import", "cli", "2025-01-09"),
+        ScoreEntry("l4", "leaders", "B", float("nan"), False, None, "x" * 200_000 + "\x07", "import", "cli", ""),
+    ]
+
+
+def test_a_department_named_like_a_formula_stays_text_in_every_sheet() -> None:
+    campaign = hostile_campaign()
+    report = compute(campaign, expand(campaign), example.example_rows(), example.ADJUSTMENTS, example.EXTERNAL)
+    data = render_xlsx(report, campaign, scores=entries())
+    assert formulas(data) == []
+    book = load_workbook(io.BytesIO(data))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert any(c.value == HYPERLINK for c in cells)
+    assert all(c.data_type != "f" for c in cells)
+    # numbers stay numbers: the -0.25 adjustment of C is a figure, not text
+    summary = book["汇总 一般部门"]
+    header = [c.value for c in summary[2]]
+    c_row = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[1] == "C")
+    assert c_row[header.index("加减分")] == -0.25
+
+
+def test_csv_text_that_starts_like_a_formula_gets_a_quote() -> None:
+    campaign = hostile_campaign()
+    report = compute(campaign, expand(campaign), example.example_rows(), example.ADJUSTMENTS, example.EXTERNAL)
+    rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
+    header = rows[1]
+    by_key = {r[2]: dict(zip(header, r, strict=True)) for r in rows[2:]}
+    assert by_key["A"]["部门"] == "'" + HYPERLINK
+    assert by_key["B"]["部门"] == "'+1+2"
+    assert by_key["C"]["部门"] == "'@SUM(A1:A2)"
+    assert by_key["D"]["部门"] == "'-2+3"
+    assert by_key["C"]["加减分"] == "-0.25"  # a figure: no quote
+
+
+def test_scores_export_is_safe_and_bounded() -> None:
+    campaign = example.build_campaign()
+    rows = list(csv.reader(io.StringIO(render_scores_csv(entries(), campaign))))
+    header, body = rows[1], rows[2:]
+    assert header == ["评分人代码", "评分人", "评议组", "代码", "部门", "分值", "意见", "回避理由", "来源", "录入人",
+                      "录入时间", "已审定", "逾期录入"]
+    first, second, third, fourth = (dict(zip(header, r, strict=True)) for r in body)
+    assert (first["分值"], first["意见"], first["来源"]) == ("87.5", "'=1+2", "本人（机器人）")
+    assert first["录入人"] == "rater:l1"
+    assert (second["分值"], second["回避理由"], second["来源"]) == ("回避", "'-本人曾任该局局长", "代录")
+    assert third["意见"] == "'\t@cmd" and third["来源"] == "导入"
+    assert fourth["分值"] == ""  # NaN is no value
+    assert len(fourth["意见"]) == MAX_CELL and fourth["意见"].endswith("…")
+
+    data = render_scores_xlsx(entries(), campaign)
+    assert formulas(data) == []
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    values = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert values[0][5] == 87.5 and values[0][6] == "=1+2"
+    assert values[3][5] is None and len(values[3][6]) == MAX_CELL and "\x07" not in values[3][6]
