@@ -265,7 +265,7 @@ def test_full_run(tmp_path: Path) -> None:
     assert "[fgw]" in materials and "[icbc]" not in materials
     assert "Sample city" in ok(table).out or "Development and Reform" in table.out
     # the table says what it is: the campaign, when it was made (campaign time), provisional while incomplete
-    assert "(small2024) · made 20" in table.out and "provisional" in table.out.splitlines()[1]
+    assert "(small2026) · made 20" in table.out and "provisional" in table.out.splitlines()[1]
     assert (got["provisional"], got["view"]) == (True, "admin") and got["generated_at"].endswith("Asia/Shanghai")
 
     ok(xlsx)
