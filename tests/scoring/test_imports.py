@@ -256,3 +256,10 @@ def test_bad_results_are_listed_with_their_lines(small: Campaign) -> None:
     with pytest.raises(ImportRejected) as info:
         parse_results(small, read_table(b"dept,score\nicbc,100\n", "r.csv"), "r.csv")
     assert "missing column(s) department" in info.value.problems[0].message
+
+
+@pytest.mark.parametrize("cell", ["1e1", "1e2", "1E+2", "nan", "inf", "+90", "1,0"])
+def test_exponents_and_other_spellings_are_refused_in_imports(small: Campaign, assigned: set, cell: str) -> None:
+    data = f'rater,group,department,score\nc_fgw,sector_peers,czj,"{cell}"\n'.encode()
+    problems = rejected(small, data, assigned)
+    assert [p.line for p in problems] == [2] and "is not a number" in problems[0].message
