@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from html import escape
 
-from handlers.texts import common, rater, reminders, staff
+from handlers.texts import common, imports, rater, reminders, staff
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 _TABLES: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
-for _module in (common, rater, staff, reminders):
+for _module in (common, rater, staff, reminders, imports):
     for _lang in LANGS:
         _TABLES[_lang].update(getattr(_module, _lang.upper()))
 

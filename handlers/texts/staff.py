@@ -30,13 +30,6 @@ ZH = {
     "reopen.not_submitted": "此表未处于已提交状态，未做更改。",
     "reopen.done": "✅ 已退回 {rater} · {group}。理由：{reason}",
     "reopen.told_rater": "管理员已退回您提交的 <b>{group}</b>，请修改后重新提交。\n理由：{comment}",
-    "import.type": "{name}：只接受 CSV 或 XLSX 文件。",
-    "import.too_big": "{name}：文件过大（上限 {mb} MB）。",
-    "import.columns": "{name}：无法识别的列。分数文件需要 rater,group,department,score[,comment]；外部结果需要 department,score。",
-    "import.scores_done": "✅ 已从 {name} 导入 {n} 个分数。",
-    "import.results_done": "✅ 已从 {name} 导入 {n} 个外部考核结果。",
-    "import.rejected": "❌ 文件有 {n} 处问题，未导入任何数据：\n{problems}",
-    "import.more": "\n……另有 {n} 处",
 }
 
 EN = {
@@ -70,11 +63,4 @@ EN = {
     "reopen.not_submitted": "This sheet is not submitted; nothing was changed.",
     "reopen.done": "✅ Reopened {rater} · {group}. Reason: {reason}",
     "reopen.told_rater": "An administrator reopened your submitted <b>{group}</b>; please revise and submit again.\nReason: {comment}",
-    "import.type": "{name}: only CSV or XLSX files are accepted.",
-    "import.too_big": "{name}: the file is too large (at most {mb} MB).",
-    "import.columns": "{name}: columns not recognised. Scores need rater,group,department,score[,comment]; external results need department,score.",
-    "import.scores_done": "✅ Imported {n} scores from {name}.",
-    "import.results_done": "✅ Imported {n} external results from {name}.",
-    "import.rejected": "❌ {n} problem(s) in the file; nothing was imported:\n{problems}",
-    "import.more": "\n… and {n} more",
 }
