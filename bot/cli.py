@@ -295,7 +295,7 @@ def render_status(status: CampaignStatus) -> str:
             f"submitted {group.submitted}/{group.sheets}  due {group.due:%Y-%m-%d %H:%M}"
         )
         for rater in group.laggards:
-            flag = "  (unreachable)" if rater.unreachable else ""
+            flag = ("  (imported)" if rater.imported else "") + ("  (unreachable)" if rater.unreachable else "")
             lines.append(f"      {rater.name} [{rater.key}] {rater.scored}/{rater.total} {rater.state}{flag}")
     return "\n".join(lines)
 

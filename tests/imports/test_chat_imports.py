@@ -243,3 +243,15 @@ async def test_taps_keep_flowing_while_a_hostile_file_is_refused(chatter, store,
     assert ratio > 0.5
     (changes,) = await store.db.fetchone("SELECT COUNT(*) FROM audit WHERE action = 'score' AND source = 'bot'")
     assert changes >= served - 1  # every tap was a real write, not a refusal
+
+
+async def test_imported_sheets_are_marked_in_status(chatter, store, office):
+    from handlers.staff_status import StatusView, View
+
+    await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
+    await feed(chatter, tap_update(chatter, chatter.button("确认导入")))
+    await feed(chatter, tap_update(chatter, StatusView(view=View.GROUP, group="counties").pack()))
+    lines = chatter.last_text().splitlines()
+    (line,) = [x for x in lines if "东城区人民政府" in x]
+    assert t("zh", "mark.imported") in line
+    assert not any(t("zh", "mark.imported") in x for x in lines if "东城区" not in x and "1." <= x[:2] <= "9.")

@@ -182,3 +182,13 @@ def test_results_dry_run_then_import(db, tmp_path, capsys):
     assert out.splitlines()[0] == f"{again}:2: {external[0]}: changed 90 -> 85.5"
     code, out, _ = kaoping(db, capsys, "import-results", "small2024", again)
     assert out.startswith("imported 1 external result(s) into small2024: 0 new, 1 changed, 0 unchanged")
+
+
+def test_status_marks_imported_sheets(db, tmp_path, capsys):
+    file = write(tmp_path, "s.csv", "rater,group,department,score\ncty_dc,counties,fgw,80\n")
+    assert kaoping(db, capsys, "import-scores", "small2024", file)[0] == 0
+    code, out, _ = kaoping(db, capsys, "status", "small2024")
+    lines = out.splitlines()
+    assert code == 0
+    assert [x for x in lines if "(imported)" in x] == [x for x in lines if "[cty_dc]" in x and "counties" not in x]
+    assert any("[cty_dc]" in x and "(imported)" in x for x in lines)
