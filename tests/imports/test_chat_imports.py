@@ -255,3 +255,16 @@ async def test_imported_sheets_are_marked_in_status(chatter, store, office):
     (line,) = [x for x in lines if "东城区人民政府" in x]
     assert t("zh", "mark.imported") in line
     assert not any(t("zh", "mark.imported") in x for x in lines if "东城区" not in x and "1." <= x[:2] <= "9.")
+
+
+@pytest.mark.parametrize("why", ["memory", "time", "broken"])
+async def test_a_file_whose_reader_could_not_finish_gets_a_reply(chatter, store, office, monkeypatch, why):
+    import handlers.uploads
+    from handlers.file_worker import FileUnreadable
+
+    async def cannot(*args):
+        raise FileUnreadable(why)
+
+    monkeypatch.setattr(handlers.uploads, "run_isolated", cannot)
+    await feed(chatter, upload_update(chatter, "x.xlsx", b"PK"))
+    assert chatter.last_text() == t("zh", "import.unreadable", name="x.xlsx", reason=t("zh", f"import.why_{why}"))
