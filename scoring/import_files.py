@@ -153,13 +153,16 @@ def _stream(book: zipfile.ZipFile, name: str, sizes: dict[str, int], limits: Lim
         raise _Stop(1, f"{name} unpacks to {sizes[name]:,} bytes; at most {limits.max_xml_bytes:,}")
     parser = XMLPullParser(events=("start", "end"))
     read = 0
+    tail = b""
     with book.open(name) as part:
         while chunk := part.read(_CHUNK):
             read += len(chunk)
             if read > limits.max_xml_bytes:
                 raise _Stop(1, f"{name} unpacks to more than {limits.max_xml_bytes:,} bytes")
-            if b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk:
+            window = tail + chunk  # a declaration split across two chunks is still seen
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise _Stop(1, f"{name} declares a DOCTYPE or entities, which workbooks never do")
+            tail = chunk[-8:]
             parser.feed(chunk)
             yield from parser.read_events()
     parser.close()

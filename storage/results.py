@@ -223,13 +223,21 @@ class ResultsRepo:
         return ids, stored
 
     async def plan_scores(self, campaign_id: int, rows: list[ScoreRow], source: str) -> list[Planned]:
-        """What importing `rows` would do now; ImportRejected for a row whose sheet is submitted."""
+        """What importing `rows` would do now; ImportRejected for a row whose sheet is submitted or whose
+        assignment is gone (the campaign was reloaded since the file was read)."""
+        return (await self._plan(campaign_id, rows, source))[0]
+
+    async def _plan(self, campaign_id: int, rows: list[ScoreRow], source: str) -> tuple[list[Planned], dict]:
         locked = await self.locked_sheets(campaign_id)
-        problems = [RowProblem(source, r.line, f"the sheet of {r.rater} in {r.group} is submitted and locked"
-                               " (reopen it first)") for r in rows if (r.rater, r.group) in locked]
+        ids, stored = await self.stored_scores(campaign_id)
+        problems = [
+            RowProblem(source, r.line, f"the sheet of {r.rater} in {r.group} is submitted and locked (reopen it first)"
+                       if r.key in ids else f"{r.rater} is no longer assigned {r.department} in group {r.group}")
+            for r in rows if (r.rater, r.group) in locked or r.key not in ids
+        ]
         if problems:
             raise ImportRejected(problems)
-        return plan_scores(rows, (await self.stored_scores(campaign_id))[1])
+        return plan_scores(rows, stored), ids
 
     async def import_scores(
         self, campaign_id: int, rows: list[ScoreRow], *, actor: str, source: str = "", overwrite: bool = False,
@@ -250,12 +258,11 @@ class ResultsRepo:
         if dry_run:
             return await self.plan_scores(campaign_id, rows, source)
         async with self.db.transaction() as conn:
-            plan = await self.plan_scores(campaign_id, rows, source)
+            plan, ids = await self._plan(campaign_id, rows, source)
             if expected is not None and plan_digest(plan) != expected:
                 raise PlanChanged
             if not overwrite and any(p.overwrites for p in plan):
                 raise NeedsOverwrite(overwrite_problems(plan, source))
-            ids, _ = await self.stored_scores(campaign_id)
             now = self.db.now()
             writes = [p for p in plan if p.kind != UNCHANGED]
             await conn.executemany(
