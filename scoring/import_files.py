@@ -271,7 +271,9 @@ def _sheet_rows(book: zipfile.ZipFile, name: str, sizes: dict[str, int], shared:
     col_no = 0
     in_data = False
     parent = None
-    for event, el in _stream(book, name, sizes, limits):
+    for seen, (event, el) in enumerate(_stream(book, name, sizes, limits)):
+        if seen % 8192 == 0:  # by events, not rows: sparse row numbers or one huge row are timed too
+            _check_time(deadline, row_no)
         tag = el.tag
         if event == "start":
             if tag == f"{_MAIN}row":
@@ -303,8 +305,6 @@ def _sheet_rows(book: zipfile.ZipFile, name: str, sizes: dict[str, int], shared:
                 rows.append((row_no, [cells.get(i, "") for i in range(1, width + 1)]))
             if parent is not None:
                 parent.remove(el)  # keep nothing of rows already read
-            if row_no % 1024 == 0:
-                _check_time(deadline, row_no)
         elif tag == f"{_MAIN}sheetData":
             break
     return rows

@@ -136,3 +136,9 @@ def test_shared_strings_and_phonetic_runs(small: Campaign, assigned: set) -> Non
     book.save(out)
     assert read_table(out.getvalue(), "s.xlsx") == [(2, {"rater": "c_fgw", "group": "sector_peers",
                                                          "department": "czj", "score": "90", "comment": "很好"})]
+
+
+def test_time_is_bounded_in_a_workbook_too(small: Campaign, assigned: set) -> None:
+    rows = "".join(f'<row r="{n * 3}"><c><v>1</v></c></row>' for n in range(1, 20_000))  # sparse numbers
+    found = problems(small, assigned, hostile.workbook(hostile.sheet(rows, None)), seconds=0.0)
+    assert found[0].endswith("reading the file took too long; split it into smaller files")
