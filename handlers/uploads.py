@@ -81,6 +81,10 @@ async def on_document(message: Message, store: Store, me: Me, bot: Bot) -> None:
     if (doc.file_size or 0) > MAX_BYTES:
         await message.answer(t(me.lang, "import.too_big", name=h(name), mb=MAX_BYTES // (1024 * 1024)))
         return
+    earlier = await store.results.import_for_message(me.stored.id, me.telegram_id, message.message_id)
+    if earlier is not None:  # this very upload was handled before: answer as then
+        await _answer_again(message, store, me, earlier)
+        return
     buffer = io.BytesIO()
     await bot.download(doc, destination=buffer)
     data = buffer.getvalue()
@@ -107,7 +111,8 @@ async def on_document(message: Message, store: Store, me: Me, bot: Bot) -> None:
         await message.answer(t(me.lang, "import.nothing", name=h(name), n=len(plan)))
         return
     payload = {
-        "name": name, "sha256": hashlib.sha256(data).hexdigest(), "plan": plan_digest(plan),
+        "name": name, "message": message.message_id, "sha256": hashlib.sha256(data).hexdigest(),
+        "plan": plan_digest(plan),
         "rows": [_row_json(r) for r in rows], "overwrites": sum(getattr(p, "overwrites", False) for p in plan),
     }
     pending = await store.results.open_import(campaign_id, me.telegram_id, f"import_{kind}", payload)
@@ -116,6 +121,25 @@ async def on_document(message: Message, store: Store, me: Me, bot: Bot) -> None:
     if more:
         await message.answer_document(BufferedInputFile(_plan_csv(plan), f"{name}-preview.csv"),
                                       caption=t(me.lang, "import.plan_caption", name=h(name)))
+
+
+async def _answer_again(message: Message, store: Store, me: Me, action: PendingImport) -> None:
+    """A redelivered upload: its decision if it was decided, else its preview again (the same action)."""
+    if action.state != "pending":
+        await message.answer(_result_text(me.lang, action.result))
+        return
+    kind = action.kind.removeprefix("import_")
+    rows, name = _rows_from(action), action.payload["name"]
+    try:
+        if kind == "scores":
+            plan = await store.results.import_scores(me.stored.id, rows, actor="", source=name, dry_run=True)
+        else:
+            plan = await store.results.set_external(me.stored.id, rows, actor="", source=name, dry_run=True)
+    except ImportRejected as exc:
+        await reply_problems(message, me.lang, name, exc.problems)
+        return
+    text, _ = _preview(me.lang, me.campaign, name, kind, plan)
+    await message.answer(text, reply_markup=_buttons(me.lang, action.id, Step.IMPORT))
 
 
 def _row_json(row: ScoreRow | ResultRow) -> list:
@@ -271,16 +295,20 @@ async def _ask_again(query: CallbackQuery, store: Store, me: Me, action: Pending
 
 
 async def _show_result(query: CallbackQuery, me: Me, result: dict | None) -> None:
+    await ack(query)
+    await _edit(query, _result_text(me.lang, result), None)
+
+
+def _result_text(lang: str, result: dict | None) -> str:
     """What a decided import says; the same words every time it is asked (stored with the decision)."""
     result = result or {"key": "import.gone", "values": {}}
     values = {k: h(v) if isinstance(v, str) else v for k, v in result.get("values", {}).items()}
     if "counts" in result:
         values |= {**result["counts"], "n": result["counts"][NEW] + result["counts"][CHANGED]}
-    text = t(me.lang, result["key"], **values)
+    text = t(lang, result["key"], **values)
     if result.get("overwritten"):
-        text += "\n" + t(me.lang, "import.scores_told", n=result["overwritten"])
-    await ack(query)
-    await _edit(query, text, None)
+        text += "\n" + t(lang, "import.scores_told", n=result["overwritten"])
+    return text
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

@@ -324,6 +324,15 @@ class ResultsRepo:
             )
             return cur.lastrowid
 
+    async def import_for_message(self, campaign_id: int, telegram_id: int, message_id: int) -> PendingImport | None:
+        """The import an uploaded message started, if it was handled before (Telegram delivers it again)."""
+        row = await self.db.fetchone(
+            "SELECT id FROM pending WHERE campaign_id = ? AND telegram_id = ? AND kind IN ('import_scores',"
+            " 'import_results') AND json_extract(payload, '$.message') = ? ORDER BY id DESC LIMIT 1",
+            (campaign_id, telegram_id, message_id),
+        )
+        return await self.import_action(row[0]) if row else None
+
     async def import_action(self, pending_id: int) -> PendingImport | None:
         row = await self.db.fetchone(
             "SELECT id, campaign_id, telegram_id, kind, payload, state, result FROM pending WHERE id = ?"

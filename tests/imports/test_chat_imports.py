@@ -110,7 +110,12 @@ async def test_a_rater_s_own_score_is_replaced_only_after_a_second_confirmation_
 
 
 async def test_cancel_imports_nothing_and_a_later_confirm_on_the_same_card_changes_nothing(chatter, store, office):
-    await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
+    upload = upload_update(chatter, "scores.csv", ROW.encode())
+    await feed(chatter, upload)
+    preview = chatter.last_text()
+    await feed(chatter, upload)  # delivered twice before anyone tapped: the same preview, the same action
+    assert chatter.last_text() == preview
+    assert len(await store.db.fetchall("SELECT id FROM pending")) == 1
     confirm, cancel = chatter.button("确认导入"), chatter.button("取消")
     await feed(chatter, tap_update(chatter, cancel))
     assert chatter.last_text() == t("zh", "import.cancelled")
@@ -133,8 +138,12 @@ async def test_redelivered_upload_and_confirmation_never_put_the_import_back_ove
     await feed(chatter, confirm)
     assert chatter.last_text() == first_answer  # answered as the first time ...
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")  # ... and nothing changed
-    # and the upload itself again: only a preview, which now names the rater's newer score
+    # and the upload itself again: answered as decided, nothing read or changed
     await feed(chatter, upload)
+    assert chatter.last_text() == first_answer
+    assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
+    # the same file sent anew is a new preview, which names the rater's newer score and needs a second yes
+    await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
     assert "60 → 99" in chatter.last_text() and "覆盖评分人本人录入的分数" in chatter.last_text()
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
     audit = await store.db.fetchall("SELECT actor, source FROM audit WHERE action = 'score' ORDER BY id")
