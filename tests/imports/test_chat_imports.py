@@ -277,3 +277,24 @@ async def test_a_file_whose_reader_could_not_finish_gets_a_reply(chatter, store,
     monkeypatch.setattr(handlers.uploads, "run_isolated", cannot)
     await feed(chatter, upload_update(chatter, "x.xlsx", b"PK"))
     assert chatter.last_text() == t("zh", "import.unreadable", name="x.xlsx", reason=t("zh", f"import.why_{why}"))
+
+
+async def test_a_file_that_changes_nothing_says_so(chatter, store, office):
+    await rater_enters(store, "fgw", 99)
+    await feed(chatter, upload_update(chatter, "same.csv", ROW.encode()))
+    assert chatter.last_text() == t("zh", "import.nothing", name="same.csv", n=1)
+    assert await store.db.fetchall("SELECT id FROM pending") == []
+    assert await value(store, "cty_dc", "counties", "fgw") == (99.0, "bot")
+
+
+def test_every_import_text_is_in_both_languages():
+    from string import Formatter
+
+    from handlers.texts import imports
+
+    def fields(text: str) -> set[str]:
+        return {name.replace("dept_en", "dept") for _, name, _, _ in Formatter().parse(text) if name}
+
+    assert imports.ZH.keys() == imports.EN.keys()
+    for key in imports.ZH:
+        assert fields(imports.ZH[key]) == fields(imports.EN[key]), key
