@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import hashlib
 import io
 import json
 import sqlite3
@@ -19,7 +20,8 @@ from bot import cli_record
 from bot.config import Settings
 from scoring.assignments import missing_materials, owing_departments
 from scoring.campaign import Campaign
-from scoring.imports import ImportRejected, parse_results, parse_scores, read_table
+from scoring.import_files import LIMITS
+from scoring.imports import ImportRejected, NeedsOverwrite, counts, parse_results, parse_scores, read_table
 from scoring.validation import MAX_CAMPAIGN_BYTES, CampaignError, CampaignRefused, load_campaign, too_large
 from scoring.values import BadScore
 from storage.campaigns import CampaignNotFound, OrphanedScores
@@ -42,13 +44,6 @@ def read_campaign(path: str) -> Campaign:
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return load_campaign(text, path)
-
-
-def read_bytes(path: str) -> bytes:
-    file = Path(path)
-    if not file.is_file():
-        raise UserError(f"{path}: no such file")
-    return file.read_bytes()
 
 
 # -- commands -----------------------------------------------------------------
@@ -133,24 +128,68 @@ async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _import_file(path: str) -> bytes:
+    """The file's bytes, its size checked before it is read."""
+    file = Path(path)
+    if not file.is_file():
+        raise UserError(f"{path}: no such file")
+    if file.stat().st_size > LIMITS.max_bytes:
+        raise UserError(f"{path}: the file is {file.stat().st_size:,} bytes; at most {LIMITS.max_bytes:,}")
+    return file.read_bytes()
+
+
+def _print_plan(plan: list, path: str) -> None:
+    for p in plan:
+        print(f"{path}:{p.row.line}: {p.describe()}")
+
+
 async def cmd_import_scores(args: argparse.Namespace, settings: Settings) -> int:
-    data = read_bytes(args.file)
+    data = _import_file(args.file)
     async with _campaign(settings, args.campaign) as (store, stored):
-        table = read_table(data, args.file)
+        c = stored.campaign
         assignments = set(await store.results.assignment_keys(stored.id))
         locked = await store.results.locked_sheets(stored.id)
-        rows = parse_scores(stored.campaign, table, args.file, assignments, locked)
-        count = await store.results.import_scores(stored.id, rows, actor="cli")
-    print(f"imported {count} score(s) into {args.campaign}")
+        table = read_table(data, args.file)
+        rows = parse_scores(c, table, args.file, assignments, locked)
+        names = {d.key: (d.name, d.name_en or d.name) for d in c.departments}
+        try:
+            plan = await store.results.import_scores(
+                stored.id, rows, actor="cli", source=args.file, overwrite=args.overwrite, dry_run=args.dry_run,
+                digest=hashlib.sha256(data).hexdigest(), names=names)
+        except NeedsOverwrite as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            print(f"kaoping: {len(exc.problems)} row(s) would replace a score the rater entered; nothing was "
+                  "changed (--dry-run shows every row; --overwrite replaces them and tells the raters)",
+                  file=sys.stderr)
+            return 1
+    tally = counts(plan)
+    replaced = sum(p.overwrites for p in plan)
+    summary = (f"{tally['new']} new, {tally['changed']} changed, {tally['unchanged']} unchanged"
+               + (f"; {replaced} replace(s) a score the rater entered" if replaced else ""))
+    if args.dry_run:
+        _print_plan(plan, args.file)
+        refused = " (refused without --overwrite)" if replaced and not args.overwrite else ""
+        print(f"dry run: {summary}{refused}; nothing was changed")
+        return 0
+    written = tally["new"] + tally["changed"]
+    told = " (the raters are told)" if replaced else ""
+    print(f"imported {written} score(s) into {args.campaign}: {summary}{told}")
     return 0
 
 
 async def cmd_import_results(args: argparse.Namespace, settings: Settings) -> int:
-    data = read_bytes(args.file)
+    data = _import_file(args.file)
     async with _campaign(settings, args.campaign) as (store, stored):
         rows = parse_results(stored.campaign, read_table(data, args.file), args.file)
-        await store.results.set_external(stored.id, rows, actor="cli")
-    print(f"imported {len(rows)} external result(s) into {args.campaign}")
+        plan = await store.results.set_external(stored.id, rows, actor="cli", source=args.file, dry_run=args.dry_run)
+    tally = counts(plan)
+    summary = f"{tally['new']} new, {tally['changed']} changed, {tally['unchanged']} unchanged"
+    if args.dry_run:
+        _print_plan(plan, args.file)
+        print(f"dry run: {summary}; nothing was changed")
+        return 0
+    print(f"imported {tally['new'] + tally['changed']} external result(s) into {args.campaign}: {summary}")
     return 0
 
 
@@ -321,7 +360,7 @@ def render_status(status: CampaignStatus) -> str:
             f"submitted {group.submitted}/{group.sheets}  due {group.due:%Y-%m-%d %H:%M}"
         )
         for rater in group.laggards:
-            flag = "  (unreachable)" if rater.unreachable else ""
+            flag = ("  (imported)" if rater.imported else "") + ("  (unreachable)" if rater.unreachable else "")
             lines.append(f"      {rater.name} [{rater.key}] {rater.scored}/{rater.total} {rater.state}{flag}")
     return "\n".join(lines)
 
@@ -385,9 +424,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import-scores", cmd_import_scores, "scores from CSV/XLSX: rater,group,department,score[,comment]")
     p.add_argument("campaign")
     p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="show what each row would do (new/changed/unchanged)")
+    p.add_argument("--overwrite", action="store_true", help="replace scores raters entered (they are told)")
     p = add("import-results", cmd_import_results, "final scores of external departments: department,score")
     p.add_argument("campaign")
     p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="show what each row would do (new/changed/unchanged)")
     p = add("approve", cmd_approve, "approve submitted or imported sheets of a group")
     p.add_argument("campaign")
     p.add_argument("group")

@@ -279,3 +279,5 @@ async def _upload_external_results(
     before = len(user.chat())
     await user.send_document("\n".join(lines).encode(), "external-results.csv", mime_type="text/csv")
     await user.wait_for(lambda u: len(u.chat()) > before + 1, timeout=10)
+    # the upload shows a preview first; the import happens on the confirming tap
+    await user.wait_answer(await user.press("确认导入"), timeout=10)

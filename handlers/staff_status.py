@@ -86,10 +86,11 @@ def _where(campaign: Campaign, lang: str, group_key: str) -> str:
     return group_name if part_name == group_name else f"{part_name} · {group_name}"
 
 
-def _marks(lang: str, unreachable: bool, bound: bool) -> str:
+def _marks(lang: str, unreachable: bool, bound: bool, imported: bool = False) -> str:
+    shown = " " + t(lang, "mark.imported") if imported else ""  # scores in this sheet came from a file
     if unreachable:
-        return " " + t(lang, "st.mark_unreachable")
-    return "" if bound else " " + t(lang, "st.mark_unbound")
+        return shown + " " + t(lang, "st.mark_unreachable")
+    return shown + ("" if bound else " " + t(lang, "st.mark_unbound"))
 
 
 def _due(campaign: Campaign, group_key: str) -> datetime:
@@ -193,7 +194,7 @@ def _group_lines(campaign: Campaign, lang: str, g: GroupProgress) -> list[str]:
         return [*lines, t(lang, "st.all_done")]
     names = [
         t(lang, "st.laggard", name=h(_rater_name(campaign, lang, r.key)), done=r.scored, total=r.total,
-          marks=_marks(lang, r.unreachable, r.bound))
+          marks=_marks(lang, r.unreachable, r.bound, r.imported))
         for r in laggards[:LAGGARDS]
     ]
     more = t(lang, "st.more", n=len(laggards) - LAGGARDS) if len(laggards) > LAGGARDS else ""
@@ -268,7 +269,7 @@ def group_card(campaign: Campaign, lang: str, g: GroupProgress, page: int, now: 
         lines.append(t(lang, "st.rater_line", n=n, mark=_mark(r.done, r.scored, r.total),
                        name=h(_rater_name(campaign, lang, r.key)), done=r.scored, total=r.total,
                        state=_state(lang, r.state, r.scored, needs_approval=needs_approval),
-                       marks=_marks(lang, r.unreachable, r.bound)))
+                       marks=_marks(lang, r.unreachable, r.bound, r.imported)))
     legend = _legend(lang, chunk)
     if legend:
         lines += ["", legend]

@@ -7,7 +7,26 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from scoring.engine import Tally
+from scoring.imports import (
+    UNCHANGED,
+    ImportRejected,
+    NeedsOverwrite,
+    PlanChanged,
+    Planned,
+    PlannedResult,
+    ResultRow,
+    RowProblem,
+    ScoreRow,
+    Stored,
+    counts,
+    overwrite_problems,
+    plan_digest,
+    plan_results,
+    plan_scores,
+)
+from scoring.imports import old_text as _old_text
 from storage.db import Database
+from storage.outbox import OutboxRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +37,21 @@ class Adjustment:
     reason: str
     by: str
     at: str
+
+
+class AlreadyDecided(Exception):
+    """The pending action was confirmed, cancelled or failed before: nothing more is done."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingImport:
+    id: int
+    campaign_id: int
+    telegram_id: int
+    kind: str  # 'import_scores' | 'import_results'
+    payload: dict
+    state: str  # 'pending' | 'done' | 'cancelled' | 'failed'
+    result: dict | None
 
 
 _PAIRS_PER_QUERY = 400  # two parameters each, well under SQLite's limit of 32,766
@@ -206,54 +240,188 @@ class ResultsRepo:
         )
         return dict(rows)
 
-    async def set_external(self, campaign_id: int, results: list[tuple[str, float]], *, actor: str) -> None:
-        """All rows or none: the import was validated before it gets here."""
+    async def set_external(
+        self, campaign_id: int, rows: list[ResultRow], *, actor: str, source: str = "", dry_run: bool = False,
+        expected: str | None = None, pending: int | None = None, pending_result: dict | None = None,
+    ) -> list[PlannedResult]:
+        """Final scores of external departments, all rows or none, each new or changed one audited.
+
+        `dry_run`: only the plan. `expected`: the plan digest a preview showed (PlanChanged when the store
+        moved on since). `pending`: the confirmed pending action, marked done in the same transaction
+        (AlreadyDecided when it was decided before). Rows may also be plain (department, value) tuples."""
+        rows = [r if isinstance(r, ResultRow) else ResultRow(*r) for r in rows]
+        if dry_run:
+            return plan_results(rows, await self.external(campaign_id))
         async with self.db.transaction() as conn:
-            old = await self.external(campaign_id)
+            plan = plan_results(rows, await self.external(campaign_id))
+            if expected is not None and plan_digest(plan) != expected:
+                raise PlanChanged
             now = self.db.now()
+            writes = [p for p in plan if p.kind != UNCHANGED]
             await conn.executemany(
                 "INSERT INTO external_results (campaign_id, department, score, by, at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (campaign_id, department) DO UPDATE SET score = excluded.score,"
                 " by = excluded.by, at = excluded.at",
-                [(campaign_id, d, v, actor, now) for d, v in results],
+                [(campaign_id, p.row.department, p.row.value, actor, now) for p in writes],
             )
             await conn.executemany(
                 "INSERT INTO audit (at, campaign_id, actor, action, subject, old, new, source)"
                 " VALUES (?, ?, ?, 'external', ?, ?, ?, 'import')",
-                [(now, campaign_id, actor, d, _num(old.get(d)), _num(v)) for d, v in results],
+                [(now, campaign_id, actor, p.row.department, _num(p.old), _num(p.row.value)) for p in writes],
             )
+            if pending is not None:
+                await self._decide(pending, "done", {**(pending_result or {}), "counts": counts(plan)})
+        return plan
 
-    async def import_scores(self, campaign_id: int, rows: list[tuple], *, actor: str) -> int:
-        """rows: (rater, group, department, value, comment). One transaction: all or nothing.
+    async def stored_scores(self, campaign_id: int) -> tuple[dict[tuple[str, str, str], int], dict]:
+        """(assignment ids, what is stored now) for every assignment of the campaign."""
+        rows = await self.db.fetchall(
+            "SELECT a.id, a.rater, a.grp, a.department, s.value, s.recused, s.comment, s.source"
+            " FROM assignments a LEFT JOIN scores s ON s.assignment_id = a.id WHERE a.campaign_id = ?",
+            (campaign_id,),
+        )
+        ids = {(r, g, d): aid for aid, r, g, d, *_ in rows}
+        stored = {(r, g, d): Stored(v, bool(rec), c, src) for _, r, g, d, v, rec, c, src in rows if src is not None}
+        return ids, stored
 
-        Locked (submitted) sheets are refused by the caller's validation; this
-        re-checks and raises so a race cannot slip a row in.
-        """
-        ids = {
-            (r, g, d): aid
-            for aid, r, g, d in await self.db.fetchall(
-                "SELECT id, rater, grp, department FROM assignments WHERE campaign_id = ?", (campaign_id,)
-            )
-        }
-        now = self.db.now()
-        params = [(ids[(r, g, d)], v, c, actor, now) for r, g, d, v, c in rows]
+    async def plan_scores(self, campaign_id: int, rows: list[ScoreRow], source: str) -> list[Planned]:
+        """What importing `rows` would do now; ImportRejected for a row whose sheet is submitted or whose
+        assignment is gone (the campaign was reloaded since the file was read)."""
+        return (await self._plan(campaign_id, rows, source))[0]
+
+    async def _plan(self, campaign_id: int, rows: list[ScoreRow], source: str) -> tuple[list[Planned], dict]:
+        locked = await self.locked_sheets(campaign_id)
+        ids, stored = await self.stored_scores(campaign_id)
+        problems = [
+            RowProblem(source, r.line, f"the sheet of {r.rater} in {r.group} is submitted and locked (reopen it first)"
+                       if r.key in ids else f"{r.rater} is no longer assigned {r.department} in group {r.group}")
+            for r in rows if (r.rater, r.group) in locked or r.key not in ids
+        ]
+        if problems:
+            raise ImportRejected(problems)
+        return plan_scores(rows, stored), ids
+
+    async def import_scores(
+        self, campaign_id: int, rows: list[ScoreRow], *, actor: str, source: str = "", overwrite: bool = False,
+        dry_run: bool = False, expected: str | None = None, pending: int | None = None,
+        pending_result: dict | None = None, digest: str | None = None,
+        names: Mapping[str, tuple[str, str]] | None = None,
+    ) -> list[Planned]:
+        """Scores from a file: one transaction, all or nothing; returns what each row did.
+
+        Refused (nothing stored): a row of a submitted sheet (ImportRejected); a row that would replace
+        what a rater entered themselves, unless `overwrite` (NeedsOverwrite, listing them); `expected`
+        (the digest of the plan a preview showed) no longer matching (PlanChanged); `pending` already
+        decided (AlreadyDecided). Each written score is audited by the scores triggers (source 'import',
+        the actor); each rater whose value is replaced gets a notice in the outbox, in the same
+        transaction; `names`: department key -> (Chinese name, English name) for that notice. Rows may
+        also be plain (rater, group, department, value, comment) tuples (tests and tools filling a store)."""
+        rows = [r if isinstance(r, ScoreRow) else ScoreRow(*r) for r in rows]
+        if dry_run:
+            return await self.plan_scores(campaign_id, rows, source)
         async with self.db.transaction() as conn:
+            plan, ids = await self._plan(campaign_id, rows, source)
+            if expected is not None and plan_digest(plan) != expected:
+                raise PlanChanged
+            if not overwrite and any(p.overwrites for p in plan):
+                raise NeedsOverwrite(overwrite_problems(plan, source))
+            now = self.db.now()
+            writes = [p for p in plan if p.kind != UNCHANGED]
             await conn.executemany(
                 "INSERT INTO scores (assignment_id, value, recused, comment, source, entered_by, updated_at)"
                 " VALUES (?, ?, 0, ?, 'import', ?, ?) ON CONFLICT (assignment_id) DO UPDATE SET"
                 " value = excluded.value, recused = 0, reason = NULL,"
                 " comment = COALESCE(excluded.comment, scores.comment), source = 'import',"
                 " entered_by = excluded.entered_by, updated_at = excluded.updated_at",
-                params,
+                [(ids[p.row.key], p.row.value, p.row.comment, actor, now) for p in writes],
             )
-            await self.db.audit(campaign_id, actor, "import", f"{len(rows)} scores", source="import")
-        return len(rows)
+            outbox = OutboxRepo(self.db)
+            for p in plan:
+                if p.overwrites:
+                    zh, en = (names or {}).get(p.row.department, (p.row.department, p.row.department))
+                    await outbox.add(campaign_id, "rater", p.row.rater, "import.overwritten_notice",
+                                     dept=zh, dept_en=en, old=_old_text(p.old), new=f"{p.row.value:g}")
+            tally = counts(plan)
+            await self.db.audit(
+                campaign_id, actor, "import", f"{len(writes)} scores",
+                new=json.dumps({"file": source, "sha256": digest, **tally,
+                                "overwritten": sum(p.overwrites for p in plan)}, ensure_ascii=False),
+                source="import",
+            )
+            if pending is not None:
+                await self._decide(pending, "done", {**(pending_result or {}), "counts": tally,
+                                                     "overwritten": sum(p.overwrites for p in plan)})
+        return plan
 
     async def locked_sheets(self, campaign_id: int) -> set[tuple[str, str]]:
         rows = await self.db.fetchall(
             "SELECT rater, grp FROM sheets WHERE campaign_id = ? AND state = 'submitted'", (campaign_id,)
         )
         return {(r, g) for r, g in rows}
+
+    async def imported_sheets(self, campaign_id: int) -> set[tuple[str, str]]:
+        """(rater, group) of every sheet holding at least one score that came from an import."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT a.rater, a.grp FROM scores s JOIN assignments a ON a.id = s.assignment_id"
+            " WHERE a.campaign_id = ? AND s.source = 'import'",
+            (campaign_id,),
+        )
+        return {(r, g) for r, g in rows}
+
+    # -- an import waiting for its confirmation (the chat's preview) -----------------------------------
+
+    async def open_import(self, campaign_id: int, telegram_id: int, kind: str, payload: dict) -> int:
+        """A pending import; the same file from the same person, still undecided, is the same action."""
+        async with self.db.transaction() as conn:
+            found = await self.db.fetchone(
+                "SELECT id FROM pending WHERE campaign_id = ? AND telegram_id = ? AND kind = ? AND state = 'pending'"
+                " AND json_extract(payload, '$.sha256') = ? AND json_extract(payload, '$.plan') = ?",
+                (campaign_id, telegram_id, kind, payload["sha256"], payload["plan"]),
+            )
+            if found:
+                return found[0]
+            cur = await conn.execute(
+                "INSERT INTO pending (campaign_id, telegram_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                (campaign_id, telegram_id, kind, json.dumps(payload, ensure_ascii=False), self.db.now()),
+            )
+            return cur.lastrowid
+
+    async def import_for_message(self, campaign_id: int, telegram_id: int, message_id: int) -> PendingImport | None:
+        """The import an uploaded message started, if it was handled before (Telegram delivers it again)."""
+        row = await self.db.fetchone(
+            "SELECT id FROM pending WHERE campaign_id = ? AND telegram_id = ? AND kind IN ('import_scores',"
+            " 'import_results') AND json_extract(payload, '$.message') = ? ORDER BY id DESC LIMIT 1",
+            (campaign_id, telegram_id, message_id),
+        )
+        return await self.import_action(row[0]) if row else None
+
+    async def import_action(self, pending_id: int) -> PendingImport | None:
+        row = await self.db.fetchone(
+            "SELECT id, campaign_id, telegram_id, kind, payload, state, result FROM pending WHERE id = ?"
+            " AND kind IN ('import_scores', 'import_results')",
+            (pending_id,),
+        )
+        if row is None:
+            return None
+        return PendingImport(*row[:4], json.loads(row[4]), row[5], json.loads(row[6]) if row[6] else None)
+
+    async def close_import(self, pending_id: int, state: str, result: dict | None) -> bool:
+        """Cancelled or failed; False when it was decided already."""
+        try:
+            async with self.db.transaction():
+                await self._decide(pending_id, state, result)
+        except AlreadyDecided:
+            return False
+        return True
+
+    async def _decide(self, pending_id: int, state: str, result: dict | None) -> None:
+        cur = await self.db.conn.execute(
+            "UPDATE pending SET state = ?, result = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
+            (state, json.dumps(result, ensure_ascii=False) if result is not None else None, self.db.now(),
+             pending_id),
+        )
+        if cur.rowcount != 1:
+            raise AlreadyDecided
 
     async def audit_log(self, campaign_id: int) -> Iterator[tuple]:
         return iter(

@@ -19,6 +19,7 @@ class RaterProgress:
     total: int
     unreachable: bool
     bound: bool
+    imported: bool = False  # some of its scores came from an import
 
     @property
     def done(self) -> bool:
@@ -86,12 +87,14 @@ async def campaign_status(store: Store, stored: StoredCampaign) -> CampaignStatu
         for p, g in c.groups()
     }
     names = {r.key: r.name for r in c.raters}
+    imported = await store.results.imported_sheets(stored.id)
     for row in await store.sheets.for_campaign(stored.id):
         contact = contacts.get(("rater", row.rater))
         groups[row.group].raters.append(
             RaterProgress(
                 row.rater, names.get(row.rater, row.rater), row.id, row.state, row.scored, row.total,
                 unreachable=bool(contact and contact[2]), bound=contact is not None,
+                imported=(row.rater, row.group) in imported,
             )
         )
     return CampaignStatus(stored.key, c.title, [g for g in groups.values() if g.raters])

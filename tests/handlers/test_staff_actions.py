@@ -120,6 +120,8 @@ async def test_upload_scores_all_or_nothing(chatter, store, team, monkeypatch):
     assert await score_rows(store, stored) == []
     good = "rater,group,department,score,comment\nc_fgw,sector_peers,czj,88,很好\n"
     await upload(chatter, monkeypatch, ADMIN, "scores.csv", good.encode())
+    assert await score_rows(store, stored) == []  # a preview first
+    await chatter.press(ADMIN, chatter.button("确认导入"))
     assert "导入 1 个分数" in chatter.last_text()
     assert [r.value for r in await score_rows(store, stored)] == [88.0]
 
@@ -133,6 +135,7 @@ async def test_upload_external_results_xlsx(chatter, store, team, monkeypatch):
     data = io.BytesIO()
     book.save(data)
     await upload(chatter, monkeypatch, ADMIN, "external.xlsx", data.getvalue())
+    await chatter.press(ADMIN, chatter.button("确认导入"))
     stored = await store.campaigns.get(team.key)
     assert await store.results.external(stored.id) == {k: 90.0 + n for n, k in enumerate(external)}
 

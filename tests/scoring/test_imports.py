@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.imports import ImportRejected, RowProblem, parse_results, parse_scores, read_table
+from scoring.imports import ImportRejected, ResultRow, RowProblem, parse_results, parse_scores, read_table
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEADER = "rater,group,department,score,comment"
@@ -26,7 +26,8 @@ def assigned(small: Campaign) -> set[tuple[str, str, str]]:
 
 
 def scores(campaign: Campaign, data: bytes, assigned: set, locked: frozenset = frozenset(), source: str = "s.csv"):
-    return parse_scores(campaign, read_table(data, source), source, assigned, locked)
+    rows = parse_scores(campaign, read_table(data, source), source, assigned, locked)
+    return [(r.rater, r.group, r.department, r.value, r.comment) for r in rows]
 
 
 def rejected(campaign: Campaign, data: bytes, assigned: set, locked: frozenset = frozenset(),
@@ -238,7 +239,7 @@ def test_empty_workbook(small: Campaign, assigned: set) -> None:
 
 def test_results(small: Campaign) -> None:
     data = "department,score\n中国工商银行示例市分行,８８．５\n".encode("gbk")
-    assert parse_results(small, read_table(data, "r.csv"), "r.csv") == [("icbc", 88.5)]
+    assert parse_results(small, read_table(data, "r.csv"), "r.csv") == [ResultRow("icbc", 88.5, 2)]
 
 
 def test_bad_results_are_listed_with_their_lines(small: Campaign) -> None:
@@ -256,3 +257,10 @@ def test_bad_results_are_listed_with_their_lines(small: Campaign) -> None:
     with pytest.raises(ImportRejected) as info:
         parse_results(small, read_table(b"dept,score\nicbc,100\n", "r.csv"), "r.csv")
     assert "missing column(s) department" in info.value.problems[0].message
+
+
+@pytest.mark.parametrize("cell", ["1e1", "1e2", "1E+2", "nan", "inf", "+90", "1,0"])
+def test_exponents_and_other_spellings_are_refused_in_imports(small: Campaign, assigned: set, cell: str) -> None:
+    data = f'rater,group,department,score\nc_fgw,sector_peers,czj,"{cell}"\n'.encode()
+    problems = rejected(small, data, assigned)
+    assert [p.line for p in problems] == [2] and "is not a number" in problems[0].message

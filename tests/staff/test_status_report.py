@@ -125,7 +125,7 @@ async def test_staff_status_shows_progress_laggards_and_deadlines_never_a_score(
     text = chatter.last_text()
     assert "市领导评议 ▓▓▓▓▓▓▓▓▓▓ 100%" in text and "已提交 1/2" in text
     assert "县（市、区）政府评议 ▓▓▓▓▓▓░░░░ 66%" in text
-    assert "常务副市长 5/5 📵" in text  # the laggard, marked unreachable
+    assert "常务副市长 5/5 （导入） 📵" in text  # the laggard, its scores imported, marked unreachable
     assert "青河县人民政府 0/5 ❔" in text  # never bound
     assert "自评材料报送：01-05 18:00（剩 3 天）" in text
     assert len(text) <= 4096

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scoring.campaign import Campaign
-from scoring.imports import ImportRejected, parse_scores, read_table
+from scoring.imports import ImportRejected, ResultRow, ScoreRow, parse_scores, read_table
 from scoring.validation import load_campaign
 from storage import schema
 from storage.campaigns import OrphanedScores
@@ -151,7 +151,7 @@ async def test_integrity_error_mid_import_rolls_back_everything(db: Path, small:
         await score(store, cid, "ld_sz", "leaders", "fgw", 70)
         before = snapshot(db)
         keys = await store.results.assignment_keys(cid)
-        rows = [(r, g, d, 80.0 + i % 20, f"行{i}") for i, (r, g, d) in enumerate(keys)]
+        rows = [ScoreRow(r, g, d, 80.0 + i % 20, f"行{i}", i + 2) for i, (r, g, d) in enumerate(keys)]
         # the 40th row violates a constraint, after 39 inserts (and 39 audit rows from the trigger)
         (victim,) = await store.db.fetchone(
             "SELECT id FROM assignments WHERE rater = ? AND grp = ? AND department = ?", keys[39]
@@ -161,12 +161,12 @@ async def test_integrity_error_mid_import_rolls_back_everything(db: Path, small:
             f" WHEN NEW.assignment_id = {int(victim)} BEGIN SELECT RAISE(ABORT, 'refused by test'); END"
         )
         with pytest.raises(sqlite3.IntegrityError, match="refused by test"):
-            await store.results.import_scores(cid, rows, actor="cli")
+            await store.results.import_scores(cid, rows, actor="cli", overwrite=True)
         assert not store.db.conn.in_transaction
         assert snapshot(db) == before
         # the store is still usable: the lock was released and the next import commits
         await store.db.execute("DROP TRIGGER temp.refuse")
-        assert await store.results.import_scores(cid, rows, actor="cli") == len(rows)
+        assert len(await store.results.import_scores(cid, rows, actor="cli", overwrite=True)) == len(rows)
         assert len(stored_scores(db)) == len(keys)
 
 
@@ -175,7 +175,7 @@ async def test_integrity_error_in_external_results_rolls_back(db: Path, small: C
         cid = (await store.campaigns.load(small)).campaign_id
         before = snapshot(db)
         with pytest.raises(sqlite3.IntegrityError):
-            await store.results.set_external(cid, [("icbc", 88.0), ("other", None)], actor="cli")
+            await store.results.set_external(cid, [ResultRow("icbc", 88.0), ResultRow("other", None)], actor="cli")
         assert snapshot(db) == before
         assert await store.results.external(cid) == {}
 
@@ -297,7 +297,8 @@ async def test_audit_records_old_and_new_of_a_score_change(db: Path, small: Camp
         await score(store, cid, "c_fgw", "sector_peers", "czj", 80)
         await score(store, cid, "c_fgw", "sector_peers", "czj", 80)  # same value: no new entry
         await score(store, cid, "c_fgw", "sector_peers", "czj", 92.5)
-        await store.results.import_scores(cid, [("c_fgw", "sector_peers", "czj", 75.0, "纸质表")], actor="staff:x")
+        await store.results.import_scores(cid, [("c_fgw", "sector_peers", "czj", 75.0, "纸质表")], actor="staff:x",
+                                          overwrite=True)  # it replaces what the rater entered
         log = [r for r in await store.results.audit_log(cid) if r[2] == "score"]
     changes = [
         (actor, subject, old and json.loads(old)["value"], json.loads(new)["value"], source)

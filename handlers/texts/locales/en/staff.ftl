@@ -51,23 +51,3 @@ reopen-done = ✅ Reopened { $rater } · { $group }. Reason: { $reason }
 reopen-told_rater =
     An administrator reopened your submitted <b>{ $group }</b>; please revise and submit again.
     Reason: { $comment }
-import-type = { $name }: only CSV or XLSX files are accepted.
-import-too_big = { $name }: the file is too large (at most { $mb } MB).
-import-columns = { $name }: columns not recognised. Scores need rater,group,department,score[,comment]; external results need department,score.
-import-scores_done = ✅ Imported { $n ->
-        [one] 1 score
-       *[other] { $n } scores
-    } from { $name }.
-import-results_done = ✅ Imported { $n ->
-        [one] 1 external result
-       *[other] { $n } external results
-    } from { $name }.
-import-rejected =
-    ❌ { $n ->
-        [one] 1 problem
-       *[other] { $n } problems
-    } in the file; nothing was imported:
-    { $problems }
-import-more =
-    {""}
-    … and { $n } more

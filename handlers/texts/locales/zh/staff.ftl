@@ -42,14 +42,3 @@ reopen-done = ✅ 已退回 { $rater } · { $group }。理由：{ $reason }
 reopen-told_rater =
     管理员已退回您提交的 <b>{ $group }</b>，请修改后重新提交。
     理由：{ $comment }
-import-type = { $name }：只接受 CSV 或 XLSX 文件。
-import-too_big = { $name }：文件过大（上限 { $mb } MB）。
-import-columns = { $name }：无法识别的列。分数文件需要 rater,group,department,score[,comment]；外部结果需要 department,score。
-import-scores_done = ✅ 已从 { $name } 导入 { $n } 个分数。
-import-results_done = ✅ 已从 { $name } 导入 { $n } 个外部考核结果。
-import-rejected =
-    ❌ 文件有 { $n } 处问题，未导入任何数据：
-    { $problems }
-import-more =
-    {""}
-    ……另有 { $n } 处
