@@ -151,11 +151,10 @@ async def cmd_import_scores(args: argparse.Namespace, settings: Settings) -> int
         locked = await store.results.locked_sheets(stored.id)
         table = read_table(data, args.file)
         rows = parse_scores(c, table, args.file, assignments, locked)
-        names = {d.key: (d.name, d.name_en or d.name) for d in c.departments}
         try:
             plan = await store.results.import_scores(
                 stored.id, rows, actor="cli", source=args.file, overwrite=args.overwrite, dry_run=args.dry_run,
-                digest=hashlib.sha256(data).hexdigest(), names=names)
+                digest=hashlib.sha256(data).hexdigest())
         except NeedsOverwrite as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)

@@ -260,8 +260,7 @@ async def on_tap(query: CallbackQuery, callback_data: ImportTap, store: Store, m
         if scores:
             await store.results.import_scores(
                 me.stored.id, rows, actor=actor, source=name, overwrite=callback_data.step == Step.OVERWRITE,
-                expected=digest, pending=action.id, pending_result=done, digest=action.payload["sha256"],
-                names=_names(me.campaign))
+                expected=digest, pending=action.id, pending_result=done, digest=action.payload["sha256"])
         else:
             await store.results.set_external(me.stored.id, rows, actor=actor, source=name, expected=digest,
                                              pending=action.id, pending_result=done)
@@ -274,10 +273,6 @@ async def on_tap(query: CallbackQuery, callback_data: ImportTap, store: Store, m
         await store.results.close_import(action.id, "failed",
                                          {"key": "import.failed", "values": {"problems": problems}})
     await _show_result(query, me, (await store.results.import_action(action.id)).result)
-
-
-def _names(campaign: Campaign) -> dict[str, tuple[str, str]]:
-    return {d.key: (d.name, d.name_en or d.name) for d in campaign.departments}
 
 
 async def _ask_again(query: CallbackQuery, store: Store, me: Me, action: PendingImport) -> None:

@@ -305,7 +305,6 @@ class ResultsRepo:
         self, campaign_id: int, rows: list[ScoreRow], *, actor: str, source: str = "", overwrite: bool = False,
         dry_run: bool = False, expected: str | None = None, pending: int | None = None,
         pending_result: dict | None = None, digest: str | None = None,
-        names: Mapping[str, tuple[str, str]] | None = None,
     ) -> list[Planned]:
         """Scores from a file: one transaction, all or nothing; returns what each row did.
 
@@ -314,7 +313,7 @@ class ResultsRepo:
         (the digest of the plan a preview showed) no longer matching (PlanChanged); `pending` already
         decided (AlreadyDecided). Each written score is audited by the scores triggers (source 'import',
         the actor); each rater whose value is replaced gets a notice in the outbox, in the same
-        transaction; `names`: department key -> (Chinese name, English name) for that notice. Rows may
+        transaction (naming the department by key, shown in the reader's language). Rows may
         also be plain (rater, group, department, value, comment) tuples (tests and tools filling a store)."""
         rows = [r if isinstance(r, ScoreRow) else ScoreRow(*r) for r in rows]
         if dry_run:
@@ -338,9 +337,9 @@ class ResultsRepo:
             outbox = OutboxRepo(self.db)
             for p in plan:
                 if p.overwrites:
-                    zh, en = (names or {}).get(p.row.department, (p.row.department, p.row.department))
+                    # the department by key: the notice names it in the reader's language when it is sent
                     await outbox.add(campaign_id, "rater", p.row.rater, "import.overwritten_notice",
-                                     dept=zh, dept_en=en, old=_old_text(p.old), new=f"{p.row.value:g}")
+                                     dept=p.row.department, old=_old_text(p.old), new=f"{p.row.value:g}")
             tally = counts(plan)
             await self.db.audit(
                 campaign_id, actor, "import", f"{len(writes)} scores",

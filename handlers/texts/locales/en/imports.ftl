@@ -70,5 +70,5 @@ import-failed =
     ❌ Nothing was imported:
     { $problems }
 import-gone = This import card is no longer valid.
-import-overwritten_notice = ℹ️ The supervision office replaced your score for <b>{ $dept_en }</b> by an import: { $old } → { $new }. Contact the office if anything is wrong.
+import-overwritten_notice = ℹ️ The supervision office replaced your score for <b>{ $dept }</b> by an import: { $old } → { $new }. Contact the office if anything is wrong.
 mark-imported = (imported)
