@@ -241,6 +241,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # imported here: matplotlib/openpyxl-sized work that other commands never need
     from scoring.exports import render_csv, render_json, render_table, render_xlsx
     from scoring.provenance import ADMIN, file_stamp
+    from services.audit import audit_rows
     from storage.reporting import build_view, score_entries
 
     fmt, view = args.format, args.view
@@ -250,10 +251,12 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         status = await campaign_status(store, stored)
         # the admin's workbook lists every individual score; the other formats need only the report
         rows = await score_entries(store, stored) if fmt == "xlsx" and view == ADMIN else None
+        audit = await audit_rows(store, stored) if fmt == "xlsx" and view == ADMIN else None
     stamp = file_stamp(stored.campaign, datetime.now(UTC), status.sheets - status.submitted, complete, view)
     if fmt == "xlsx":
         out = args.out or f"report-{stored.key}{'' if view == ADMIN else '-' + view}.xlsx"
-        Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows, stamp=stamp))
+        Path(out).write_bytes(render_xlsx(report, stored.campaign, lang=args.lang, scores=rows, stamp=stamp,
+                                          audit=audit))
         print(f"wrote {out}", file=sys.stderr)
         return 0
     text = {

@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatAction
@@ -35,6 +36,7 @@ from scoring.engine import DepartmentResult, FlagKind, Report, competition_ranks
 from scoring.exports import render_xlsx
 from scoring.provenance import ADMIN, STAFF, FileStamp, file_stamp, local_time
 from scoring.texts_report import label, profile_label
+from services.audit import audit_rows
 from storage.reporting import build_view, score_entries
 from storage.status import campaign_status
 from storage.store import Store
@@ -190,7 +192,9 @@ async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Repo
     # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
     if stamp.view == ADMIN:
         rows = await score_entries(store, me.stored)  # every individual score: read for the admin's file only
-        data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, rows, stamp=stamp)
+        audit = await audit_rows(store, me.stored)  # and the audit log: who changed what, chained
+        data = await asyncio.to_thread(partial(render_xlsx, stamp=stamp, audit=audit), report, me.campaign,
+                                       me.lang, rows)
         name, caption = f"{stem}-full.xlsx", t(me.lang, "rp.doc_admin")
     else:
         data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, stamp=stamp)

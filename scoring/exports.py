@@ -377,10 +377,12 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> lis
 
 def render_xlsx(
     report: Report, campaign: Campaign, lang: str = "zh", scores: Iterable[ScoreEntry | ScoreRow] | None = None,
-    *, stamp: FileStamp | None = None,
+    *, stamp: FileStamp | None = None, audit: Iterable[Sequence[Cell]] | None = None,
 ) -> bytes:
     """Workbook: a ranked summary per profile, a sheet per part, group detail, flags, and with
-    `scores` (admins only) every individual score. Row 1 of every sheet says what the file is."""
+    `scores` (admins only) every individual score; with `audit` (admins only: rows of id, local time,
+    actor, action, subject, old, new, source, chain hash) the audit log. Row 1 of every sheet says what
+    the file is."""
     names = _Names(campaign, lang)
     book = _Book(caption(campaign, stamp, lang))
     for profile, depts in report.by_profile().items():
@@ -393,6 +395,11 @@ def render_xlsx(
     _flags_sheet(book, report, names, lang)
     if scores is not None:
         _score_sheets(book, campaign, scores, names, lang)
+    if audit is not None:
+        header = [label(lang, "id"), *(label(lang, f"audit.{k}") for k in ("at", "actor", "action", "subject", "old",
+                                                                            "new")),
+                  label(lang, "source"), label(lang, "audit.hash")]
+        book.sheet(label(lang, "audit"), header, audit)
     return book.bytes()
 
 

@@ -191,3 +191,15 @@ async def _check_results(store: Store, stored: StoredCampaign, entries: list[Aud
             out.problems.append(f"external result {dept}: stored {score:g}, the audit log says {logged[dept]:g}")
     for dept in logged.keys() - rows.keys():
         out.problems.append(f"external result {dept}: in the audit log but deleted")
+
+
+async def audit_rows(store: Store, stored: StoredCampaign) -> list[tuple]:
+    """The campaign's audit log as workbook rows: id, local time, actor, action, subject, old, new, source,
+    chain hash (the admin's XLSX; anyone can recompute the chain from these columns)."""
+    from zoneinfo import ZoneInfo
+
+    from storage.db import parse_stamp
+
+    tz = ZoneInfo(stored.campaign.timezone)
+    return [(e.id, f"{parse_stamp(e.at).astimezone(tz):%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.subject, e.old,
+             e.new, e.source, e.hash) for e in await store.audit.entries(stored.id)]

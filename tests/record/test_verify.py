@@ -161,3 +161,20 @@ def test_cli_adjust_refuses_non_decimals_in_one_line(record, points):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "points must be" in done.stderr
     assert sqlite3.connect(record).execute("SELECT COUNT(*) FROM adjustments").fetchone() == (1,)  # the fixture's
+
+
+def test_the_admins_workbook_carries_the_audit_log(record, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "r.xlsx"
+    done = kaoping(record, "report", "small2026", "--format", "xlsx", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(out)
+    sheet = book["审计日志"]
+    rows = list(sheet.iter_rows(values_only=True))
+    entries = sqlite3.connect(record).execute("SELECT id, actor, action, hash FROM audit ORDER BY id").fetchall()
+    assert [(r[0], r[2], r[3], r[8]) for r in rows[2:]] == entries
+    staff = tmp_path / "s.xlsx"
+    assert kaoping(record, "report", "small2026", "--format", "xlsx", "--view", "staff", "--out",
+                   str(staff)).returncode == 0
+    assert "审计日志" not in openpyxl.load_workbook(staff).sheetnames
