@@ -197,7 +197,12 @@ async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, bot:
         tap = await store.sheets.score_tap(user.id, data.sheet, data.item, value, data.base,
                                            lambda _found: me.writer())
     _log_score(data, value, me, tap.outcome == "stored")
-    if tap.outcome in ("refused", "locked"):
+    if tap.outcome == "outdated" and tap.sheet is not None and tap.items is not None:
+        # a card from before a campaign reload: say so and show the sheet as it is now
+        await ack(query, t(me.lang, "ack.outdated"), show_alert=True)
+        await show(query, await walk_card(store, me, tap.sheet, tap.items, next_open(tap.items, None)))
+        return
+    if tap.outcome in ("refused", "locked", "outdated"):
         locked = tap.outcome == "locked"
         await ack(query, t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
         if locked and tap.items is not None and tap.sheet is not None:

@@ -195,9 +195,10 @@ class ScoreTap:
 
     `outcome`: 'stored'; 'same' (the value was stored already: this very tap delivered again, or the
     same value from a second device: nothing to do); 'stale' (the value changed since the card was
-    drawn: nothing stored, `item` shows what is stored now); 'locked'; 'refused' (not the writer's to
-    make, or `writer_for` said no: `writer` is None). `sheet` is set when the writer may see the sheet.
-    The next card is the review when `items` is set (the sheet is locked, or complete), else the score
+    drawn: nothing stored, `item` shows what is stored now); 'outdated' (the card is from before a
+    campaign reload: its department is no longer on the sheet; `items` has the sheet as it is);
+    'locked'; 'refused' (not the writer's to make, or `writer_for` said no: `writer` is None). `sheet` is
+    set when the writer may see the sheet. The next card is the review when `items` is set (the sheet is locked, or complete), else the score
     card of `next_item`, `next_pos`-th of the walk."""
 
     user: User
@@ -255,7 +256,10 @@ def _score_tap(conn: sqlite3.Connection, telegram_id: int, sheet_id: int, aid: i
         return ScoreTap(user, who, "locked", sheet, items=items)
     item = next((i for i in items if i.assignment_id == aid), None)
     if item is None:
-        return ScoreTap(user, who, "refused", sheet)
+        if conn.execute("SELECT 1 FROM assignments WHERE id = ?", (aid,)).fetchone():
+            return ScoreTap(user, who, "refused", sheet)  # another sheet's department: forged
+        # the writer's own sheet and an id that no longer exists: a card from before a reload (ids are never reused)
+        return ScoreTap(user, who, "outdated", sheet, items=items)
     if item.value == value and not item.recused:
         return _after_tap(conn, user, who, "same", sheet_id, aid)
     pos = next(n for n, i in enumerate(items, start=1) if i.assignment_id == aid)

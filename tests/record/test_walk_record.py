@@ -105,7 +105,8 @@ async def test_a_button_from_before_a_reload_never_scores_another_department(cha
     assert Walk.unpack(old).item not in {i.assignment_id for i in items}
     await chatter.press(VICE, old)
     assert {i.department: i.value for i in await store.sheets.items(sheet.id)}["jyj"] is None
-    assert chatter.answers()[-1] == t("zh", "ack.invalid")
+    assert chatter.answers()[-1] == t("zh", "ack.outdated")
+    assert "市教育局" in chatter.last_text()  # the fresh card: the department the sheet has now
 
 
 async def test_one_account_holds_two_roles_and_reaches_both_sheets(chatter, store, small):

@@ -77,3 +77,4 @@ cmd-adjustments = Adjustment register (staff)
 cmd-revoke = Revoke an adjustment (admin)
 cmd-history = A department's history (admin)
 cmd-receipts = My submission receipts
+ack-outdated = This card is out of date: the sheet was updated and this department is no longer on it. Nothing was changed; here is the current card.

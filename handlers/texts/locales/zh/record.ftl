@@ -59,3 +59,4 @@ cmd-adjustments = 加减分登记簿（工作人员）
 cmd-revoke = 撤销加减分（管理员）
 cmd-history = 部门记录（管理员）
 cmd-receipts = 我的提交回执
+ack-outdated = 此卡片已过期：评分表已更新，此部门已不在您的表中。未做任何更改，请看最新的卡片。
