@@ -198,8 +198,8 @@ class ScoreTap:
     drawn: nothing stored, `item` shows what is stored now); 'outdated' (the card is from before a
     campaign reload: its department is no longer on the sheet; `items` has the sheet as it is);
     'locked'; 'refused' (not the writer's to make, or `writer_for` said no: `writer` is None). `sheet` is
-    set when the writer may see the sheet. The next card is the review when `items` is set (the sheet is locked, or complete), else the score
-    card of `next_item`, `next_pos`-th of the walk."""
+    set when the writer may see the sheet. The next card is the review when `items` is set (the sheet is
+    locked, or complete), else the score card of `next_item`, `next_pos`-th of the walk."""
 
     user: User
     writer: Writer | None = None
