@@ -90,20 +90,21 @@ async def show(
 
 
 async def home(store: Store, me: Me, now: datetime) -> Card:
+    """Every sheet of every role of this account; the title names each role it holds."""
     campaign = me.campaign
     proxies = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.proxy_for}
-    if len(me.raters) > 1:  # several roles: one heading each
-        roles = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.raters}
-        names = [name_in(me.lang, campaign.rater(key).name, campaign.rater(key).name_en) for key in me.raters]
-        return home_card(campaign, me.lang, " · ".join(names), [], now, proxies, roles,
-                         extra=await home_extra(store, me))
+    names = [name_in(me.lang, campaign.rater(key).name, campaign.rater(key).name_en) for key in me.raters]
+    if me.staff is not None:  # a rater who is also staff (an admin who scores, a collector who is a leader)
+        roles = t(me.lang, "role.sep").join(t(me.lang, f"role.{r.value}") for r in sorted(me.roles, key=str))
+        staff = name_in(me.lang, me.staff.name, me.staff.name_en)
+        names.append(f"{staff}（{roles}）" if me.lang == "zh" else f"{staff} ({roles})")
+    who = " · ".join(names)
+    extra = await home_extra(store, me)
+    if len(me.raters) > 1:  # several rater roles: one heading each
+        roles_sheets = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.raters}
+        return home_card(campaign, me.lang, who, [], now, proxies, roles_sheets, extra=extra)
     sheets = await store.sheets.for_rater(me.stored.id, me.rater) if me.rater else []
-    if me.rater:
-        rater = campaign.rater(me.rater)
-        who = name_in(me.lang, rater.name, rater.name_en)
-    else:
-        who = name_in(me.lang, me.staff.name, me.staff.name_en) if me.staff else ""
-    return home_card(campaign, me.lang, who, sheets, now, proxies, extra=await home_extra(store, me))
+    return home_card(campaign, me.lang, who, sheets, now, proxies, extra=extra)
 
 
 async def walk_card(

@@ -137,3 +137,13 @@ async def test_a_takeover_by_a_new_invite_is_told_to_the_previous_account(chatte
     stored = await store.campaigns.get(small.key)
     (entry,) = [e for e in await store.audit.entries(stored.id) if e.action == "takeover"]
     assert (entry.subject, entry.old, entry.new) == ("rater:ld_sz", f"tg:{MAYOR}", f"tg:{OTHER}")
+
+
+async def test_start_names_every_role_the_account_holds(chatter, store, small):
+    await store.campaigns.load(small)
+    await bind(chatter, store, small, "rater", "ld_cw", VICE)
+    await bind(chatter, store, small, "staff", "admin", VICE)
+    await chatter.send(VICE, "/start")
+    title = chatter.last_text().split("\n")[1]
+    roles = t("zh", "role.sep").join(t("zh", f"role.{r}") for r in ("admin", "staff"))
+    assert title == f"常务副市长 · 市政府督查室主任（{roles}）"
