@@ -217,9 +217,12 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     async with _campaign(settings, args.campaign) as (store, stored):
         status = await campaign_status(store, stored)
         handed_in = await store.materials.handed_in(stored.id)
+        unknown = await store.reminders.unknown_count(stored.id)
     print(render_status(status))
     if stored.campaign.materials:
         print(render_materials(stored.campaign, handed_in))
+    if unknown:  # sends cut off by a crash: they may have arrived and are not repeated (README: delivery promise)
+        print(f"{unknown} reminder(s) with unknown outcome: the bot stopped while sending them; not sent again")
     return 0
 
 

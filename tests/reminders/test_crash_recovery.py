@@ -94,6 +94,15 @@ async def test_status_tells_staff_how_many_reminders_have_an_unknown_outcome(wor
     # a collector follows its leaders only: the count is for staff
     await chatter.send(TG["office"], "/status")
     assert "结果未知" not in chatter.last_text() and "unknown outcome" not in chatter.last_text()
+    # and the office's command line says it too
+    import contextlib
+    import io
+
+    from bot.cli import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert await asyncio.to_thread(main, ["--db", world.store.db.path, "status", world.campaign.key]) == 0
+    assert "2 reminder(s) with unknown outcome" in out.getvalue()
 
 
 async def test_without_the_lock_a_stale_attempt_is_recorded_unknown_never_resent(world: World):
