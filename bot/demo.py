@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.runner import RunningBot
 from bot.sandbox import SandboxServer, SimUser
+from bot.sandbox.client import ChatMessage
 from scoring.assignments import owed_by
 from scoring.campaign import Campaign, Role
 from scoring.chart import NoCJKFont, render_chart
@@ -59,12 +60,12 @@ class Rater:
 
     async def tap(self, label: str) -> None:
         """Tap, then wait until the bot has answered and redrawn the card (a person waits too)."""
-        count, before = len(self.user.answers), self.user.last().text
+        count, before = len(self.user.answers), self.card().text
         await self.user.press(label)
-        await self.user.wait_for(lambda u: len(u.answers) > count and u.last().text != before, timeout=10)
+        await self.user.wait_for(lambda u: len(u.answers) > count and self.card().text != before, timeout=10)
 
     def department_on_card(self) -> str | None:
-        text = self.user.last().text or ""
+        text = self.card().text or ""
         return next((key for name, key in self.names.items() if f"\n{name}\n" in f"\n{text}\n"), None)
 
     def opinion(self, dept: str) -> str:
@@ -72,13 +73,17 @@ class Rater:
         wanted = self.quality[dept] + self.rng.gauss(0, 4)
         return min(self.presets, key=lambda p: abs(float(p) - wanted))
 
+    def card(self) -> ChatMessage:
+        """The newest message with buttons: the card (a receipt, kept in the chat below it, has none)."""
+        return next((m for m in reversed(self.user.chat()) if m.from_bot and m.labels), self.user.last())
+
     def open_sheets(self) -> list[str]:
-        return [label for label in self.user.last().labels if label.startswith("继续")]
+        return [label for label in self.card().labels if label.startswith("继续")]
 
     async def view_materials(self, stats: DemoStats) -> None:
         """Tap "📎 材料 (n)": the files arrive, and the card moves below them."""
-        label = next(label for label in self.user.last().labels if label.startswith("📎"))
-        count, card = len(self.user.answers), self.user.last().message_id
+        label = next(label for label in self.card().labels if label.startswith("📎"))
+        count, card = len(self.user.answers), self.card().message_id
         await self.user.press(label)
         await self.user.wait_for(lambda u: len(u.answers) > count and u.last().message_id != card
                                  and bool(u.last().labels), timeout=10)
@@ -88,7 +93,7 @@ class Rater:
         await self.tap(self.open_sheets()[0])
         step, viewed = 0, False
         while (dept := self.department_on_card()) is not None:
-            if not viewed and any(label.startswith("📎") for label in self.user.last().labels):
+            if not viewed and any(label.startswith("📎") for label in self.card().labels):
                 await self.view_materials(stats)  # once a sheet: what a lead or panel reads first
                 viewed = True
             step += 1
@@ -115,9 +120,9 @@ class Rater:
         stats.taps += 3
 
     async def _type(self, text: str) -> None:
-        before = self.user.last().text
+        before = self.card().text
         await self.user.send(text)
-        await self.user.wait_for(lambda u: u.last().text != before, timeout=10)
+        await self.user.wait_for(lambda u: self.card().text != before, timeout=10)
 
 
 def demo_day(campaign: Campaign) -> datetime:

@@ -335,9 +335,9 @@ def confirm_card(campaign: Campaign, lang: str, sheet: SheetInfo) -> Card:
     return Card(t(lang, "submit.confirm", group=h(group), n=sheet.total), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def receipt_card(campaign: Campaign, lang: str, sheet: SheetInfo, count: int, when: str, digest: str) -> Card:
-    text = t(lang, "submit.receipt", where=where(campaign, sheet.group, lang), n=count, time=when, digest=digest)
-    return Card(text, InlineKeyboardMarkup(inline_keyboard=[[_button(t(lang, "btn.home"), HOME_DATA)]]))
+def receipt_text(campaign: Campaign, lang: str, sheet: SheetInfo, count: int, when: str, digest: str) -> str:
+    """The receipt: a message of its own with no buttons, so no later tap can edit it away."""
+    return t(lang, "submit.receipt", where=where(campaign, sheet.group, lang), n=count, time=when, digest=digest)
 
 
 def approval_card(campaign: Campaign, lang: str, sheet: SheetInfo, items: list[Item]) -> Card:

@@ -29,7 +29,7 @@ from handlers.cards import (
     list_card,
     next_open,
     prompt_card,
-    receipt_card,
+    receipt_text,
     review_card,
     score_card,
     score_card_at,
@@ -341,8 +341,8 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
     await ack(query)
     await show(query, review_card(me.campaign, me.lang, fresh, items, 0))
     when = local_time(receipt.submitted_at, me.campaign.timezone)
-    card = receipt_card(me.campaign, me.lang, sheet, receipt.count, when, receipt.digest)
-    await bot.send_message(query.from_user.id, card.text, reply_markup=card.markup)
+    await bot.send_message(query.from_user.id, receipt_text(me.campaign, me.lang, sheet, receipt.count, when,
+                                                            receipt.digest))
     log.info("sheet %s submitted by %s: %s entries, digest %s", sheet.id, actor, receipt.count, receipt.digest[:12])
     await sheet_submitted(bot, store, me, sheet, receipt.count)
     await tell_leaders(store, me, [sheet], outbox)
