@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.runner import RunningBot
-from bot.sandbox import SandboxServer, SimUser
+from sandbox import SandboxServer, SimUser
 from scoring.assignments import owed_by
 from scoring.campaign import Campaign, Role
 from scoring.chart import NoCJKFont, render_chart
