@@ -20,8 +20,10 @@ fonts:
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1)) || \
 	    echo "note: no CJK font found; install fonts-wqy-microhei or fonts-noto-cjk for the chart"; }
 
+# The sandbox Bot API lives in the source tree, not in the installed product (the editable install maps only
+# the product's packages): `python -m` run from the root has the root on sys.path, the `kaoping` script does not.
 demo: $(STAMP) fonts
-	$(BIN)/kaoping demo
+	cd $(CURDIR) && $(BIN)/python -m bot demo
 
 test: $(STAMP) fonts
 	$(BIN)/ruff check .

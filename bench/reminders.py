@@ -167,7 +167,7 @@ class CountingSession(AiohttpSession):
 
 
 async def bench_send(sends: int, out: list[Figure], workdir: Path) -> None:
-    from bot.sandbox import SandboxServer
+    from sandbox import SandboxServer
 
     path = workdir / "send.db"
     store = await Store.open(path)

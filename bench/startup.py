@@ -69,7 +69,7 @@ async def _one(command: list[str], env: dict[str, str], sandbox, idle_s: float, 
 
 
 async def bench_startup(reps: int = 5, idle_s: float = 4.0) -> list[Figure]:
-    from bot.sandbox import SandboxServer
+    from sandbox import SandboxServer
 
     out: list[Figure] = []
     with quiet(), tempfile.TemporaryDirectory(prefix="kaoping-bench-") as tmp:

@@ -304,7 +304,7 @@ async def bench_dispatch(raters: int, departments: int, taps_per_rep: int, reps:
 async def bench_http(raters: int, departments: int, users: int, taps: int, reps: int, out: list[Figure],
                      workdir: Path) -> None:
     from bot.runner import RunningBot
-    from bot.sandbox import SandboxServer
+    from sandbox import SandboxServer
 
     rig = await make_rig(workdir / "http.db", max(raters, users), departments)
     sandbox = SandboxServer(token=TOKEN)

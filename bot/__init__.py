@@ -1,1 +1,1 @@
-"""kaoping's composition root: settings, the CLI, the app wiring, the scheduler, the sandbox."""
+"""kaoping's composition root: settings, the CLI, the app wiring, the scheduler, the demo."""

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.runner import RunningBot
-from bot.sandbox import SandboxServer, SimUser
-from bot.sandbox.client import ChatMessage
 from scoring.assignments import owed_by
 from scoring.campaign import Campaign, Role
 from scoring.chart import NoCJKFont, render_chart
@@ -35,8 +34,13 @@ from scoring.validation import load_campaign
 from storage.reporting import build_report, score_rows
 from storage.store import Store
 
+if TYPE_CHECKING:  # the sandbox is not part of the installed product: imported when the demo runs
+    from sandbox import SandboxServer, SimUser
+    from sandbox.client import ChatMessage
+
 TOKEN = "123456:SANDBOX-kaoping-demo-token"
-DEFAULT_CAMPAIGN = Path(__file__).resolve().parent.parent / "examples" / "municipal.yaml"
+CHECKOUT = Path(__file__).resolve().parent.parent  # the source tree, when bot/ runs from one
+DEFAULT_CAMPAIGN = CHECKOUT / "examples" / "municipal.yaml"
 CONCURRENT_RATERS = 12
 FIRST_USER_ID = 10_000
 
@@ -140,7 +144,24 @@ def demo_day(campaign: Campaign) -> datetime:
     return local.astimezone(UTC)
 
 
+def _sandbox_server() -> type[SandboxServer]:
+    """The sandbox Bot API sits beside the product in the source tree; an installed wheel has none."""
+    try:
+        from sandbox import SandboxServer
+    except ImportError:
+        checkout = CHECKOUT / "sandbox" / "__init__.py"  # `kaoping demo` from an editable install of a checkout
+        if not checkout.is_file():
+            from bot.cli import UserError
+
+            raise UserError("demo needs the source checkout (the sandbox Bot API is not installed): "
+                            "run `make demo` there") from None
+        sys.path.insert(0, str(CHECKOUT))
+        from sandbox import SandboxServer
+    return SandboxServer
+
+
 async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None = None) -> None:
+    server = _sandbox_server()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     path = Path(campaign_file) if campaign_file else DEFAULT_CAMPAIGN
@@ -154,7 +175,7 @@ async def run_demo(settings: Settings, out_dir: Path, campaign_file: str | None 
             return day + timedelta(seconds=time.monotonic() - t0)
 
         store = await Store.open(Path(tmp) / "demo.db", clock)
-        sandbox = SandboxServer(token=TOKEN)
+        sandbox = server(token=TOKEN)
         await sandbox.start()
         bot = RunningBot(store, TOKEN, sandbox.base_url, clock=clock)
         await bot.start()

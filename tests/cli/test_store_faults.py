@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import SandboxServer
+from sandbox import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:SANDBOX-kaoping-faults-token"

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.runner import RunningBot
-from bot.sandbox import SandboxServer
+from sandbox import SandboxServer
 from storage.store import Store
 
 TOKEN = "123456:SANDBOX-kaoping-e2e-token"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import SandboxServer, SimUser
 from handlers.callbacks import Act, Walk
+from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.sandbox import SandboxServer, SimUser
 from handlers.materials_card import Mat, MatAct
+from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
 

@@ -8,7 +8,7 @@ import hashlib
 import json
 from datetime import timedelta
 
-from bot.sandbox import SandboxServer, SimUser
+from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.reporting import build_report
 from storage.store import Store

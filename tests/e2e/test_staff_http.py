@@ -8,7 +8,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
-from bot.sandbox import SandboxServer, SimUser
+from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
 

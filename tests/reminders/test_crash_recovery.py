@@ -25,7 +25,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 
 from bot.app import build_dispatcher
 from bot.recording import recording_bot
-from bot.sandbox import SandboxServer
+from sandbox import SandboxServer
 from scoring.validation import load_campaign
 from storage.store import Store
 from tests.conftest import Chatter

@@ -16,8 +16,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
 
 from bot.delivery import Outcome, Pacer, Sender
-from bot.sandbox import SandboxServer
 from bot.scheduler import ReminderService
+from sandbox import SandboxServer
 from scoring.validation import load_campaign
 from storage.status import campaign_status
 from storage.store import Store

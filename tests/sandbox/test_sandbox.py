@@ -31,9 +31,9 @@ from aiogram.types import (
     Message,
 )
 
-from bot.sandbox import SandboxServer, SimUser
-from bot.sandbox.errors import ApiError
-from bot.sandbox.formatting import parse_html
+from sandbox import SandboxServer, SimUser
+from sandbox.errors import ApiError
+from sandbox.formatting import parse_html
 
 ALICE = 1001
 # 1x1 transparent PNG

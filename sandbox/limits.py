@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.sandbox.errors import ApiError, make_error, too_many_requests
+from sandbox.errors import ApiError, make_error, too_many_requests
 
 GLOBAL_PER_SECOND = 30
 CHAT_PER_SECOND = 1

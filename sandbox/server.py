@@ -21,12 +21,12 @@ from typing import Any
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
-from bot.sandbox.client import SimUser
-from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.files import MAX_UPLOAD_BYTES, Upload
-from bot.sandbox.limits import FaultInjector, RateLimiter
-from bot.sandbox.methods import BotApi, Params, decoded_for_record
-from bot.sandbox.world import World
+from sandbox.client import SimUser
+from sandbox.errors import ApiError, bad_request
+from sandbox.files import MAX_UPLOAD_BYTES, Upload
+from sandbox.limits import FaultInjector, RateLimiter
+from sandbox.methods import BotApi, Params, decoded_for_record
+from sandbox.world import World
 
 _UNAUTHORIZED = ApiError(401, "Unauthorized")
 _NOT_FOUND = ApiError(404, "Not Found")

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.files import is_image
-from bot.sandbox.markup import inline_buttons
-from bot.sandbox.world import CallbackAnswer, CallbackRecord, ChatState, StoredMessage, World
+from sandbox.files import is_image
+from sandbox.markup import inline_buttons
+from sandbox.world import CallbackAnswer, CallbackRecord, ChatState, StoredMessage, World
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
 _POLL_INTERVAL = 0.05  # re-check predicates that depend on state outside the chat

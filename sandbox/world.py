@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from bot.sandbox.files import FileStore, StoredFile
-from bot.sandbox.formatting import Entity
-from bot.sandbox.updates import UpdateQueue
+from sandbox.files import FileStore, StoredFile
+from sandbox.formatting import Entity
+from sandbox.updates import UpdateQueue
 
 
 class CallbackAnswer(NamedTuple):

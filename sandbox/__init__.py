@@ -5,9 +5,9 @@ enforces Telegram's limits and error replies, and :class:`SimUser` plays the
 people on the other side.
 """
 
-from bot.sandbox.client import ChatMessage, SimUser
-from bot.sandbox.errors import ApiError
-from bot.sandbox.server import SandboxServer
-from bot.sandbox.world import CallbackAnswer
+from sandbox.client import ChatMessage, SimUser
+from sandbox.errors import ApiError
+from sandbox.server import SandboxServer
+from sandbox.world import CallbackAnswer
 
 __all__ = ["ApiError", "CallbackAnswer", "ChatMessage", "SandboxServer", "SimUser"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.errors import bad_request
+from sandbox.errors import bad_request
 
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_BUTTONS_PER_ROW = 8

@@ -13,7 +13,7 @@ import contextlib
 import time
 from typing import Any
 
-from bot.sandbox.errors import POLL_CONFLICT, conflict
+from sandbox.errors import POLL_CONFLICT, conflict
 
 Update = dict[str, Any]
 

@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.sandbox import errors
-from bot.sandbox.errors import bad_request, forbidden
-from bot.sandbox.files import MAX_DOWNLOAD_BYTES, StoredFile, Upload, is_image
-from bot.sandbox.formatting import Entity, format_text, utf16_len
-from bot.sandbox.limits import FaultInjector, RateLimiter
-from bot.sandbox.markup import check_reply_markup
-from bot.sandbox.world import CallbackAnswer, ChatState, StoredMessage, World
+from sandbox import errors
+from sandbox.errors import bad_request, forbidden
+from sandbox.files import MAX_DOWNLOAD_BYTES, StoredFile, Upload, is_image
+from sandbox.formatting import Entity, format_text, utf16_len
+from sandbox.limits import FaultInjector, RateLimiter
+from sandbox.markup import check_reply_markup
+from sandbox.world import CallbackAnswer, ChatState, StoredMessage, World
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
