@@ -29,16 +29,6 @@ from storage.db import Database
 from storage.outbox import OutboxRepo
 
 
-@dataclass(frozen=True, slots=True)
-class Adjustment:
-    id: int
-    department: str
-    points: float
-    reason: str
-    by: str
-    at: str
-
-
 class AlreadyDecided(Exception):
     """The pending action was confirmed, cancelled or failed before: nothing more is done."""
 
@@ -203,31 +193,9 @@ class ResultsRepo:
             (campaign_id,),
         )
 
-    async def add_adjustment(
-        self, campaign_id: int, department: str, points: float, reason: str, *, actor: str
-    ) -> int:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO adjustments (campaign_id, department, points, reason, by, at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (campaign_id, department, points, reason, actor, self.db.now()),
-            )
-            await self.db.audit(
-                campaign_id, actor, "adjust", department,
-                new=json.dumps({"points": points, "reason": reason}, ensure_ascii=False),
-            )
-            return cur.lastrowid
-
-    async def adjustments(self, campaign_id: int) -> list[Adjustment]:
-        rows = await self.db.fetchall(
-            "SELECT id, department, points, reason, by, at FROM adjustments WHERE campaign_id = ? ORDER BY id",
-            (campaign_id,),
-        )
-        return [Adjustment(*r) for r in rows]
-
     async def adjustments_in_force(self, campaign_id: int) -> list[tuple[str, float, int, str]]:
         """(department, points, id, reason) of every adjustment not revoked, in the register's order: what the
-        report counts and lists. Read-only; the register itself (revoked ones included) is `adjustments`."""
+        report counts and lists. Read-only; the register itself (revoked ones included) is `AdjustmentRepo`."""
         return await self.db.fetchall(
             "SELECT department, points, id, reason FROM adjustments WHERE campaign_id = ? AND revoked_at IS NULL"
             " ORDER BY id",

@@ -7,10 +7,12 @@ with SIGKILL in the middle of a walk, as a crash would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -241,88 +243,86 @@ def test_run_without_a_good_token_says_so_in_one_line(tmp_path, token, says):
     assert token is None or token not in done.stderr.replace("KAOPING_BOT_TOKEN", "")
 
 
-async def test_a_typed_value_prompt_survives_a_restart(tmp_path, sandbox, small):
-    """Open "其他分数…", the bot is killed, a new process starts: the typed 88 is stored for that department."""
-    db = tmp_path / "prompt.db"
+@contextlib.contextmanager
+def bot_process(db: Path, sandbox: SandboxServer) -> Iterator[subprocess.Popen]:
+    """`python -m bot run` for the block; stopped with SIGTERM (killed if it hangs) unless the block killed it."""
+    process = start_bot_process(db, sandbox)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def crash(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+async def bound_in_a_process(db: Path, sandbox: SandboxServer, small: Campaign, user_id: int) -> tuple[SimUser, str]:
+    """A campaign in a new database, and a leader who opened the invite and the first sheet in a real process."""
     store = await Store.open(db)
     await store.campaigns.load(small)
     key = leader_key(small)
-    user, start = await invite_only(store, sandbox, small, key, 7007)
+    user, start = await invite_only(store, sandbox, small, key, user_id)
     await store.close()
-    process = start_bot_process(db, sandbox)
+    return user, start
+
+
+async def opened(user: SimUser, start: str) -> None:
+    await user.send(start)
+    await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels), timeout=30)
+    await tap(user, leaders_sheet_label(user))
+
+
+async def first_values(db: Path, small: Campaign, until: Callable[[list], bool]) -> list:
+    """The leader's values once `until` holds (a fresh process needs a few seconds on a busy machine)."""
+    store = await Store.open(db)
     try:
-        await user.send(start)
-        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels),
-                            timeout=30)
-        await tap(user, leaders_sheet_label(user))
+        for _ in range(600):
+            _, items = await leader_sheet(store, small, leader_key(small))
+            if until(items):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await store.close()
+    return [i.value for i in items]
+
+
+async def test_a_typed_value_prompt_survives_a_restart(tmp_path, sandbox, small):
+    """Open "其他分数…", the bot is killed, a new process starts: the typed 88 is stored for that department."""
+    db = tmp_path / "prompt.db"
+    user, start = await bound_in_a_process(db, sandbox, small, 7007)
+    with bot_process(db, sandbox) as process:
+        await opened(user, start)
         await tap(user, "其他分数")
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    process = start_bot_process(db, sandbox)
-    try:
+        crash(process)
+    with bot_process(db, sandbox):
         await user.send("88")
-        store = await Store.open(db)
-        try:
-            for _ in range(600):  # a fresh process needs a few seconds on a busy machine
-                _, items = await leader_sheet(store, small, key)
-                if items[0].value is not None:
-                    break
-                await asyncio.sleep(0.1)
-        finally:
-            await store.close()
-        assert items[0].value == 88.0
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        values = await first_values(db, small, lambda items: items[0].value is not None)
+    assert values[0] == 88.0
 
 
 async def test_undo_delivered_again_after_a_crash_reverts_nothing_more(tmp_path, sandbox, small):
     """Score, score, Undo; the bot is killed and Telegram delivers the Undo again to a new process."""
     db = tmp_path / "undo.db"
-    store = await Store.open(db)
-    await store.campaigns.load(small)
-    key = leader_key(small)
-    user, start = await invite_only(store, sandbox, small, key, 7008)
-    await store.close()
-    process = start_bot_process(db, sandbox)
-    try:
-        await user.send(start)
-        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels),
-                            timeout=30)
-        await tap(user, leaders_sheet_label(user))
+    user, start = await bound_in_a_process(db, sandbox, small, 7008)
+    with bot_process(db, sandbox) as process:
+        await opened(user, start)
         await tap(user, "70")
         await tap(user, "75")
         query = await user.press("撤销")
         await user.wait_answer(query)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
+        crash(process)
     (undo,) = [u for u in sandbox.world.updates.history if u.get("callback_query", {}).get("id") == query]
     sandbox.world.updates.redeliver(undo)
-    process = start_bot_process(db, sandbox)
-    try:
-        store = await Store.open(db)
-        try:
-            for _ in range(600):  # until the new process has taken the redelivered update
-                if not sandbox.world.updates.pending:
-                    break
-                await asyncio.sleep(0.1)
-            await asyncio.sleep(1.0)
-            _, items = await leader_sheet(store, small, key)
-        finally:
-            await store.close()
-        assert [i.value for i in items[:2]] == [70.0, None]  # the second score undone once, the first kept
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with bot_process(db, sandbox):
+        # until the new process has taken the redelivered update, and a moment to handle it
+        await first_values(db, small, lambda items: not sandbox.world.updates.pending)
+        await asyncio.sleep(1.0)
+        values = await first_values(db, small, lambda items: True)
+    assert values[:2] == [70.0, None]  # the second score undone once, the first kept

@@ -100,13 +100,13 @@ async def test_adjust_needs_confirmation(chatter, store, team):
     stored = await store.campaigns.get(team.key)
     await chatter.send(ADMIN, "/adjust fgw +2 获国家级表彰")
     assert "确认" in chatter.last_text()
-    assert await store.results.adjustments(stored.id) == []
+    assert await store.adjustments.register(stored.id) == []
     await chatter.press(ADMIN, chatter.button("确认"))
-    (adj,) = await store.results.adjustments(stored.id)
+    (adj,) = await store.adjustments.register(stored.id)
     assert (adj.department, adj.points, adj.reason, adj.by) == ("fgw", 2.0, "获国家级表彰", "staff:admin")
     await chatter.send(ADMIN, "/adjust fgw -1 迟报材料")
     await chatter.press(ADMIN, chatter.button("取消"))
-    assert len(await store.results.adjustments(stored.id)) == 1
+    assert len(await store.adjustments.register(stored.id)) == 1
     await chatter.send(ADMIN, "/adjust nosuch 2 x")
     assert "找不到部门" in chatter.last_text()
 

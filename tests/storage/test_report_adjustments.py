@@ -15,9 +15,9 @@ async def test_report_lists_adjustments_in_force_and_flags_the_cap(store: Store,
     await store.campaigns.load(small)
     stored = await store.campaigns.get(small.key)
     dept = next(d.key for d in small.departments if not small.is_external(d.profile))
-    first = await store.results.add_adjustment(stored.id, dept, 3, "省级表彰", actor="cli")
-    second = await store.results.add_adjustment(stored.id, dept, 4, "国家级试点", actor="cli")
-    wrong = await store.results.add_adjustment(stored.id, dept, -2, "录错了", actor="cli")
+    first = await store.adjustments.add(stored.id, dept, 3, "省级表彰", actor="cli")
+    second = await store.adjustments.add(stored.id, dept, 4, "国家级试点", actor="cli")
+    wrong = await store.adjustments.add(stored.id, dept, -2, "录错了", actor="cli")
     # revoked: the lead's revoke-adjustment writes these columns; here they are written by hand
     await store.db.execute(
         "UPDATE adjustments SET revoked_at = '2025-01-09T00:00:00.000000Z', revoked_by = 'cli',"

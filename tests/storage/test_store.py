@@ -286,7 +286,7 @@ async def test_backup_waits_for_a_transaction_on_its_own_connection(
 
         # a guard, not a measurement: without the fix this never finishes
         await asyncio.wait_for(asyncio.gather(doomed_write(), backup()), timeout=30)
-        await store.results.add_adjustment(cid, "czj", 1, "after", actor="test")  # the connection still works
+        await store.adjustments.add(cid, "czj", 1, "after", actor="test")  # the connection still works
     assert count(tmp_path / "copy.db", "SELECT COUNT(*) FROM adjustments") == 0
     assert count(db, "SELECT COUNT(*) FROM adjustments") == 1
 
@@ -334,7 +334,7 @@ async def test_two_stores_write_at_once(db: Path, small: Campaign, clock) -> Non
         async def second_writer() -> None:
             await holding.wait()
             events.append("b writes")
-            await b.results.add_adjustment(cid, "czj", -1, "b", actor="b")  # must wait, not fail
+            await b.adjustments.add(cid, "czj", -1, "b", actor="b")  # must wait, not fail
             events.append("b committed")
 
         await asyncio.gather(long_writer(), second_writer())
