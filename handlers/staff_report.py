@@ -24,7 +24,6 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
-import handlers.texts.staff_report  # noqa: F401  (registers the st.* / rp.* texts)
 from handlers.clock import Clock
 from handlers.identity import Me
 from handlers.roles import HasRole

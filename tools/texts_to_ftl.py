@@ -4,7 +4,7 @@
 
 writes `<out>/zh/<name>.ftl` and `<out>/en/<name>.ftl` (name: the module's last part), then reads them
 back with the bot's own loader and checks that every text renders exactly as before. Afterwards delete
-the module and its entry in `handlers/texts/__init__.py`'s `_MODULES`. Plural forms are not guessed:
+the module. Plural forms are not guessed:
 edit the English file by hand where a count is shown (see `locales/en/rater.ftl`, `left-days`).
 
 A template with a format spec or conversion (`{x:.2f}`, `{x!r}`) is refused: pre-format the value in

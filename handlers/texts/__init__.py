@@ -3,14 +3,12 @@
 The catalog is Fluent: `locales/<lang>/*.ftl` in this package, parsed once at import (see `catalog.py`
 for why Fluent and how a key maps to a message id). `t(lang, key, **values)` renders one text.
 
-Transition: a feature may still bring its texts as a module here with dicts `ZH` and `EN`
-(`str.format` templates) listed in `_MODULES`; `tools/texts_to_ftl.py` turns such a module into
-.ftl files, after which the module and its entry go. The parity test covers both.
+Nothing registers texts at import: a new text goes into an .ftl file of both languages (the parity test
+checks keys and placeholders); `tools/texts_to_ftl.py` converts an old-style module of ZH/EN dicts.
 """
 
 from __future__ import annotations
 
-import importlib
 from html import escape
 
 from handlers.texts.catalog import Entry, load
@@ -20,43 +18,16 @@ DEFAULT_LANG = "zh"
 
 _CATALOG: dict[str, dict[str, Entry]] = load(LANGS)
 
-# Feature modules still holding ZH/EN dicts (names under handlers.texts), until converted to .ftl.
-_MODULES: tuple[str, ...] = ()
-_TABLES: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
-for _name in _MODULES:
-    _module = importlib.import_module(f"handlers.texts.{_name}")
-    for _lang in LANGS:
-        _TABLES[_lang].update(getattr(_module, _lang.upper()))
-
-
-def register(zh: dict[str, str], en: dict[str, str]) -> None:
-    """Dict texts registered at import by code not yet converted to .ftl."""
-    _TABLES["zh"].update(zh)
-    _TABLES["en"].update(en)
-
-
 def t(lang: str, key: str, **values: object) -> str:
+    """The text `key` in `lang` (Chinese where a language lacks it), filled in with `values`."""
     entries = _CATALOG.get(lang) or _CATALOG[DEFAULT_LANG]
-    entry = entries.get(key)
-    if entry is not None:
-        return entry.render(values)
-    template = (_TABLES.get(lang) or {}).get(key)
-    if template is None:
-        fallback = _CATALOG[DEFAULT_LANG].get(key)
-        if fallback is not None:
-            return fallback.render(values)
-        template = _TABLES[DEFAULT_LANG][key]  # KeyError: a key no language has
-    return template.format(**values) if values else template
+    entry = entries.get(key) or _CATALOG[DEFAULT_LANG][key]  # KeyError: a key no language has
+    return entry.render(values)
 
 
 def keys(lang: str) -> dict[str, frozenset[str]]:
     """Every key of a language with the placeholders it uses (the parity test reads this)."""
-    import string
-
-    found = {key: entry.placeholders for key, entry in _CATALOG[lang].items()}
-    for key, template in _TABLES[lang].items():
-        found.setdefault(key, frozenset(f for _, f, _, _ in string.Formatter().parse(template) if f))
-    return found
+    return {key: entry.placeholders for key, entry in _CATALOG[lang].items()}
 
 
 def h(text: object) -> str:
