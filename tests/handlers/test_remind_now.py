@@ -13,6 +13,7 @@ from bot.scheduler import ReminderService
 from handlers.texts import t
 from storage.store import Store
 from tests.reminders.support import fast_sender
+from tests.texts.shapes import shows
 
 ADMIN, COLLECTOR, LEAD, MAYOR = 901, 903, 904, 905
 BOT_USER_ID = 42
@@ -98,7 +99,7 @@ async def test_the_confirmation_has_cancel(chatter, store, team):
     assert reminded(chatter) == []
     await chatter.send(ADMIN, "/remind")  # cancelling starts no quiet period
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    assert "确认" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "remind_now.confirm")
 
 
 async def test_raters_who_never_opened_their_invite_are_named(chatter, store, team):
@@ -106,12 +107,12 @@ async def test_raters_who_never_opened_their_invite_are_named(chatter, store, te
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
     await chatter.press(ADMIN, chatter.button("确认"))
     done = chatter.last_text()
-    assert "尚未打开邀请链接" in done and "常务副市长" in done and "市发展改革委考评联络员" in done
+    assert shows(done, "zh", "remind_now.unbound") and "常务副市长" in done and "市发展改革委考评联络员" in done
     await chatter.send(ADMIN, "/status")
-    assert "尚未打开邀请链接" in chatter.last_text() and "常务副市长" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "status.unbound") and "常务副市长" in chatter.last_text()
     await chatter.send(COLLECTOR, "/status")  # the collector: their own leaders only
     status = chatter.last_text()
-    assert "尚未打开邀请链接（1 人）" in status and "常务副市长" in status and "联络员" not in status
+    assert shows(status, "zh", "status.unbound", n=1) and "常务副市长" in status and "联络员" not in status
 
 
 def test_manual_quiet_is_a_campaign_setting(small):
