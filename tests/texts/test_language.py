@@ -152,5 +152,5 @@ async def test_a_scheduled_reminder_uses_the_language_telegram_showed(chatter, s
     clock.now = datetime(2027, 1, 8, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, inside the 3d window of `scores`
     await service.tick()
     (reminder,) = [p for p in sent_to(chatter, MAYOR) if "⏰" in p["text"]]
-    assert "days left" in reminder["text"] and "Please finish and submit" in reminder["text"]
+    assert shows(reminder["text"], "en", "left.days") and t("en", "remind.footer") in reminder["text"]
     assert [p for p in sent_to(chatter, ADMIN) if "⏰" in p["text"]] == []  # staff get none
