@@ -34,7 +34,7 @@ async def fill_and_submit(chatter, user_id: int, label: str, count: int, value: 
     for _ in range(count):
         await chatter.press(user_id, chatter.button(value))
     await chatter.press(user_id, chatter.button("提交"))
-    await chatter.press(user_id, chatter.button("确认提交"))
+    await chatter.press(user_id, chatter.button(t("zh", "btn.confirm_submit")))
 
 
 def sent_to(chatter, user_id: int) -> list[str]:
@@ -58,7 +58,7 @@ async def test_approval_round_trip_approve(chatter, store, team):
     await fill_and_submit(chatter, LEAD, "继续", len(items))
     summary = sent_to(chatter, APPROVER)[-1]
     assert shows(summary, "zh", "approval.title", n=len(items)) and "经济口重点工作牵头领导" in summary
-    await chatter.press(APPROVER, chatter.button("审定通过"))
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.approve")))
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.approval == "approved"
 
@@ -67,18 +67,18 @@ async def test_approval_round_trip_return_reopens_for_the_rater(chatter, store, 
     _, items = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
     await fill_and_submit(chatter, LEAD, "继续", len(items))
-    await chatter.press(APPROVER, chatter.button("退回"))
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.return")))
     await chatter.send(APPROVER, "请补充评语后再提交")
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.state == "reopened" and sheet.approval == "returned"
     told = sent_to(chatter, LEAD)[-1]
     assert "请补充评语后再提交" in told
     # the rater continues from the notice, changes a score and submits again
-    await chatter.press(LEAD, chatter.button("继续评分"))
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.resume")))
     assert shows(chatter.last_text(), "zh", "card.reopened", reason="请补充评语后再提交")
     await chatter.press(LEAD, chatter.button("80"))  # every department scored: the review follows
     await chatter.press(LEAD, chatter.button("提交"))
-    await chatter.press(LEAD, chatter.button("确认提交"))
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.confirm_submit")))
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.state == "submitted" and sheet.approval is None  # waiting for a fresh approval
 
@@ -103,11 +103,11 @@ async def test_adjust_needs_confirmation(chatter, store, team):
     await chatter.send(ADMIN, "/adjust fgw +2 获国家级表彰")
     assert shows(chatter.last_text(), "zh", "adjust.confirm", reason="获国家级表彰")
     assert await store.results.adjustments(stored.id) == []
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     (adj,) = await store.results.adjustments(stored.id)
     assert (adj.department, adj.points, adj.reason, adj.by) == ("fgw", 2.0, "获国家级表彰", "staff:admin")
     await chatter.send(ADMIN, "/adjust fgw -1 迟报材料")
-    await chatter.press(ADMIN, chatter.button("取消"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.cancel")))
     assert len(await store.results.adjustments(stored.id)) == 1
     await chatter.send(ADMIN, "/adjust nosuch 2 x")
     assert chatter.last_text() == t("zh", "adjust.unknown_dept", dept="nosuch")
@@ -124,7 +124,7 @@ async def test_upload_scores_all_or_nothing(chatter, store, team, monkeypatch):
     good = "rater,group,department,score,comment\nc_fgw,sector_peers,czj,88,很好\n"
     await upload(chatter, monkeypatch, ADMIN, "scores.csv", good.encode())
     assert await score_rows(store, stored) == []  # a preview first
-    await chatter.press(ADMIN, chatter.button("确认导入"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.import")))
     assert shows(chatter.last_text(), "zh", "import.scores_done", name="scores.csv", n=1)
     assert [r.value for r in await score_rows(store, stored)] == [88.0]
 
@@ -138,7 +138,7 @@ async def test_upload_external_results_xlsx(chatter, store, team, monkeypatch):
     data = io.BytesIO()
     book.save(data)
     await upload(chatter, monkeypatch, ADMIN, "external.xlsx", data.getvalue())
-    await chatter.press(ADMIN, chatter.button("确认导入"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.import")))
     stored = await store.campaigns.get(team.key)
     assert await store.results.external(stored.id) == {k: 90.0 + n for n, k in enumerate(external)}
 
@@ -202,7 +202,7 @@ async def test_remind_now_reaches_only_the_laggards_after_confirmation(chatter, 
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
     assert shows(chatter.last_text(), "zh", "remind_now.confirm")
     assert all(c.params["chat_id"] == ADMIN for c in chatter.session.of("SendMessage"))  # nothing sent yet
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     reminded = {c.params["chat_id"] for c in chatter.session.of("SendMessage")}
     assert LEAD in reminded and MAYOR not in reminded  # the key-work lead has not finished; the mayor has
     assert shows(chatter.last_text(), "zh", "remind_now.done", sent=1)

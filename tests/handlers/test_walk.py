@@ -97,7 +97,7 @@ async def test_walk_to_the_end_review_submit_and_receipt(chatter, store, small, 
     assert shows(chatter.last_text(), "zh", "review.title")
     await chatter.press(LEADER, chatter.button("提交"))
     assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))
-    await chatter.press(LEADER, chatter.button("确认提交"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.confirm_submit")))
     receipt = chatter.last_text()
     sheet, _ = await store.sheets.walk(sheet_id)
     assert sheet.state == "submitted" and sheet.digest in receipt
@@ -112,7 +112,7 @@ async def test_submitted_sheet_is_locked_against_old_cards(chatter, store, small
     for _ in items:
         await chatter.press(LEADER, chatter.button("90"))
     await chatter.press(LEADER, chatter.button("提交"))
-    await chatter.press(LEADER, chatter.button("确认提交"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.confirm_submit")))
     await chatter.press(LEADER, old_card_button)
     assert chatter.answers()[-1] == t("zh", "ack.locked")
     assert set((await values(store, sheet_id)).values()) == {90.0}
@@ -152,7 +152,7 @@ async def test_unbound_user_cannot_use_a_valid_looking_callback(chatter, store, 
 async def test_typed_value_full_width_and_retry_on_bad_input(chatter, store, small, bound):
     _, sheet_id = bound
     await chatter.press(LEADER, chatter.button("继续"))
-    await chatter.press(LEADER, chatter.button("其他"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.other")))
     await chatter.send(LEADER, "abc")
     assert t("zh", "value.not_a_number", text="abc") in chatter.last_text()
     await chatter.send(LEADER, "101")
@@ -164,19 +164,19 @@ async def test_typed_value_full_width_and_retry_on_bad_input(chatter, store, sma
 async def test_comment_recuse_and_undo(chatter, store, small, bound):
     _, sheet_id = bound
     await chatter.press(LEADER, chatter.button("继续"))
-    await chatter.press(LEADER, chatter.button("备注"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.comment")))
     await chatter.send(LEADER, "工作扎实 <b>& 有创新</b>")
     assert "工作扎实 &lt;b&gt;&amp; 有创新&lt;/b&gt;" in chatter.last_text()  # escaped, shown on the card
     await chatter.press(LEADER, chatter.button("85"))
-    await chatter.press(LEADER, chatter.button("回避"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.recuse")))
     await chatter.send(LEADER, "曾在该部门任职")
     _, items = await store.sheets.walk(sheet_id)
     assert items[0].value == 85 and items[0].comment.startswith("工作扎实")
     assert items[1].recused and items[1].reason == "曾在该部门任职"
-    await chatter.press(LEADER, chatter.button("撤销"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.undo")))
     _, items = await store.sheets.walk(sheet_id)
     assert not items[1].recused and items[0].value == 85
-    await chatter.press(LEADER, chatter.button("撤销"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.undo")))
     _, items = await store.sheets.walk(sheet_id)
     assert items[0].value is None and items[0].comment.startswith("工作扎实")
 
@@ -188,7 +188,7 @@ async def test_english_user_gets_english(chatter, store, small):
     assert any(shows(b["text"], "en", "btn.continue") for row in chatter.last_markup() for b in row)
     await chatter.send(LEADER, "/lang", lang="en")  # no argument: both languages offered as buttons
     assert chatter.last_text() == t("en", "lang.pick")
-    await chatter.press(LEADER, chatter.button("中文"), lang="en")
+    await chatter.press(LEADER, chatter.button(t("zh", "lang.btn_zh")), lang="en")
     assert chatter.last_text() == t("zh", "lang.switched")
 
 
@@ -198,6 +198,6 @@ async def test_home_offers_submit_once_a_sheet_is_complete(chatter, store, small
     _, items = await store.sheets.walk(sheet_id)
     for _ in items:
         await chatter.press(LEADER, chatter.button("90"))
-    await chatter.press(LEADER, chatter.button("首页"))
-    await chatter.press(LEADER, chatter.button("✅ 提交"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.home")))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.submit")))
     assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))

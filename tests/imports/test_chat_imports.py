@@ -105,10 +105,10 @@ async def test_a_rater_s_own_score_is_replaced_only_after_a_second_confirmation_
     assert shows(preview, "zh", "import.preview_overwrites", n=1)
     assert shows(preview, "zh", "import.preview_line", old="60", new="99")
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
-    await feed(chatter, tap_update(chatter, chatter.button("确认导入")))
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import"))))
     assert shows(chatter.last_text(), "zh", "import.second", name="scores.csv", n=1)
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")  # still nothing
-    await feed(chatter, tap_update(chatter, chatter.button("确认覆盖并导入")))
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import_overwrite"))))
     assert shows(chatter.last_text(), "zh", "import.scores_done", name="scores.csv", n=1)
     assert t("zh", "import.scores_told", n=1) in chatter.last_text()
     assert await value(store, "cty_dc", "counties", "fgw") == (99.0, "import")
@@ -129,7 +129,7 @@ async def test_cancel_imports_nothing_and_a_later_confirm_on_the_same_card_chang
     await feed(chatter, upload)  # delivered twice before anyone tapped: the same preview, the same action
     assert chatter.last_text() == preview
     assert len(await store.db.fetchall("SELECT id FROM pending")) == 1
-    confirm, cancel = chatter.button("确认导入"), chatter.button("取消")
+    confirm, cancel = chatter.button(t("zh", "btn.import")), chatter.button(t("zh", "btn.cancel"))
     await feed(chatter, tap_update(chatter, cancel))
     assert chatter.last_text() == t("zh", "import.cancelled")
     await feed(chatter, tap_update(chatter, confirm))
@@ -141,7 +141,7 @@ async def test_redelivered_upload_and_confirmation_never_put_the_import_back_ove
         chatter, store, office):
     upload = upload_update(chatter, "scores.csv", ROW.encode())
     await feed(chatter, upload)
-    confirm = tap_update(chatter, chatter.button("确认导入"))
+    confirm = tap_update(chatter, chatter.button(t("zh", "btn.import")))
     await feed(chatter, confirm)
     first_answer = chatter.last_text()
     assert shows(first_answer, "zh", "import.scores_done", name="scores.csv", n=1)
@@ -167,7 +167,7 @@ async def test_redelivered_upload_and_confirmation_never_put_the_import_back_ove
 async def test_a_confirmation_after_the_rater_scored_the_same_row_is_refused(chatter, store, office):
     await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))  # a new score when previewed
     await rater_enters(store, "fgw", 60)  # then the rater scores it
-    await feed(chatter, tap_update(chatter, chatter.button("确认导入")))
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import"))))
     assert chatter.last_text() == t("zh", "import.stale")
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
     assert await notices(store) == []
@@ -178,7 +178,7 @@ async def test_results_go_through_the_same_preview(chatter, store, office):
     assert shows(chatter.last_text(), "zh", "import.preview_results", name="r.csv", n=1, new=1)
     stored = await store.campaigns.get("small2026")
     assert await store.results.external(stored.id) == {}
-    confirm = tap_update(chatter, chatter.button("确认导入"))
+    confirm = tap_update(chatter, chatter.button(t("zh", "btn.import")))
     await feed(chatter, confirm)
     await feed(chatter, confirm)
     assert shows(chatter.last_text(), "zh", "import.results_done", name="r.csv", n=1)
@@ -273,7 +273,7 @@ async def test_imported_sheets_are_marked_in_status(chatter, store, office):
     from handlers.staff_status import StatusView, View
 
     await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
-    await feed(chatter, tap_update(chatter, chatter.button("确认导入")))
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import"))))
     await feed(chatter, tap_update(chatter, StatusView(view=View.GROUP, group="counties").pack()))
     lines = chatter.last_text().splitlines()
     (line,) = [x for x in lines if "东城区人民政府" in x]

@@ -43,7 +43,7 @@ async def mayor(chatter, store, small):
 async def test_undo_delivered_twice_reverts_one_change(chatter, store, mayor):
     await chatter.press(MAYOR, chatter.button("70"))  # first department
     await chatter.press(MAYOR, chatter.button("75"))  # second
-    undo = chatter.button("撤销")
+    undo = chatter.button(t("zh", "btn.undo"))
     await chatter.press(MAYOR, undo)
     await chatter.press(MAYOR, undo)  # the same update again: after a crash, or a double tap
     scored = {d: v for d, v in (await values(store, mayor, "ld_sz", "leaders")).items() if v is not None}
@@ -55,7 +55,7 @@ async def test_undo_delivered_twice_reverts_one_change(chatter, store, mayor):
 async def test_a_redelivered_tap_never_overwrites_a_later_one(chatter, store, mayor):
     first = chatter.button("70")
     await chatter.press(MAYOR, first)
-    await chatter.press(MAYOR, chatter.button("上一个"))
+    await chatter.press(MAYOR, chatter.button(t("zh", "btn.back")))
     await chatter.press(MAYOR, chatter.button("90"))  # the rater corrects the first department
     await chatter.press(MAYOR, first)  # the first tap delivered again
     assert 90.0 in (await values(store, mayor, "ld_sz", "leaders")).values()

@@ -44,7 +44,7 @@ async def test_a_remind_reaches_an_english_telegram_user_in_english_with_full_la
     chatter.session.clear()
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     (reminder,) = sent_to(chatter, MAYOR)
     assert t("en", "remind.footer") in reminder["text"] and "请" not in reminder["text"]
     assert labels(reminder["reply_markup"]) == [t("en", "remind.btn", group="City leaders")]
@@ -70,7 +70,7 @@ async def test_return_and_reopen_notices_in_the_raters_language(chatter, store, 
     await chatter.press(LEAD, chatter.button("Submit"), lang="en")
     await chatter.press(LEAD, chatter.button("Yes, submit"), lang="en")
     assert (await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")).state == "submitted"
-    await chatter.press(APPROVER, chatter.button("退回"))
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.return")))
     await chatter.send(APPROVER, "请补充评语后再提交")
     told = sent_to(chatter, LEAD)[-1]
     assert "请补充评语后再提交" in told["text"] and "退回" not in told["text"].replace("请补充评语后再提交", "")
