@@ -34,7 +34,8 @@ def shape(lang: str, key: str, *, shown: bool = False, **values: object) -> re.P
     if shown:
         rendered = as_shown(rendered)
     pieces = re.split("\x00([^\x00]*)\x00", rendered)  # text, name, text, name, ..., text
-    pattern, seen = [], set()
+    pattern: list[str] = []
+    seen: set[str] = set()
     for n, piece in enumerate(pieces):
         if n % 2 == 0:
             pattern.append(re.escape(piece))
