@@ -22,6 +22,7 @@ from handlers.callbacks import Act, Walk
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.texts.shapes import plain, shows_plain
 
 TOKEN = "123456:SANDBOX-kaoping-e2e-token"  # the same as conftest's: the subprocess bot needs it
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ async def bind(store: Store, sandbox: SandboxServer, campaign: Campaign, key: st
     (invite,) = await store.people.issue_invites(stored.id, [("rater", key)], timedelta(days=1))
     user = sandbox.user(user_id)
     await user.send(f"/start {invite.token}")
-    await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels))
+    await user.wait_for(lambda u: any(shows_plain(label, "zh", "btn.continue") for m in u.chat() for label in m.labels))
     return user
 
 
@@ -43,7 +44,7 @@ async def tap(user: SimUser, label: str, timeout: float = 5.0) -> None:
 
 
 def leaders_sheet_label(user: SimUser) -> str:
-    return next(label for label in user.last().labels if label.startswith("继续") and "领导" in label)
+    return next(label for label in user.last().labels if shows_plain(label, "zh", "btn.continue") and "领导" in label)
 
 
 async def leader_sheet(store: Store, campaign: Campaign, key: str):
@@ -69,7 +70,7 @@ async def test_full_walk_one_message_one_tap_per_department(store, sandbox, runn
     sends = [m for m, _ in sandbox.calls if m in ("sendMessage", "sendDocument", "sendPhoto")]
     assert sends == []  # the whole walk edited one message
     assert len(user.chat()) == 3  # /start, the welcome, the one card
-    assert "检查" in user.last().text
+    assert shows_plain(user.last().text, "zh", "review.title")
     _, items = await leader_sheet(store, municipal, key)
     assert [i.value for i in items] == [90.0] * len(items)
     await tap(user, "提交")
@@ -137,13 +138,14 @@ async def test_bad_typed_values_then_a_good_one(store, sandbox, running, small):
     user = await bind(store, sandbox, small, key, 7004)
     await tap(user, leaders_sheet_label(user))
     await tap(user, "其他分数")
-    for bad, says in (("优秀", "不是数字"), ("100.5", "超出"), ("88.55", "小数"), ("-1", "超出")):
+    for bad, says in (("优秀", "value.not_a_number"), ("100.5", "value.off_scale"), ("88.55", "value.decimals"),
+                      ("-1", "value.off_scale")):
         before = user.last().text
         await user.send(bad)
         await user.wait_for(lambda u, b=before: u.last().text != b)
-        assert says in user.last().text, user.dump()
+        assert plain("zh", says, text=bad) in user.last().text, user.dump()
     await user.send("９２")
-    await user.wait_for(lambda u: "已评 1" in (u.last().text or ""))
+    await user.wait_for(lambda u: shows_plain(u.last().text, "zh", "card.head", done=1))
     _, items = await leader_sheet(store, small, key)
     assert [i.value for i in items if i.value is not None] == [92.0]
 
@@ -162,7 +164,7 @@ async def test_locked_sheet_refuses_old_card(store, sandbox, running, small):
     await tap(user, "确认提交")
     query = await user.press_data(first_button, card)
     answer = await user.wait_answer(query)
-    assert "已提交" in answer.text
+    assert answer.text == plain("zh", "ack.locked")
     _, items = await leader_sheet(store, small, key)
     assert {i.value for i in items} == {75.0}
 

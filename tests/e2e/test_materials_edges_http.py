@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.materials_card import Mat, MatAct
+from handlers.texts import t
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.texts.shapes import plain, shows, shows_plain
 
 PDF = b"%PDF-1.4\n% self-check\n%%EOF\n"
 
@@ -42,24 +44,26 @@ async def test_what_a_contact_may_hand_in_and_until_when(store, sandbox, running
     leader = await person(store, sandbox, small, "ld_sz", 8203)  # no department: not a contact
 
     # the home card says what the department owes, with a button to it
-    assert "📎 上交材料：⬜ 口内目标自查报告（0 个文件）" in tax.last().text
+    owed = plain("zh", "home.mat_kind", mark="⬜", kind="口内目标自查报告", n=0)
+    assert plain("zh", "home.mat", kinds=owed) in tax.last().text
     assert "重点工作总结" not in tax.last().text  # a vertical department has no key work
-    assert "📎 上交材料" not in leader.last().text and not any("📎" in b for b in leader.last().labels)
-    await tap(tax, "📎 上交材料")
-    assert "国家税务总局示例市税务局 · 上交材料" in tax.last().text
+    assert not shows_plain(leader.last().text, "zh", "home.mat") and not any("📎" in b for b in leader.last().labels)
+    await tap(tax, t("zh", "btn.mat_hand_in"))
+    assert plain("zh", "mat.title", dept="国家税务总局示例市税务局") in tax.last().text
 
     # a CSV is not a summary; nothing is stored
     text = await answered(tax, lambda: tax.send_document(b"a,b\n1,2\n", "scores.csv", "text/csv"))
-    assert "不能作为材料上交" in text
+    assert plain("zh", "mat.type", name="scores.csv") in text
     # the only kind it owes: filed at once, no question
     text = await answered(tax, lambda: tax.send_document(PDF, "自查报告.pdf", "application/pdf"))
-    assert "已收到「自查报告.pdf」" in text and "请选择" not in text and "口内目标自查报告" in text
+    assert shows_plain(text, "zh", "mat.received", name="自查报告.pdf") and not shows_plain(text, "zh", "mat.which")
+    assert "口内目标自查报告" in text
     (material,) = await store.materials.of_department(cid, "tax")
     assert material.kind == "self_check" and material.rater == "c_tax"
 
     # another department's contact cannot withdraw it, even with forged callback data
     overview = await answered(czj, lambda: czj.send("/materials"))
-    assert "市财政局" in overview and "尚未上交" in overview
+    assert "市财政局" in overview and plain("zh", "mat.kind_none") in overview
     card = czj.last().message_id
     count = len(czj.answers)
     await czj.press_data(Mat(act=MatAct.WITHDRAW, a=material.id).pack(), card)
@@ -68,17 +72,17 @@ async def test_what_a_contact_may_hand_in_and_until_when(store, sandbox, running
 
     # a rater who speaks for no department hands nothing in
     text = await answered(leader, lambda: leader.send("/materials"))
-    assert "无需上交材料" in text
+    assert text == plain("zh", "mat.none_owed")
     before = len(leader.chat())
     await leader.send_document(PDF, "x.pdf", "application/pdf")
     await leader.wait_for(lambda u: len(u.chat()) > before + 1)
     assert await store.materials.of_department(cid, "tax") == [material]
 
     # its own contact withdraws it and hands in a replacement
-    await tap(tax, "🏠 首页")
-    assert "✅ 口内目标自查报告（1 个文件）" in tax.last().text
-    await tap(tax, "📎 上交材料")
-    await tap(tax, "🗑 撤回 自查报告.pdf")
+    await tap(tax, t("zh", "btn.home"))
+    assert plain("zh", "home.mat_kind", mark="✅", kind="口内目标自查报告", n=1) in tax.last().text
+    await tap(tax, t("zh", "btn.mat_hand_in"))
+    await tap(tax, t("zh", "btn.mat_withdraw", name="自查报告.pdf"))
     assert await store.materials.of_department(cid, "tax") == []
     await answered(tax, lambda: tax.send_document(PDF, "自查报告（修订）.pdf", "application/pdf"))
     (replacement,) = await store.materials.of_department(cid, "tax")
@@ -89,9 +93,10 @@ async def test_what_a_contact_may_hand_in_and_until_when(store, sandbox, running
     # after the materials milestone (2027-01-05 18:00 Shanghai): nothing more, nothing back
     clock.now = datetime(2027, 1, 5, 10, 0, 1, tzinfo=UTC)
     text = await answered(tax, lambda: tax.send_document(PDF, "补充.pdf", "application/pdf"))
-    assert "材料已截止" in text
+    assert shows_plain(text, "zh", "mat.closed")
     await tax.send("/materials")
-    await tax.wait_for(lambda u: "上交材料" in (u.last().text or "") and not any("撤回" in b for b in u.last().labels))
+    await tax.wait_for(lambda u: shows_plain(u.last().text, "zh", "mat.title")
+                       and not any(shows(b, "zh", "btn.mat_withdraw") for b in u.last().labels))
     assert await store.materials.of_department(cid, "tax") == [replacement]
 
 
@@ -117,10 +122,10 @@ async def test_the_sector_panel_sees_the_self_check_not_the_summary(store, sandb
         await store.materials.add(cid, "fgw", kind, file_type="document", file_id="x", file_unique_id=kind,
                                   name=name, size=3, sha256="b" * 64, rater="c_fgw", telegram_id=1, actor="t")
     panel = await person(store, sandbox, small, "panel_econ", 8301)
-    await tap(panel, "继续 口内考评小组考核")
-    assert "📎 材料：1 个文件" in panel.last().text and "自评" not in panel.last().text
+    await tap(panel, t("zh", "btn.continue", group="口内考评小组考核"))
+    assert plain("zh", "card.materials", n=1) in panel.last().text and "自评" not in panel.last().text
     peers = await person(store, sandbox, small, "c_czj", 8302)  # sector peers: not linked to materials
-    await tap(peers, "继续 口内部门互评")
+    await tap(peers, t("zh", "btn.continue", group="口内部门互评"))
     assert "📎" not in peers.last().text and not any("📎" in b for b in peers.last().labels)
 
 
@@ -134,5 +139,5 @@ async def test_a_department_keeps_at_most_twenty_files_and_its_card_fits(store, 
     assert len(await store.materials.of_department(cid, "tax")) == 20
     assert len(tax.last().text) < 4096  # the sandbox would have refused a longer card anyway
     text = await answered(tax, lambda: tax.send_document(PDF, "第21个.pdf"))
-    assert "最多保留 20 个文件" in text
+    assert text == plain("zh", "mat.too_many", n=20)
     assert len(await store.materials.of_department(cid, "tax")) == 20

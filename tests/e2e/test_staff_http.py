@@ -11,6 +11,7 @@ import pytest
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.texts.shapes import plain, shows_plain
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +26,8 @@ async def person(store: Store, sandbox: SandboxServer, campaign: Campaign, kind:
     user = sandbox.user(user_id)
     await user.send(f"/start {invite.token}")
     if kind == "rater":  # the welcome, then the home card with its buttons
-        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels))
+        await user.wait_for(lambda u: any(shows_plain(label, "zh", "btn.continue")
+                                          for m in u.chat() for label in m.labels))
     else:
         await user.wait_for(lambda u: len(u.chat()) >= 2)
     return user
@@ -39,16 +41,16 @@ async def tap(user: SimUser, label: str) -> None:
 
 async def score_and_submit(user: SimUser, sheet_label: str, value: str = "90") -> None:
     await tap(user, sheet_label)
-    while "检查" not in (user.last().text or "").splitlines()[0]:
+    while not shows_plain((user.last().text or "").splitlines()[0], "zh", "review.title"):
         await tap(user, value)
     await tap(user, "提交")
-    await tap(user, "确认提交")
+    await tap(user, plain("zh", "btn.confirm_submit"))
 
 
 async def test_report_document_and_photo_arrive_for_staff_not_for_raters(store, sandbox, running, small):
     admin = await person(store, sandbox, small, "staff", "admin", 8001)
     mayor = await person(store, sandbox, small, "rater", "ld_sz", 8002)
-    await score_and_submit(mayor, next(x for x in mayor.last().labels if x.startswith("继续")))
+    await score_and_submit(mayor, next(x for x in mayor.last().labels if shows_plain(x, "zh", "btn.continue")))
     await admin.send("/report")
     await admin.wait_for(lambda u: any(m.document for m in u.chat()) and any(m.photo for m in u.chat()),
                          timeout=30)
@@ -57,29 +59,29 @@ async def test_report_document_and_photo_arrive_for_staff_not_for_raters(store, 
     assert "个人评分" in book.sheetnames  # the admin's file carries individual scores
     photo = next(m for m in admin.chat() if m.photo)
     assert photo.photo_bytes.startswith(b"\x89PNG")
-    assert any("暂定" in (m.text or "") for m in admin.chat())  # mid-campaign: provisional
+    assert any(plain("zh", "rp.provisional") in (m.text or "") for m in admin.chat())  # mid-campaign: provisional
     before = len(mayor.chat())
     await mayor.send("/report")
     await mayor.wait_for(lambda u: len(u.chat()) >= before + 2)
-    assert mayor.last().text == "抱歉，您无权使用此功能。"
+    assert mayor.last().text == plain("zh", "refused")
     assert not any(m.document or m.photo for m in mayor.chat())
 
 
 async def test_approval_round_trip_over_http(store, sandbox, running, small):
     approver = await person(store, sandbox, small, "staff", "approver_kw", 8011)
     lead = await person(store, sandbox, small, "rater", "kwl_econ", 8012)
-    await score_and_submit(lead, next(x for x in lead.last().labels if x.startswith("继续")), "85")
-    await approver.wait_for(lambda u: "待审定" in (u.last().text or ""))
-    await tap(approver, "退回")
+    await score_and_submit(lead, next(x for x in lead.last().labels if shows_plain(x, "zh", "btn.continue")), "85")
+    await approver.wait_for(lambda u: shows_plain(u.last().text, "zh", "approval.title"))
+    await tap(approver, plain("zh", "btn.return"))
     await approver.send("第二项分数偏高，请复核")
     await lead.wait_for(lambda u: "第二项分数偏高，请复核" in (u.last().text or ""))
-    await tap(lead, "继续评分")
-    await tap(lead, "◀ 上一个")
+    await tap(lead, plain("zh", "btn.resume"))
+    await tap(lead, plain("zh", "btn.back"))
     await tap(lead, "80")  # the last department: the review follows
     await tap(lead, "提交")
-    await tap(lead, "确认提交")
-    await approver.wait_for(lambda u: sum("待审定" in (m.text or "") for m in u.chat()) == 2)
-    await tap(approver, "审定通过")
+    await tap(lead, plain("zh", "btn.confirm_submit"))
+    await approver.wait_for(lambda u: sum(shows_plain(m.text, "zh", "approval.title") for m in u.chat()) == 2)
+    await tap(approver, plain("zh", "btn.approve"))
     stored = await store.campaigns.get(small.key)
     sheet = await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")
     assert sheet.state == "submitted" and sheet.approval == "approved"
@@ -88,20 +90,20 @@ async def test_approval_round_trip_over_http(store, sandbox, running, small):
 async def test_reopen_round_trip_over_http(store, sandbox, running, small):
     admin = await person(store, sandbox, small, "staff", "admin", 8021)
     mayor = await person(store, sandbox, small, "rater", "ld_sz", 8022)
-    await score_and_submit(mayor, next(x for x in mayor.last().labels if x.startswith("继续")))
+    await score_and_submit(mayor, next(x for x in mayor.last().labels if shows_plain(x, "zh", "btn.continue")))
     await admin.send("/reopen")
-    await admin.wait_for(lambda u: "选择要退回的表" in (u.last().text or ""))
+    await admin.wait_for(lambda u: shows_plain(u.last().text, "zh", "reopen.pick_page", n=1))
     await admin.press("市长")
-    await admin.wait_for(lambda u: "请输入退回理由" in (u.last().text or ""))
+    await admin.wait_for(lambda u: u.last().text == plain("zh", "reopen.prompt"))
     await admin.send("请补充对市教育局的评语")
     await mayor.wait_for(lambda u: "请补充对市教育局的评语" in (u.last().text or ""))
-    await tap(mayor, "继续评分")
-    await tap(mayor, "备注")
+    await tap(mayor, plain("zh", "btn.resume"))
+    await tap(mayor, plain("zh", "btn.comment"))
     await mayor.send("办学条件改善明显")
     await mayor.wait_for(lambda u: "办学条件改善明显" in (u.last().text or ""))
-    await tap(mayor, "检查并提交")
+    await tap(mayor, plain("zh", "btn.to_review"))
     await tap(mayor, "提交")
-    await tap(mayor, "确认提交")
+    await tap(mayor, plain("zh", "btn.confirm_submit"))
     stored = await store.campaigns.get(small.key)
     sheet = await store.sheets.find(stored.id, "ld_sz", "leaders")
     assert sheet.state == "submitted"

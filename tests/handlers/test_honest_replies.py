@@ -73,7 +73,7 @@ async def test_stickers_photos_and_voice_get_what_the_bot_reads(chatter, team):
 
 async def test_a_file_from_a_rater_is_answered_not_refused(chatter, team):
     await feed(chatter, MAYOR, lang="en", document=Document(file_id="d", file_unique_id="d", file_name="scores.csv"))
-    assert chatter.last_text().startswith("Files are imported by the supervision office's staff only")
+    assert chatter.last_text().startswith(t("en", "fallback.file_staff_only", commands=""))
 
 
 async def test_no_permission_only_when_true(chatter, team):
@@ -102,10 +102,10 @@ async def test_menus_per_chat_by_role_in_the_users_language(chatter, team):
     assert found[APPROVER] == ["start", "help", "lang", "approve"]
     assert found[COLLECTOR] == ["start", "help", "lang", "receipts", "status"]
     mayor = [c for c in chatter.session.of("SetMyCommands") if (c.params.get("scope") or {}).get("chat_id") == MAYOR]
-    assert mayor[-1].params["commands"][1]["description"] == "Help"
+    assert mayor[-1].params["commands"][1]["description"] == t("en", "cmd.help")
     await chatter.send(MAYOR, "/lang zh", lang="en")  # the menu follows the language
     mayor = [c for c in chatter.session.of("SetMyCommands") if (c.params.get("scope") or {}).get("chat_id") == MAYOR]
-    assert mayor[-1].params["commands"][1]["description"] == "帮助"
+    assert mayor[-1].params["commands"][1]["description"] == t("zh", "cmd.help")
 
 
 async def test_the_default_menu_holds_only_what_everyone_may_use(chatter):

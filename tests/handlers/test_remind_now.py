@@ -13,6 +13,7 @@ from bot.scheduler import ReminderService
 from handlers.texts import t
 from storage.store import Store
 from tests.reminders.support import fast_sender
+from tests.texts.shapes import shows
 
 ADMIN, COLLECTOR, LEAD, MAYOR = 901, 903, 904, 905
 BOT_USER_ID = 42
@@ -50,7 +51,7 @@ def confirm_update(chatter, data: str) -> Update:
 async def test_a_second_remind_within_the_quiet_period_is_refused_with_the_time(chatter, store, team, clock):
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     first = reminded(chatter)
     assert LEAD in first and MAYOR in first
     clock.now += timedelta(minutes=20)
@@ -62,14 +63,14 @@ async def test_a_second_remind_within_the_quiet_period_is_refused_with_the_time(
     clock.now += timedelta(minutes=41)  # past the default hour
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     assert len(reminded(chatter)) == 2 * len(first)
 
 
 async def test_the_same_confirmation_delivered_twice_sends_one_burst(chatter, store, team):
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    update = confirm_update(chatter, chatter.button("确认"))
+    update = confirm_update(chatter, chatter.button(t("zh", "btn.confirm")))
     await chatter.dp.feed_update(chatter.bot, update)
     once = reminded(chatter)
     await chatter.dp.feed_update(chatter.bot, update)  # Telegram redelivers the same update
@@ -93,25 +94,25 @@ async def test_two_processes_confirming_at_once_send_one_burst(store, team, cloc
 async def test_the_confirmation_has_cancel(chatter, store, team):
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    await chatter.press(ADMIN, chatter.button("取消"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.cancel")))
     assert chatter.last_text() == t("zh", "remind_now.cancelled")
     assert reminded(chatter) == []
     await chatter.send(ADMIN, "/remind")  # cancelling starts no quiet period
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    assert "确认" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "remind_now.confirm")
 
 
 async def test_raters_who_never_opened_their_invite_are_named(chatter, store, team):
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     done = chatter.last_text()
-    assert "尚未打开邀请链接" in done and "常务副市长" in done and "市发展改革委考评联络员" in done
+    assert shows(done, "zh", "remind_now.unbound") and "常务副市长" in done and "市发展改革委考评联络员" in done
     await chatter.send(ADMIN, "/status")
-    assert "尚未打开邀请链接" in chatter.last_text() and "常务副市长" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "status.unbound") and "常务副市长" in chatter.last_text()
     await chatter.send(COLLECTOR, "/status")  # the collector: their own leaders only
     status = chatter.last_text()
-    assert "尚未打开邀请链接（1 人）" in status and "常务副市长" in status and "联络员" not in status
+    assert shows(status, "zh", "status.unbound", n=1) and "常务副市长" in status and "联络员" not in status
 
 
 def test_manual_quiet_is_a_campaign_setting(small):

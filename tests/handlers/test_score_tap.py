@@ -18,6 +18,7 @@ from handlers.texts import t
 from handlers.walk import find, walk_card
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.texts.shapes import shows
 
 LEADER, COLLECTOR, MAYOR = 501, 603, 605
 
@@ -110,7 +111,7 @@ async def test_a_score_tap_is_one_hop_and_shows_the_same_cards_as_the_long_way(c
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
     counts = await score_whole_sheet(chatter, store, LEADER, sheet_id, "继续", "zh-hans")
     assert counts == [1] * len(counts)
-    assert "检查" in chatter.last_text()  # the last tap shows the review
+    assert shows(chatter.last_text(), "zh", "review.title")  # the last tap shows the review
     _, items = await store.sheets.walk(sheet_id)
     assert {i.value for i in items} == {90.0}
     assert chatter.answers()[-1] == t("zh", "ack.saved", value="90")

@@ -8,9 +8,11 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from handlers.texts import t
 from scoring.campaign import Campaign
 from storage.reporting import score_rows
 from storage.store import Store
+from tests.texts.shapes import shows
 
 ADMIN, APPROVER, COLLECTOR, LEAD, MAYOR = 601, 602, 603, 604, 605
 
@@ -32,7 +34,7 @@ async def fill_and_submit(chatter, user_id: int, label: str, count: int, value: 
     for _ in range(count):
         await chatter.press(user_id, chatter.button(value))
     await chatter.press(user_id, chatter.button("提交"))
-    await chatter.press(user_id, chatter.button("确认提交"))
+    await chatter.press(user_id, chatter.button(t("zh", "btn.confirm_submit")))
 
 
 def sent_to(chatter, user_id: int) -> list[str]:
@@ -55,8 +57,8 @@ async def test_approval_round_trip_approve(chatter, store, team):
     await chatter.send(LEAD, "/start")
     await fill_and_submit(chatter, LEAD, "继续", len(items))
     summary = sent_to(chatter, APPROVER)[-1]
-    assert "待审定" in summary and "经济口重点工作牵头领导" in summary
-    await chatter.press(APPROVER, chatter.button("审定通过"))
+    assert shows(summary, "zh", "approval.title", n=len(items)) and "经济口重点工作牵头领导" in summary
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.approve")))
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.approval == "approved"
 
@@ -65,18 +67,18 @@ async def test_approval_round_trip_return_reopens_for_the_rater(chatter, store, 
     _, items = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
     await fill_and_submit(chatter, LEAD, "继续", len(items))
-    await chatter.press(APPROVER, chatter.button("退回"))
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.return")))
     await chatter.send(APPROVER, "请补充评语后再提交")
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.state == "reopened" and sheet.approval == "returned"
     told = sent_to(chatter, LEAD)[-1]
     assert "请补充评语后再提交" in told
     # the rater continues from the notice, changes a score and submits again
-    await chatter.press(LEAD, chatter.button("继续评分"))
-    assert "已退回" in chatter.last_text()
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.resume")))
+    assert shows(chatter.last_text(), "zh", "card.reopened", reason="请补充评语后再提交")
     await chatter.press(LEAD, chatter.button("80"))  # every department scored: the review follows
     await chatter.press(LEAD, chatter.button("提交"))
-    await chatter.press(LEAD, chatter.button("确认提交"))
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.confirm_submit")))
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.state == "submitted" and sheet.approval is None  # waiting for a fresh approval
 
@@ -99,16 +101,16 @@ async def test_reopen_round_trip(chatter, store, team):
 async def test_adjust_needs_confirmation(chatter, store, team):
     stored = await store.campaigns.get(team.key)
     await chatter.send(ADMIN, "/adjust fgw +2 获国家级表彰")
-    assert "确认" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "adjust.confirm", reason="获国家级表彰")
     assert await store.adjustments.register(stored.id) == []
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     (adj,) = await store.adjustments.register(stored.id)
     assert (adj.department, adj.points, adj.reason, adj.by) == ("fgw", 2.0, "获国家级表彰", "staff:admin")
     await chatter.send(ADMIN, "/adjust fgw -1 迟报材料")
-    await chatter.press(ADMIN, chatter.button("取消"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.cancel")))
     assert len(await store.adjustments.register(stored.id)) == 1
     await chatter.send(ADMIN, "/adjust nosuch 2 x")
-    assert "找不到部门" in chatter.last_text()
+    assert chatter.last_text() == t("zh", "adjust.unknown_dept", dept="nosuch")
 
 
 async def test_upload_scores_all_or_nothing(chatter, store, team, monkeypatch):
@@ -116,13 +118,14 @@ async def test_upload_scores_all_or_nothing(chatter, store, team, monkeypatch):
     bad = "rater,group,department,score\nc_fgw,sector_peers,czj,88\nc_fgw,sector_peers,fgw,90\nnobody,leaders,fgw,80\n"
     await upload(chatter, monkeypatch, ADMIN, "scores.csv", bad.encode())
     reply = chatter.last_text()
-    assert "2 处问题" in reply and "scores.csv:3" in reply and "scores.csv:4" in reply
+    assert shows(reply, "zh", "import.rejected", name="scores.csv", n=2)
+    assert "scores.csv:3" in reply and "scores.csv:4" in reply
     assert await score_rows(store, stored) == []
     good = "rater,group,department,score,comment\nc_fgw,sector_peers,czj,88,很好\n"
     await upload(chatter, monkeypatch, ADMIN, "scores.csv", good.encode())
     assert await score_rows(store, stored) == []  # a preview first
-    await chatter.press(ADMIN, chatter.button("确认导入"))
-    assert "导入 1 个分数" in chatter.last_text()
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.import")))
+    assert shows(chatter.last_text(), "zh", "import.scores_done", name="scores.csv", n=1)
     assert [r.value for r in await score_rows(store, stored)] == [88.0]
 
 
@@ -135,7 +138,7 @@ async def test_upload_external_results_xlsx(chatter, store, team, monkeypatch):
     data = io.BytesIO()
     book.save(data)
     await upload(chatter, monkeypatch, ADMIN, "external.xlsx", data.getvalue())
-    await chatter.press(ADMIN, chatter.button("确认导入"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.import")))
     stored = await store.campaigns.get(team.key)
     assert await store.results.external(stored.id) == {k: 90.0 + n for n, k in enumerate(external)}
 
@@ -143,14 +146,14 @@ async def test_upload_external_results_xlsx(chatter, store, team, monkeypatch):
 async def test_collector_enters_for_a_leader_marked_proxy_and_the_leader_is_told(chatter, store, team):
     _, items = await sheet_of(store, team, "ld_sz", "leaders")
     await chatter.send(COLLECTOR, "/start")
-    assert "代为录入" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "home.proxy_title")
     await fill_and_submit(chatter, COLLECTOR, "代 市长", len(items), value="85")
     stored = await store.campaigns.get(team.key)
     rows = await store.db.fetchall(
         "SELECT s.source, s.entered_by FROM scores s JOIN assignments a ON a.id = s.assignment_id"
         " WHERE a.rater = 'ld_sz' AND a.campaign_id = ?", (stored.id,))
     assert set(rows) == {("proxy", "staff:col_zf")}
-    assert any("代您提交" in text for text in sent_to(chatter, MAYOR))
+    assert any(shows(text, "zh", "proxy.submitted", n=len(items)) for text in sent_to(chatter, MAYOR))
 
 
 async def test_collector_cannot_touch_other_leaders(chatter, store, team):
@@ -168,7 +171,7 @@ async def test_collector_cannot_touch_other_leaders(chatter, store, team):
 @pytest.mark.parametrize("command", ["/adjust fgw 2 x", "/reopen", "/approve"])
 async def test_a_rater_trying_staff_commands_learns_nothing(chatter, store, team, command):
     await chatter.send(MAYOR, command)
-    assert chatter.last_text() == "抱歉，您无权使用此功能。"
+    assert chatter.last_text() == t("zh", "refused")
 
 
 async def upload(chatter, monkeypatch, user_id: int, name: str, data: bytes) -> None:
@@ -197,11 +200,11 @@ async def test_remind_now_reaches_only_the_laggards_after_confirmation(chatter, 
     chatter.session.clear()
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    assert "确认" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "remind_now.confirm")
     assert all(c.params["chat_id"] == ADMIN for c in chatter.session.of("SendMessage"))  # nothing sent yet
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     reminded = {c.params["chat_id"] for c in chatter.session.of("SendMessage")}
     assert LEAD in reminded and MAYOR not in reminded  # the key-work lead has not finished; the mayor has
-    assert "已提醒 1 人" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "remind_now.done", sent=1)
     stored = await store.campaigns.get(team.key)
     assert "remind" in [a[2] for a in await store.results.audit_log(stored.id)]

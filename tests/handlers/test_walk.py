@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 
 from handlers.callbacks import Act, Walk
+from handlers.texts import t
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.texts.shapes import shows
 
 LEADER = 501
 
@@ -43,20 +45,21 @@ async def values(store: Store, sheet_id: int) -> dict[str, float | None]:
 async def test_unbound_user_learns_how_to_get_in_and_nothing_else(chatter, store, small):
     await store.campaigns.load(small)
     await chatter.send(999, "/start")
-    assert "邀请链接" in chatter.last_text()
+    assert chatter.last_text() == t("zh", "start.not_bound")
     await chatter.send(999, "/status")
-    assert "邀请链接" in chatter.last_text()
+    assert chatter.last_text() == t("zh", "start.not_bound")
 
 
 async def test_invite_binds_once_and_shows_home(chatter, store, small, bound):
     key, _ = bound
-    assert "已绑定" in "".join(c.params.get("text", "") for c in chatter.session.of("SendMessage"))
-    assert any("继续" in b["text"] for row in chatter.last_markup() for b in row)
+    sent = "".join(c.params.get("text", "") for c in chatter.session.of("SendMessage"))
+    assert shows(sent, "zh", "start.bound_rater")
+    assert any(shows(b["text"], "zh", "btn.continue") for row in chatter.last_markup() for b in row)
     stored = await store.campaigns.get(small.key)
     token = await invite(store, small.key, "rater", key)
     await chatter.send(777, f"/start {token}")  # another account takes a fresh token: fine
     await chatter.send(778, f"/start {token}")  # ... but the same token twice: refused
-    assert "已被使用" in chatter.last_text()
+    assert chatter.last_text() == t("zh", "start.invite_used")
     assert await store.people.telegram_id(stored.id, "rater", key) == 777
 
 
@@ -65,9 +68,9 @@ async def test_expired_and_unknown_invites_are_refused(chatter, store, small, cl
     token = await invite(store, small.key, "rater", a_leader(small), days=1)
     clock.now += timedelta(days=2)
     await chatter.send(LEADER, f"/start {token}")
-    assert "过期" in chatter.last_text()
+    assert chatter.last_text() == t("zh", "start.invite_expired")
     await chatter.send(LEADER, "/start nonsense-token")
-    assert "无效" in chatter.last_text()
+    assert chatter.last_text() == t("zh", "start.invite_unknown")
 
 
 async def test_one_tap_scores_and_moves_to_the_next_department(chatter, store, small, bound):
@@ -75,7 +78,7 @@ async def test_one_tap_scores_and_moves_to_the_next_department(chatter, store, s
     await chatter.press(LEADER, chatter.button("继续"))
     first_card = chatter.last_text()
     await chatter.press(LEADER, chatter.button("95"))
-    assert chatter.answers()[-1] == "已保存 95"
+    assert chatter.answers()[-1] == t("zh", "ack.saved", value="95")
     scored = {d: v for d, v in (await values(store, sheet_id)).items() if v is not None}
     assert list(scored.values()) == [95.0]
     dept = small.department(next(iter(scored)))
@@ -91,14 +94,14 @@ async def test_walk_to_the_end_review_submit_and_receipt(chatter, store, small, 
     _, items = await store.sheets.walk(sheet_id)
     for _ in items:
         await chatter.press(LEADER, chatter.button("90"))
-    assert "检查" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "review.title")
     await chatter.press(LEADER, chatter.button("提交"))
-    assert "确认提交" in chatter.last_text()
-    await chatter.press(LEADER, chatter.button("确认提交"))
+    assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.confirm_submit")))
     receipt = chatter.last_text()
     sheet, _ = await store.sheets.walk(sheet_id)
     assert sheet.state == "submitted" and sheet.digest in receipt
-    assert f"共 {len(items)} 项" in receipt
+    assert shows(receipt, "zh", "submit.receipt", n=len(items), digest=sheet.digest)
 
 
 async def test_submitted_sheet_is_locked_against_old_cards(chatter, store, small, bound):
@@ -109,9 +112,9 @@ async def test_submitted_sheet_is_locked_against_old_cards(chatter, store, small
     for _ in items:
         await chatter.press(LEADER, chatter.button("90"))
     await chatter.press(LEADER, chatter.button("提交"))
-    await chatter.press(LEADER, chatter.button("确认提交"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.confirm_submit")))
     await chatter.press(LEADER, old_card_button)
-    assert "已提交" in chatter.answers()[-1]
+    assert chatter.answers()[-1] == t("zh", "ack.locked")
     assert set((await values(store, sheet_id)).values()) == {90.0}
 
 
@@ -149,9 +152,9 @@ async def test_unbound_user_cannot_use_a_valid_looking_callback(chatter, store, 
 async def test_typed_value_full_width_and_retry_on_bad_input(chatter, store, small, bound):
     _, sheet_id = bound
     await chatter.press(LEADER, chatter.button("继续"))
-    await chatter.press(LEADER, chatter.button("其他"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.other")))
     await chatter.send(LEADER, "abc")
-    assert "不是数字" in chatter.last_text() or "not a number" in chatter.last_text()
+    assert t("zh", "value.not_a_number", text="abc") in chatter.last_text()
     await chatter.send(LEADER, "101")
     assert all(v is None for v in (await values(store, sheet_id)).values())
     await chatter.send(LEADER, "８７．５")
@@ -161,19 +164,19 @@ async def test_typed_value_full_width_and_retry_on_bad_input(chatter, store, sma
 async def test_comment_recuse_and_undo(chatter, store, small, bound):
     _, sheet_id = bound
     await chatter.press(LEADER, chatter.button("继续"))
-    await chatter.press(LEADER, chatter.button("备注"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.comment")))
     await chatter.send(LEADER, "工作扎实 <b>& 有创新</b>")
     assert "工作扎实 &lt;b&gt;&amp; 有创新&lt;/b&gt;" in chatter.last_text()  # escaped, shown on the card
     await chatter.press(LEADER, chatter.button("85"))
-    await chatter.press(LEADER, chatter.button("回避"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.recuse")))
     await chatter.send(LEADER, "曾在该部门任职")
     _, items = await store.sheets.walk(sheet_id)
     assert items[0].value == 85 and items[0].comment.startswith("工作扎实")
     assert items[1].recused and items[1].reason == "曾在该部门任职"
-    await chatter.press(LEADER, chatter.button("撤销"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.undo")))
     _, items = await store.sheets.walk(sheet_id)
     assert not items[1].recused and items[0].value == 85
-    await chatter.press(LEADER, chatter.button("撤销"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.undo")))
     _, items = await store.sheets.walk(sheet_id)
     assert items[0].value is None and items[0].comment.startswith("工作扎实")
 
@@ -182,11 +185,11 @@ async def test_english_user_gets_english(chatter, store, small):
     await store.campaigns.load(small)
     token = await invite(store, small.key, "rater", a_leader(small))
     await chatter.send(LEADER, f"/start {token}", lang="en")
-    assert "Continue" in str(chatter.last_markup())
+    assert any(shows(b["text"], "en", "btn.continue") for row in chatter.last_markup() for b in row)
     await chatter.send(LEADER, "/lang", lang="en")  # no argument: both languages offered as buttons
-    assert chatter.last_text() == "请选择语言 / Choose your language:"
-    await chatter.press(LEADER, chatter.button("中文"), lang="en")
-    assert chatter.last_text() == "已切换为中文。"
+    assert chatter.last_text() == t("en", "lang.pick")
+    await chatter.press(LEADER, chatter.button(t("zh", "lang.btn_zh")), lang="en")
+    assert chatter.last_text() == t("zh", "lang.switched")
 
 
 async def test_home_offers_submit_once_a_sheet_is_complete(chatter, store, small, bound):
@@ -195,6 +198,6 @@ async def test_home_offers_submit_once_a_sheet_is_complete(chatter, store, small
     _, items = await store.sheets.walk(sheet_id)
     for _ in items:
         await chatter.press(LEADER, chatter.button("90"))
-    await chatter.press(LEADER, chatter.button("首页"))
-    await chatter.press(LEADER, chatter.button("✅ 提交"))
-    assert "确认提交" in chatter.last_text()
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.home")))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.submit")))
+    assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))

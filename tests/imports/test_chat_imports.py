@@ -20,6 +20,7 @@ from storage.sheets import Writer
 from storage.store import Store
 from tests.handlers.test_staff_actions import ADMIN, bind
 from tests.imports import hostile
+from tests.texts.shapes import shows
 
 RATER = 611  # cty_dc, the Dongcheng district government
 _file_ids = itertools.count(1)
@@ -90,26 +91,35 @@ async def notices(store: Store) -> list[tuple]:
 ROW = "rater,group,department,score\ncty_dc,counties,fgw,99\n"
 
 
+def nothing_imported(text: str) -> bool:
+    """The reply is one of the refusals that import nothing."""
+    return any(shows(text, "zh", key) for key in ("import.rejected", "import.unreadable", "import.failed"))
+
+
 async def test_a_rater_s_own_score_is_replaced_only_after_a_second_confirmation_and_they_are_told(
         chatter, store, office):
     await rater_enters(store, "fgw", 60)
     await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
     preview = chatter.last_text()
-    assert "修改 1" in preview and "覆盖评分人本人录入的分数" in preview and "60 → 99" in preview
+    assert shows(preview, "zh", "import.preview_scores", name="scores.csv", n=1, changed=1)
+    assert shows(preview, "zh", "import.preview_overwrites", n=1)
+    assert shows(preview, "zh", "import.preview_line", old="60", new="99")
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
-    await feed(chatter, tap_update(chatter, chatter.button("确认导入")))
-    assert "将覆盖 1 个评分人本人录入的分数" in chatter.last_text()
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import"))))
+    assert shows(chatter.last_text(), "zh", "import.second", name="scores.csv", n=1)
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")  # still nothing
-    await feed(chatter, tap_update(chatter, chatter.button("确认覆盖并导入")))
-    assert "已从 scores.csv 导入 1 个分数" in chatter.last_text() and "已通知 1 位评分人" in chatter.last_text()
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import_overwrite"))))
+    assert shows(chatter.last_text(), "zh", "import.scores_done", name="scores.csv", n=1)
+    assert t("zh", "import.scores_told", n=1) in chatter.last_text()
     assert await value(store, "cty_dc", "counties", "fgw") == (99.0, "import")
     (notice,) = await notices(store)
     assert notice == ("cty_dc", "import.overwritten_notice", {"dept": "fgw", "old": "60", "new": "99"})
     stored = await store.campaigns.get("small2026")
     rendered = {lang: render_notice(stored.campaign, lang, Notice(0, stored.id, "rater", "cty_dc", notice[1],
                                                                   notice[2]))[0] for lang in ("zh", "en")}
-    assert "市发展和改革委员会" in rendered["zh"] and "60 → 99" in rendered["zh"]
+    assert shows(rendered["zh"], "zh", "import.overwritten_notice", dept="市发展和改革委员会", old="60", new="99")
     assert "Development and Reform Commission" in rendered["en"]
+    assert shows(rendered["en"], "en", "import.overwritten_notice", old="60", new="99")
 
 
 async def test_cancel_imports_nothing_and_a_later_confirm_on_the_same_card_changes_nothing(chatter, store, office):
@@ -119,7 +129,7 @@ async def test_cancel_imports_nothing_and_a_later_confirm_on_the_same_card_chang
     await feed(chatter, upload)  # delivered twice before anyone tapped: the same preview, the same action
     assert chatter.last_text() == preview
     assert len(await store.db.fetchall("SELECT id FROM pending")) == 1
-    confirm, cancel = chatter.button("确认导入"), chatter.button("取消")
+    confirm, cancel = chatter.button(t("zh", "btn.import")), chatter.button(t("zh", "btn.cancel"))
     await feed(chatter, tap_update(chatter, cancel))
     assert chatter.last_text() == t("zh", "import.cancelled")
     await feed(chatter, tap_update(chatter, confirm))
@@ -131,10 +141,10 @@ async def test_redelivered_upload_and_confirmation_never_put_the_import_back_ove
         chatter, store, office):
     upload = upload_update(chatter, "scores.csv", ROW.encode())
     await feed(chatter, upload)
-    confirm = tap_update(chatter, chatter.button("确认导入"))
+    confirm = tap_update(chatter, chatter.button(t("zh", "btn.import")))
     await feed(chatter, confirm)
     first_answer = chatter.last_text()
-    assert "已从 scores.csv 导入 1 个分数" in first_answer
+    assert shows(first_answer, "zh", "import.scores_done", name="scores.csv", n=1)
     assert await value(store, "cty_dc", "counties", "fgw") == (99.0, "import")
     await rater_enters(store, "fgw", 60)  # later, the rater taps 60
     # Telegram delivers the confirmation again (a crash before its offset was confirmed)
@@ -147,7 +157,8 @@ async def test_redelivered_upload_and_confirmation_never_put_the_import_back_ove
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
     # the same file sent anew is a new preview, which names the rater's newer score and needs a second yes
     await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
-    assert "60 → 99" in chatter.last_text() and "覆盖评分人本人录入的分数" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "import.preview_line", old="60", new="99")
+    assert shows(chatter.last_text(), "zh", "import.preview_overwrites", n=1)
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
     audit = await store.db.fetchall("SELECT actor, source FROM audit WHERE action = 'score' ORDER BY id")
     assert audit == [("staff:admin", "import"), ("rater:cty_dc", "bot")]
@@ -156,7 +167,7 @@ async def test_redelivered_upload_and_confirmation_never_put_the_import_back_ove
 async def test_a_confirmation_after_the_rater_scored_the_same_row_is_refused(chatter, store, office):
     await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))  # a new score when previewed
     await rater_enters(store, "fgw", 60)  # then the rater scores it
-    await feed(chatter, tap_update(chatter, chatter.button("确认导入")))
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import"))))
     assert chatter.last_text() == t("zh", "import.stale")
     assert await value(store, "cty_dc", "counties", "fgw") == (60.0, "bot")
     assert await notices(store) == []
@@ -164,13 +175,13 @@ async def test_a_confirmation_after_the_rater_scored_the_same_row_is_refused(cha
 
 async def test_results_go_through_the_same_preview(chatter, store, office):
     await feed(chatter, upload_update(chatter, "r.csv", b"department,score\nicbc,88.5\n"))
-    assert "新增 1" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "import.preview_results", name="r.csv", n=1, new=1)
     stored = await store.campaigns.get("small2026")
     assert await store.results.external(stored.id) == {}
-    confirm = tap_update(chatter, chatter.button("确认导入"))
+    confirm = tap_update(chatter, chatter.button(t("zh", "btn.import")))
     await feed(chatter, confirm)
     await feed(chatter, confirm)
-    assert "导入 1 个外部考核结果" in chatter.last_text()
+    assert shows(chatter.last_text(), "zh", "import.results_done", name="r.csv", n=1)
     assert await store.results.external(stored.id) == {"icbc": 88.5}
     assert len(await store.db.fetchall("SELECT 1 FROM audit WHERE action = 'external'")) == 1
 
@@ -179,7 +190,8 @@ async def test_a_long_error_list_is_summarised_and_sent_whole_as_a_file(chatter,
     bad = "rater,group,department,score\n" + "".join(f"nobody{n},counties,fgw,{n}\n" for n in range(300))
     await feed(chatter, upload_update(chatter, "bad.csv", bad.encode()))
     text = chatter.last_text()
-    assert len(text) <= 4096 and "300 处问题" in text and "另有" in text and "bad.csv:2:" in text
+    assert len(text) <= 4096 and shows(text, "zh", "import.rejected", name="bad.csv", n=300) and "bad.csv:2:" in text
+    assert shows(text, "zh", "import.more")
     (doc,) = documents(chatter)
     assert doc["document"].filename == "bad.csv-problems.txt"
     assert doc["document"].data.decode("utf-8-sig").count("\n") == 299
@@ -203,7 +215,7 @@ async def test_a_long_error_list_is_summarised_and_sent_whole_as_a_file(chatter,
 async def test_every_bad_file_gets_a_reply(chatter, store, office, name, make, words):
     await feed(chatter, upload_update(chatter, name, make()))
     text = chatter.last_text()
-    assert "未导入任何数据" in text and words in text, text
+    assert nothing_imported(text) and words in text, text
     assert len(text) <= 4096
 
 
@@ -241,7 +253,7 @@ async def test_taps_keep_flowing_while_a_hostile_file_is_refused(chatter, store,
         for _ in range(2):
             for n, data in enumerate(files):
                 await feed(chatter, upload_update(chatter, f"hostile{n}.xlsx", data))
-                assert "未导入任何数据" in chatter.last_text()
+                assert nothing_imported(chatter.last_text())
                 chatter.session.calls.clear()
         busy_taps, busy_time = served - before, time.perf_counter() - started
         taps, seconds = await quiet(1.0)
@@ -261,7 +273,7 @@ async def test_imported_sheets_are_marked_in_status(chatter, store, office):
     from handlers.staff_status import StatusView, View
 
     await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
-    await feed(chatter, tap_update(chatter, chatter.button("确认导入")))
+    await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import"))))
     await feed(chatter, tap_update(chatter, StatusView(view=View.GROUP, group="counties").pack()))
     lines = chatter.last_text().splitlines()
     (line,) = [x for x in lines if "东城区人民政府" in x]

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
+from handlers.texts import t
 from scoring.campaign import Campaign
 from storage.store import Store
 from tests.reminders.support import bind, fast_sender
+from tests.texts.shapes import shows
 
 TG = {"c_fgw": 301, "c_tax": 302, "admin": 303}
 
@@ -35,9 +37,10 @@ async def test_contacts_owing_materials_are_reminded_until_they_hand_them_in(sto
     await svc.tick()
     # the vertical department's contact has no sheet due then, only its self-check to hand in
     (tax,) = sent_to("c_tax")
-    assert "口内目标自查报告：尚未上交" in tax and "重点工作总结" not in tax
+    assert t("zh", "remind.mat", kind="口内目标自查报告") in tax and "重点工作总结" not in tax
     (fgw,) = sent_to("c_fgw")
-    assert "部门总结自评" in fgw and "重点工作总结：尚未上交" in fgw and "口内目标自查报告：尚未上交" in fgw
+    assert "部门总结自评" in fgw and t("zh", "remind.mat", kind="重点工作总结") in fgw
+    assert t("zh", "remind.mat", kind="口内目标自查报告") in fgw
 
     # the tax office hands in its self-check; fgw scores itself but hands nothing in
     await _hand_in(store, cid, "tax", "self_check", "c_tax")
@@ -50,8 +53,8 @@ async def test_contacts_owing_materials_are_reminded_until_they_hand_them_in(sto
     clock.now = datetime(2027, 1, 5, 10, 0, 1, tzinfo=UTC)
     await svc.tick()
     (digest,) = sent_to("admin")
-    summary = digest.index("重点工作总结</b>：4 个部门未交")
-    self_check = digest.index("口内目标自查报告</b>：4 个部门未交")
+    summary = digest.index(t("zh", "digest.mat", kind="重点工作总结", n=4))
+    self_check = digest.index(t("zh", "digest.mat", kind="口内目标自查报告", n=4))
     assert "市发展和改革委员会" in digest[summary:self_check] and "税务局" not in digest[self_check:]
 
 
@@ -61,10 +64,12 @@ async def test_status_names_the_departments_without_materials(store: Store, smal
     await _hand_in(store, cid, "fgw", "summary", "c_fgw")
     await chatter.send(TG["admin"], "/status")
     text = chatter.last_text()
-    assert "未交材料" in text
+    assert t("zh", "status.mat_title") in text
     summary_line = next(i for i, line in enumerate(text.splitlines()) if line.startswith("重点工作总结"))
     lines = text.splitlines()
-    assert "3 个部门未交" in lines[summary_line] and "市发展和改革委员会" not in lines[summary_line + 1]
+    assert shows(lines[summary_line], "zh", "status.mat_kind", kind="重点工作总结", n=3)
+    assert "市发展和改革委员会" not in lines[summary_line + 1]
     assert "市财政局" in lines[summary_line + 1] and "市教育局" in lines[summary_line + 1]
     self_check = next(i for i, line in enumerate(lines) if line.startswith("口内目标自查报告"))
-    assert "5 个部门未交" in lines[self_check] and "国家税务总局示例市税务局" in lines[self_check + 1]
+    assert shows(lines[self_check], "zh", "status.mat_kind", kind="口内目标自查报告", n=5)
+    assert "国家税务总局示例市税务局" in lines[self_check + 1]

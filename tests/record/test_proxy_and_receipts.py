@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from handlers.texts import t
+from tests.texts.shapes import values_in
 
 ADMIN, COLLECTOR, MAYOR = 951, 952, 953
 
@@ -36,10 +37,10 @@ async def test_the_leader_is_told_once_per_batch_and_sees_the_marks(chatter, sto
     await chatter.press(COLLECTOR, chatter.button("85"))
     await chatter.press(COLLECTOR, chatter.button("80"))
     assert len(sent_to(chatter, MAYOR)) == before  # not per tap
-    await chatter.press(COLLECTOR, chatter.button("首页"))
+    await chatter.press(COLLECTOR, chatter.button(t("zh", "btn.home")))
     await chatter.send(COLLECTOR, "/start")
     await chatter.press(COLLECTOR, chatter.button("代 市长"))
-    await chatter.press(COLLECTOR, chatter.button("首页"))  # nothing new since: no second notice
+    await chatter.press(COLLECTOR, chatter.button(t("zh", "btn.home")))  # nothing new since: no second notice
     (notice,) = sent_to(chatter, MAYOR)[before:]
     assert notice.params["text"] == t("zh", "proxy.batch", collector="市政府办公室（领导评议收集）",
                                       group="市领导评议", n=2)
@@ -63,7 +64,7 @@ async def test_the_receipt_is_a_message_of_its_own_and_stays(chatter, store, off
     for _ in range(sheet.total):
         await chatter.press(MAYOR, chatter.button("90"))
     await chatter.press(MAYOR, chatter.button("提交"))
-    confirm = chatter.button("确认提交")
+    confirm = chatter.button(t("zh", "btn.confirm_submit"))
     await chatter.press(MAYOR, confirm)
     await chatter.press(MAYOR, confirm)  # delivered again: no second receipt
     sheet = await store.sheets.find(stored.id, "ld_sz", "leaders")
@@ -71,7 +72,7 @@ async def test_the_receipt_is_a_message_of_its_own_and_stays(chatter, store, off
     assert len(receipts) == 1 and not receipts[0].params.get("reply_markup")  # no button can edit it away
     edits = [c.params["text"] for c in chatter.session.of("EditMessageText")]
     assert all(sheet.digest not in text for text in edits)  # never edited away by the next tap
-    assert "T" not in edits[-1].split("此表已于")[1][:20]  # local time, not an ISO stamp
+    assert "T" not in values_in(edits[-1], "zh", "submit.already")["time"]  # local time, not an ISO stamp
     await chatter.send(MAYOR, "/receipts")
     assert sheet.digest in chatter.last_text() and "市领导评议" in chatter.last_text()
 
@@ -82,7 +83,7 @@ async def test_an_unusual_typed_value_is_asked_about_once(chatter, store, office
     await chatter.press(MAYOR, chatter.button("继续"))
     for _ in range(3):
         await chatter.press(MAYOR, chatter.button("90"))
-    await chatter.press(MAYOR, chatter.button("其他分数"))
+    await chatter.press(MAYOR, chatter.button(t("zh", "btn.other")))
     await chatter.send(MAYOR, typed)
     stored = await store.campaigns.get(office.key)
     sheet = await store.sheets.find(stored.id, "ld_sz", "leaders")

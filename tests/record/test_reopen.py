@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.cli import main
 from handlers.texts import t
 from storage.sheets import Writer
+from tests.texts.shapes import shows
 
 ADMIN, MAYOR = 901, 902
 
@@ -52,7 +53,7 @@ async def test_reopen_in_the_chat_pages_and_searches(chatter, store, small):
     await submit_all(store, cid, sheets[:14])
     await chatter.send(ADMIN, "/reopen")
     first = chatter.last_markup()
-    assert len(first) == 11 and "(第 1/2 页)" in chatter.last_text().replace("（", "(").replace("）", ")")
+    assert len(first) == 11 and shows(chatter.last_text(), "zh", "reopen.pick_page", n=14, page=1, pages=2)
     await chatter.press(ADMIN, first[-1][-1]["callback_data"])  # ▶ the next page
     assert len(chatter.last_markup()) == 5  # four sheets and the ◀ row
     await chatter.send(ADMIN, "/reopen 教育局")

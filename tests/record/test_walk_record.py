@@ -11,6 +11,7 @@ from handlers.callbacks import Walk
 from handlers.texts import t
 from scoring.validation import load_campaign
 from tests.conftest import EXAMPLES
+from tests.texts.shapes import shows
 
 MAYOR, VICE, OTHER = 801, 802, 803
 
@@ -42,7 +43,7 @@ async def mayor(chatter, store, small):
 async def test_undo_delivered_twice_reverts_one_change(chatter, store, mayor):
     await chatter.press(MAYOR, chatter.button("70"))  # first department
     await chatter.press(MAYOR, chatter.button("75"))  # second
-    undo = chatter.button("撤销")
+    undo = chatter.button(t("zh", "btn.undo"))
     await chatter.press(MAYOR, undo)
     await chatter.press(MAYOR, undo)  # the same update again: after a crash, or a double tap
     scored = {d: v for d, v in (await values(store, mayor, "ld_sz", "leaders")).items() if v is not None}
@@ -54,7 +55,7 @@ async def test_undo_delivered_twice_reverts_one_change(chatter, store, mayor):
 async def test_a_redelivered_tap_never_overwrites_a_later_one(chatter, store, mayor):
     first = chatter.button("70")
     await chatter.press(MAYOR, first)
-    await chatter.press(MAYOR, chatter.button("上一个"))
+    await chatter.press(MAYOR, chatter.button(t("zh", "btn.back")))
     await chatter.press(MAYOR, chatter.button("90"))  # the rater corrects the first department
     await chatter.press(MAYOR, first)  # the first tap delivered again
     assert 90.0 in (await values(store, mayor, "ld_sz", "leaders")).values()
@@ -117,7 +118,7 @@ async def test_one_account_holds_two_roles_and_reaches_both_sheets(chatter, stor
     assert "常务副市长" in home and "经济口重点工作牵头领导" in home
     assert "市领导评议" in home and "重点工作牵头领导评议" in home
     labels = [b["text"] for row in chatter.last_markup() for b in row]
-    assert sum("继续" in label for label in labels) == 2
+    assert sum(shows(label, "zh", "btn.continue") for label in labels) == 2
     await chatter.press(VICE, chatter.button("继续"))  # the first role's sheet
     await chatter.press(VICE, chatter.button("85"))
     await chatter.send(VICE, "/start")

@@ -30,6 +30,7 @@ from scoring.validation import load_campaign
 from storage.store import Store
 from tests.conftest import Chatter
 from tests.reminders.support import STAFF, TEMPLATE, TG, World, bind, fast_sender, utc
+from tests.texts.shapes import shows
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:SANDBOX-kaoping-crash-token"
@@ -87,13 +88,13 @@ async def test_status_tells_staff_how_many_reminders_have_an_unknown_outcome(wor
     bot, session = recording_bot()
     chatter = Chatter(build_dispatcher(world.store, world.clock), bot, session)
     await chatter.send(TG["boss"], "/status")
-    assert "结果未知" in chatter.last_text() and "2" in chatter.last_text().split("结果未知")[1][:12]
+    assert shows(chatter.last_text(), "zh", "st.reminders_unknown", n=2)
     await chatter.send(TG["boss"], "/lang en")
     await chatter.send(TG["boss"], "/status")
-    assert "2 reminders with unknown outcome" in chatter.last_text()
+    assert shows(chatter.last_text(), "en", "st.reminders_unknown", n=2)
     # a collector follows its leaders only: the count is for staff
     await chatter.send(TG["office"], "/status")
-    assert "结果未知" not in chatter.last_text() and "unknown outcome" not in chatter.last_text()
+    assert not any(shows(chatter.last_text(), lang, "st.reminders_unknown") for lang in ("zh", "en"))
     # and the office's command line says it too
     import contextlib
     import io

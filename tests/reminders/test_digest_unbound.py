@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.reminders.support import TG, build, make_world, utc
+from tests.texts.shapes import shape, shows
 
 SCORES_DUE = utc(2027, 1, 10, 10, 0)  # 18:00 in Shanghai
 
@@ -19,9 +20,10 @@ async def test_the_digest_names_who_never_opened_the_invite(store, clock, tmp_pa
         world.clock.now = SCORES_DUE
         await svc.tick()
         (boss,) = [t for t in world.sent_to("boss") if "评分结果" in t]
-        assert "尚未打开邀请链接" in boss and "副市长" in boss and "三局联络员 &lt;x&amp;y&gt;" in boss
-        assert boss.index("尚未打开邀请链接") < boss.index("口内互评")  # named first, before the lists
+        assert shows(boss, "zh", "digest.unbound_names") and "副市长" in boss and "三局联络员 &lt;x&amp;y&gt;" in boss
+        named = shape("zh", "digest.unbound_names").search(boss)
+        assert named.start() < boss.index("口内互评")  # named first, before the lists
         (office,) = world.sent_to("office")
-        assert "Never opened their invite" in office and "副市长" in office and "联络员" not in office
+        assert shows(office, "en", "digest.unbound_names") and "副市长" in office and "联络员" not in office
     finally:
         await svc.stop()

@@ -8,8 +8,10 @@ from datetime import timedelta
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
 from handlers.callbacks import Act, Walk
+from handlers.texts import t
 from storage.store import Store
 from tests.reminders.support import TG, World, build, fast_sender, score_all, utc
+from tests.texts.shapes import shows
 
 # scores due 2027-01-10 18:00 Shanghai = 10:00Z; 3d → 01-07 10:00Z, 1d → 01-09 10:00Z, 2h → 01-10 08:00Z
 SCORES_3D = utc(2027, 1, 7, 10)
@@ -42,14 +44,16 @@ async def test_only_laggards_get_progress_and_a_continue_button_per_sheet(world:
     assert scores_reminders(sent) == {("c2", 259200, "sent"), ("c3", 259200, "sent"), ("mayor", 259200, "sent")}
     assert world.sent_to("c1") == [] and world.sent_to("vmayor") == []
     (c2_text,) = world.sent_to("c2")
-    assert "已评 1/2" in c2_text and "01-10 18:00" in c2_text and "剩 3 天" in c2_text
+    assert shows(c2_text, "zh", "remind.sheet", done=1, total=2)
+    assert shows(c2_text, "zh", "remind.title", due="01-10 18:00", left=t("zh", "left.days", n=3))
     assert "提醒 &lt;测试&gt; &amp; 考核" in c2_text  # campaign text is escaped for HTML
     (mayor_text,) = world.sent_to("mayor")
-    assert "all 3 scored, not submitted yet" in mayor_text and "3 days" in mayor_text
+    assert shows(mayor_text, "en", "remind.sheet_ready", total=3)
+    assert shows(mayor_text, "en", "remind.title", left=t("en", "left.days", n=3))
     c2_call = next(c for c in world.session.of("SendMessage") if c.params["chat_id"] == TG["c2"])
     (row,) = c2_call.params["reply_markup"]["inline_keyboard"]
     assert row[0]["callback_data"] == Walk(act=Act.OPEN, sheet=c2_peers).pack()
-    assert row[0]["text"] == "继续 口内互评"
+    assert row[0]["text"] == t("zh", "remind.btn", group="口内互评")
 
 
 async def test_a_sheet_submitted_after_the_tick_read_it_is_not_reminded(world: World):
@@ -102,7 +106,7 @@ async def test_catch_up_after_downtime_sends_only_the_latest_offset(world: World
     assert scores_reminders(sent) == {(r, 259200, "skipped") for r in SCORE_RATERS} | {
         (r, 86400, "sent") for r in SCORE_RATERS
     }
-    assert len(world.sent_to("c3")) == 1 and "剩 21 小时" in world.sent_to("c3")[0]
+    assert len(world.sent_to("c3")) == 1 and t("zh", "left.hours", n=21) in world.sent_to("c3")[0]
     # materials closed four days ago (beyond `grace`): history, nothing sent or recorded for it
     assert not [k for k in await world.outcomes() if k[1] == "materials"]
     assert all("自评材料" not in text for text in world.sent_to("c1"))
@@ -114,7 +118,7 @@ async def test_a_milestone_passed_during_downtime_drops_reminders_and_sends_the_
     assert scores_reminders(sent) == {(r, o, "dropped") for r in SCORE_RATERS for o in (259200, 86400, 7200)} | {
         ("staff:boss", -1, "sent"), ("staff:office", -1, "sent"),
     }
-    assert not any("剩" in text for _, text in world.sent())
+    assert not any(shows(text, "zh", "remind.title") for _, text in world.sent())  # digests only
     digests = {d.rater: d.outcome for d in sent if d.milestone == "scores" and d.offset_s == -1}
     assert digests == {"staff:boss": "sent", "staff:office": "sent"}
 
@@ -130,7 +134,7 @@ async def test_quiet_hours_hold_a_reminder_until_they_end(store, clock, tmp_path
     assert await at(world, svc, utc(2027, 1, 9, 23, 59, 59)) == []
     sent = await at(world, svc, utc(2027, 1, 10, 0))  # 08:00 local
     assert scores_reminders(sent) == {(r, 7200, "sent") for r in SCORE_RATERS}
-    assert "剩 1 小时" in world.sent_to("c1")[0]
+    assert shows(world.sent_to("c1")[0], "zh", "remind.title", left=t("zh", "left.hours", n=1))
 
 
 async def test_quiet_hours_outlasting_the_milestone_drop_the_reminder(store, clock, tmp_path):
@@ -147,7 +151,7 @@ async def test_quiet_hours_outlasting_the_milestone_drop_the_reminder(store, clo
     assert world.sent() == []
     sent = await at(world, svc, utc(2027, 1, 10, 0))  # ...for 08:00
     assert {d.rater for d in sent} == {"staff:boss", "staff:office"}
-    assert all("剩" not in text for _, text in world.sent())
+    assert not any(shows(text, "zh", "remind.title") for _, text in world.sent())  # digests only
 
 
 async def test_no_quiet_hours_when_the_campaign_turns_them_off(store, clock, tmp_path):
@@ -210,11 +214,15 @@ async def test_the_digest_goes_once_to_staff_and_collectors_about_their_own(worl
     sent = await at(world, svc, SCORES_DUE)
     assert {d.rater for d in sent if d.offset_s == -1 and d.milestone == "scores"} == {"staff:boss", "staff:office"}
     (boss,) = [t for t in world.sent_to("boss") if "评分结果" in t]
-    assert "口内互评</b>：2/3 未提交" in boss and "市领导</b>：1/2 未提交" in boss
-    assert "二局联络员：已评 0/2" in boss and "三局联络员 &lt;x&amp;y&gt;" in boss and "市长：已评 2/3" in boss
+    assert shows(boss, "zh", "digest.group", where="分口考核 · 口内互评", late=2, sheets=3)
+    assert shows(boss, "zh", "digest.group", where="领导评议 · 市领导", late=1, sheets=2)
+    assert shows(boss, "zh", "digest.rater", name="二局联络员", done=0, total=2)
+    assert "三局联络员 &lt;x&amp;y&gt;" in boss
+    assert shows(boss, "zh", "digest.rater", name="市长", done=2, total=3)
     assert "一局联络员" not in boss.split("评分结果")[1] and "副市长" not in boss
     (office,) = world.sent_to("office")
-    assert "市长：已评 2/3" in office and "联络员" not in office and "副市长" not in office
+    assert shows(office, "zh", "digest.rater", name="市长", done=2, total=3)
+    assert "联络员" not in office and "副市长" not in office
     # appr (approver only) gets none; nothing twice, not even from a fresh process
     assert await at(world, svc, SCORES_DUE + timedelta(hours=1)) == []
     again = world.service()

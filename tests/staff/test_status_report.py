@@ -26,6 +26,7 @@ from scoring.provenance import STAFF as STAFF_VIEW
 from storage.reporting import build_report, build_view
 from storage.sheets import Writer
 from storage.store import Store
+from tests.texts.shapes import shows
 
 STAFF, ADMIN, COLLECTOR, RATER, STRANGER = 601, 602, 603, 604, 999
 # odd values that no count, percentage or date in a status message can spell
@@ -123,15 +124,16 @@ async def test_staff_status_shows_progress_laggards_and_deadlines_never_a_score(
     await store.people.mark_unreachable(RATER)
     await chatter.send(STAFF, "/status")
     text = chatter.last_text()
-    assert "市领导评议 ▓▓▓▓▓▓▓▓▓▓ 100%" in text and "已提交 1/2" in text
-    assert "县（市、区）政府评议 ▓▓▓▓▓▓░░░░ 66%" in text
-    assert "常务副市长 5/5 （导入） 📵" in text  # the laggard, its scores imported, marked unreachable
-    assert "青河县人民政府 0/5 ❔" in text  # never bound
-    assert "自评材料报送：01-05 18:00（剩 3 天）" in text
+    assert shows(text, "zh", "st.group", group="市领导评议", bar="▓▓▓▓▓▓▓▓▓▓ 100%", submitted=1, sheets=2)
+    assert shows(text, "zh", "st.group", group="县（市、区）政府评议", bar="▓▓▓▓▓▓░░░░ 66%")
+    marks = f" {t('zh', 'mark.imported')} {t('zh', 'st.mark_unreachable')}"
+    assert t("zh", "st.laggard", name="常务副市长", done=5, total=5, marks=marks) in text  # imported, unreachable
+    assert t("zh", "st.laggard", name="青河县人民政府", done=0, total=5, marks=" " + t("zh", "st.mark_unbound")) in text
+    assert t("zh", "st.milestone", name="自评材料报送", due="01-05 18:00", left=t("zh", "left.days", n=3)) in text
     assert len(text) <= 4096
     assert_no_values(text, values)
     labels = [b["text"] for row in chatter.last_markup() for b in row]
-    assert "市领导评议 100%" in labels and "🔄 刷新" in labels
+    assert t("zh", "st.btn_group", group="市领导评议", pct=100) in labels and t("zh", "st.btn_refresh") in labels
 
 
 async def test_drill_down_by_group_then_rater_and_back(chatter, store, people):
@@ -140,14 +142,17 @@ async def test_drill_down_by_group_then_rater_and_back(chatter, store, people):
     await chatter.send(STAFF, "/status")
     await chatter.press(STAFF, chatter.button("市领导评议"))
     group = chatter.last_text()
-    assert "市领导评议" in group and "常务副市长 5/5 · 进行中" in group and "市长 5/5 · 已提交" in group
+    assert "市领导评议" in group
+    assert shows(group, "zh", "st.rater_line", name="常务副市长", done=5, total=5, state=t("zh", "st.state.open"))
+    assert shows(group, "zh", "st.rater_line", name="市长", done=5, total=5, state=t("zh", "st.state.submitted"))
     await chatter.press(STAFF, button(chatter, "市长 5/5"))
     rater = chatter.last_text()
-    assert rater.startswith("<b>市长</b>") and "提交于 2027-01-02 10:00" in rater
-    await chatter.press(STAFF, chatter.button("⬅ 市领导评议"))
+    assert rater.startswith(t("zh", "st.rater_title", name="市长", marks=""))
+    assert t("zh", "st.submitted_at", time="2027-01-02 10:00") in rater
+    await chatter.press(STAFF, chatter.button(t("zh", "st.btn_group_back", group="市领导评议")))
     assert chatter.last_text() == group
-    await chatter.press(STAFF, chatter.button("总览"))
-    assert "进度" in chatter.last_text()
+    await chatter.press(STAFF, chatter.button(t("zh", "st.btn_overview")))
+    assert shows(chatter.last_text(), "zh", "st.title")
     assert_no_values(sent_texts(chatter), values)
     assert len(chatter.session.of("EditMessageText")) == 4  # one message, edited in place
 
@@ -156,9 +161,9 @@ async def test_collector_sees_only_their_leaders(chatter, store, people):
     await score(store, people)
     await chatter.send(COLLECTOR, "/status")
     text = chatter.last_text()
-    assert "仅显示您代为收集的领导" in text and "市领导评议" in text
+    assert t("zh", "st.scope_collector") in text and "市领导评议" in text
     assert "县（市、区）政府评议" not in text and "东城区人民政府" not in text
-    groups = [b["text"] for row in chatter.last_markup() for b in row if "刷新" not in b["text"]]
+    groups = [b["text"] for row in chatter.last_markup() for b in row if b["text"] != t("zh", "st.btn_refresh")]
     assert groups == ["市领导评议 100%"]
     # forged taps: another group, or a sheet of a rater the collector does not collect for
     (county_sheet,) = await store.sheets.for_rater(people, "cty_dc")
@@ -189,13 +194,13 @@ async def test_staff_report_text_workbook_and_chart(chatter, store, people, camp
     await chatter.send(STAFF, "/report")
     (message,) = chatter.session.of("SendMessage")
     text = message.params["text"]
-    assert "中期结果（暂定）" in text and text.count("<pre>") == text.count("</pre>") == 3
+    assert t("zh", "rp.provisional") in text and text.count("<pre>") == text.count("</pre>") == 3
     staff, _ = await build_view(store, await store.campaigns.get(campaign.key), STAFF_VIEW)
     fgw = staff.department("fgw")
     assert f"{format_points(fgw.total)}*" in text  # the staff view's total: the two leaders' values left out
     assert fgw.total != (await build_report(store, await store.campaigns.get(campaign.key))).department("fgw").total
-    assert "非管理员视图" in text and "保密：部分评分暂不计入：" in text
-    assert "需要注意" in text and "待审定：重点工作牵头领导评议（4 个部门）" in text
+    assert shows(text, "zh", "rp.note_staff") and "保密：部分评分暂不计入：" in text
+    assert t("zh", "rp.flags_title") in text and "待审定：重点工作牵头领导评议（4 个部门）" in text
     assert len(text) <= 4096
     name, data = document(chatter)
     assert name.endswith(".xlsx") and not name.endswith("-full.xlsx")
@@ -231,7 +236,7 @@ async def test_one_leaders_scores_move_nothing_a_non_admin_sees(chatter, store, 
     await chatter.send(STAFF, "/report")
     after = chatter.session.of("SendMessage")[0].params["text"]
     # only the flag that some confidential values are not counted yet tells anything happened
-    assert before.split("<b>需要注意</b>")[0] == after.split("<b>需要注意</b>")[0]
+    assert before.split(t("zh", "rp.flags_title"))[0] == after.split(t("zh", "rp.flags_title"))[0]
     report = await build_report(store, await store.campaigns.get(campaign.key))
     for dept in report.departments:
         if not dept.external:
@@ -242,12 +247,12 @@ async def test_final_once_deadlines_passed_and_every_sheet_is_in(chatter, store,
     await score(store, people)
     await submit(store, people, *(r.key for r in campaign.raters))
     await chatter.send(STAFF, "/report")
-    assert "中期结果" in chatter.session.of("SendMessage")[0].params["text"]
+    assert t("zh", "rp.provisional") in chatter.session.of("SendMessage")[0].params["text"]
     chatter.session.clear()
     clock.now = datetime(2027, 1, 16, tzinfo=UTC)
     await chatter.send(STAFF, "/report")
     # every deadline past and every sheet in, but results are still missing (external results, approvals)
-    assert "中期结果" in chatter.session.of("SendMessage")[0].params["text"]
+    assert t("zh", "rp.provisional") in chatter.session.of("SendMessage")[0].params["text"]
     chatter.session.clear()
     stored = await store.campaigns.get(campaign.key)
     external = [(d.key, 88.0) for d in campaign.departments if campaign.is_external(d.profile)]
@@ -260,7 +265,7 @@ async def test_final_once_deadlines_passed_and_every_sheet_is_in(chatter, store,
     assert all(d.complete for d in report.departments), [(d.key, d.flags) for d in report.departments]
     await chatter.send(STAFF, "/report")
     text = chatter.session.of("SendMessage")[0].params["text"]
-    assert "中期结果" not in text and "所有截止时间已过" in text, text
+    assert t("zh", "rp.provisional") not in text and t("zh", "rp.final") in text, text
 
 
 async def test_without_a_cjk_font_text_and_workbook_still_arrive(chatter, store, people, monkeypatch):
@@ -299,16 +304,16 @@ async def test_status_and_report_fit_a_phone_for_the_municipal_campaign(chatter,
     await score(store, cid, {r.key for r in municipal.raters[::2]})
     chatter.session.clear()
     await chatter.send(STAFF, "/status")
-    assert len(chatter.last_text()) <= 4096 and "等另" in chatter.last_text()
+    assert len(chatter.last_text()) <= 4096 and shows(chatter.last_text(), "zh", "st.more")
     assert all(len(b["callback_data"].encode()) <= 64 for row in chatter.last_markup() for b in row)
     await chatter.press(STAFF, chatter.button("口内部门互评"))  # 43 department contacts: pages
-    assert "第 1/3 页" in chatter.last_text() and len(chatter.last_text()) <= 4096
-    await chatter.press(STAFF, chatter.button("下一页"))
-    assert "第 2/3 页" in chatter.last_text()
+    assert t("zh", "st.page", page=1, pages=3) in chatter.last_text() and len(chatter.last_text()) <= 4096
+    await chatter.press(STAFF, chatter.button(t("zh", "st.btn_next")))
+    assert t("zh", "st.page", page=2, pages=3) in chatter.last_text()
     await chatter.send(STAFF, "/report")
     text = chatter.session.of("SendMessage")[-1].params["text"]
     standard = sum(d.profile == "standard" for d in municipal.departments)
-    assert len(text) <= 4096 and f"另有 {standard - 15} 个部门，完整名单见文件" in text
+    assert len(text) <= 4096 and t("zh", "rp.more", n=standard - 15) in text
     assert "缺外部考核结果" in text and "  —       —*  中国工商银行某市分行" in text  # no result yet: not 0
     assert chatter.session.of("SendDocument") and chatter.session.of("SendPhoto")
 

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from handlers.texts import t
 from scoring.validation import load_campaign
 from storage.store import Store
 from tests.conftest import EXAMPLES
+from tests.texts.shapes import shows
 
 ADMIN, APPROVER, LEAD, MAYOR = 701, 702, 704, 705
 
@@ -42,10 +44,10 @@ async def test_a_remind_reaches_an_english_telegram_user_in_english_with_full_la
     chatter.session.clear()
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))
-    await chatter.press(ADMIN, chatter.button("确认"))
+    await chatter.press(ADMIN, chatter.button(t("zh", "btn.confirm")))
     (reminder,) = sent_to(chatter, MAYOR)
-    assert "Please finish and submit" in reminder["text"] and "请" not in reminder["text"]
-    assert labels(reminder["reply_markup"]) == ["Continue City leaders"]
+    assert t("en", "remind.footer") in reminder["text"] and "请" not in reminder["text"]
+    assert labels(reminder["reply_markup"]) == [t("en", "remind.btn", group="City leaders")]
 
 
 async def test_typed_value_errors_in_english(chatter, store, team):
@@ -53,7 +55,7 @@ async def test_typed_value_errors_in_english(chatter, store, team):
     await chatter.press(MAYOR, chatter.button("Continue"), lang="en")
     await chatter.press(MAYOR, chatter.button("Other"), lang="en")
     await chatter.send(MAYOR, "abc", lang="en")
-    assert "not a number" in chatter.last_text() and "不是数字" not in chatter.last_text()
+    assert t("en", "value.not_a_number", text="abc") in chatter.last_text() and "不是数字" not in chatter.last_text()
     await chatter.send(MAYOR, "101", lang="en")
     assert "不" not in chatter.last_text() and "超出" not in chatter.last_text()
 
@@ -68,7 +70,7 @@ async def test_return_and_reopen_notices_in_the_raters_language(chatter, store, 
     await chatter.press(LEAD, chatter.button("Submit"), lang="en")
     await chatter.press(LEAD, chatter.button("Yes, submit"), lang="en")
     assert (await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")).state == "submitted"
-    await chatter.press(APPROVER, chatter.button("退回"))
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.return")))
     await chatter.send(APPROVER, "请补充评语后再提交")
     told = sent_to(chatter, LEAD)[-1]
     assert "请补充评语后再提交" in told["text"] and "退回" not in told["text"].replace("请补充评语后再提交", "")
@@ -83,7 +85,7 @@ async def test_campaign_default_language_for_a_user_whose_telegram_is_neither(ch
     await bind(chatter, store, campaign.key, "rater", "ld_sz", MAYOR, "ru")
     assert "Continue" in str(chatter.last_markup())
     await chatter.send(MAYOR, "/lang 中文", lang="ru")
-    assert chatter.last_text() == "已切换为中文。"
+    assert chatter.last_text() == t("zh", "lang.switched")
 
 
 def test_default_lang_is_checked_in_the_campaign_file():
@@ -94,19 +96,19 @@ def test_default_lang_is_checked_in_the_campaign_file():
 
 async def test_lang_sets_by_code_or_name_and_explains_anything_else(chatter, store, team):
     await chatter.send(ADMIN, "/lang 中文")  # a Chinese user asking for Chinese stays Chinese
-    assert chatter.last_text() == "已切换为中文。"
+    assert chatter.last_text() == t("zh", "lang.switched")
     await chatter.send(ADMIN, "/lang English")
-    assert chatter.last_text() == "Switched to English."
+    assert chatter.last_text() == t("en", "lang.switched")
     await chatter.send(ADMIN, "/lang klingon")
-    assert "klingon" in chatter.last_text() and "/lang zh" in chatter.last_text()
+    assert chatter.last_text() == t("en", "lang.unknown", text="klingon")
     assert (await store.people.user(ADMIN)).lang == "en"  # unchanged by the unknown word
     await chatter.send(ADMIN, "/lang zh")
     assert (await store.people.user(ADMIN)).lang == "zh"
 
 
 async def test_role_names_in_the_users_language(chatter, store, team):
-    bound = [p["text"] for p in sent_to(chatter, ADMIN) if "已绑定工作人员" in p["text"]]
-    assert bound and "管理员" in bound[0] and "admin" not in bound[0]
+    bound = [p["text"] for p in sent_to(chatter, ADMIN) if shows(p["text"], "zh", "start.bound_staff")]
+    assert bound and t("zh", "role.admin") in bound[0] and "admin" not in bound[0]
 
 
 async def test_the_telegram_language_is_remembered_for_later(chatter, store, team):
@@ -150,5 +152,5 @@ async def test_a_scheduled_reminder_uses_the_language_telegram_showed(chatter, s
     clock.now = datetime(2027, 1, 8, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, inside the 3d window of `scores`
     await service.tick()
     (reminder,) = [p for p in sent_to(chatter, MAYOR) if "⏰" in p["text"]]
-    assert "days left" in reminder["text"] and "Please finish and submit" in reminder["text"]
+    assert shows(reminder["text"], "en", "left.days") and t("en", "remind.footer") in reminder["text"]
     assert [p for p in sent_to(chatter, ADMIN) if "⏰" in p["text"]] == []  # staff get none
