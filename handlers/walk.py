@@ -338,7 +338,7 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
     card = receipt_card(me.campaign, me.lang, sheet, receipt.count, when, receipt.digest)
     await bot.send_message(query.from_user.id, card.text, reply_markup=card.markup)
     log.info("sheet %s submitted by %s: %s entries, digest %s", sheet.id, actor, receipt.count, receipt.digest[:12])
-    await sheet_submitted(bot, store, me, sheet, receipt.count)
+    await sheet_submitted(store, me, sheet, receipt.count, outbox)
     await tell_leaders(store, me, [sheet], outbox)
 
 
