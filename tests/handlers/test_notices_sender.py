@@ -9,7 +9,9 @@ import pytest
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import SendMessage, SendPhoto
 
-from handlers.texts import t
+from handlers.notices import render_notice
+from handlers.texts import h, name_in, t
+from storage.outbox import Notice
 from tests.handlers.test_staff_actions import (
     ADMIN,
     APPROVER,
@@ -114,3 +116,14 @@ async def test_the_report_chart_waits_out_flood_control_more_than_once(chatter, 
     await chatter.send(ADMIN, "/report")
     assert len(calls) == 3 and len(chatter.session.of("SendPhoto")) == 1
     assert chatter.last_text() != t("zh", "error.generic")
+
+
+def test_a_notice_counts_in_the_readers_grammar(small):
+    # numbers reach the catalog as numbers: one proxied score is "1 score" in English, not "1 scores"
+    _, group = next(iter(small.groups()))
+    collector = next(s for s in small.staff if s.key == "col_zf")
+    notice = Notice(1, 1, "rater", "ld_sz", "proxy.batch",
+                    {"collector": collector.key, "group": group.key, "n": 1, "proxy_sheet": 7, "upto": 3})
+    text, _ = render_notice(small, "en", notice)
+    assert text == t("en", "proxy.batch", collector=h(name_in("en", collector.name, collector.name_en)),
+                     group=h(name_in("en", group.name, group.name_en)), n=1)
