@@ -1,4 +1,4 @@
-"""The one place that wires real objects together: store, dispatcher, bot, scheduler."""
+"""The one place that wires real objects together: store, dispatcher, bot, the one Sender, scheduler."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommandScopeDefault, ErrorEvent
 
 from bot.config import Settings
+from bot.delivery import Sender
 from bot.outbox import OutboxDelivery
 from bot.prompt_storage import StorePromptStorage
 from bot.scheduler import ReminderService
 from handlers import get_routers
 from handlers.clock import Clock
 from handlers.commands import EVERYONE, menu
+from handlers.flood import Replies
 from handlers.identity import IdentityMiddleware, Me
 from handlers.notices import Outbox
 from handlers.remind import RemindNow
@@ -36,11 +38,12 @@ log = logging.getLogger(__name__)
 
 def build_dispatcher(
     store: Store, clock: Clock = utc_now, settings: Settings | None = None, reminders: RemindNow | None = None,
-    outbox: Outbox | None = None,
+    outbox: Outbox | None = None, sender: Replies | None = None,
 ) -> Dispatcher:
-    """The production dispatcher; tests and benchmarks feed updates into this very object."""
+    """The production dispatcher; tests and benchmarks feed updates into this very object. `sender`: the
+    bot's one Sender, whose flood control the handlers' direct replies share (handlers/flood.py)."""
     dp = Dispatcher(storage=StorePromptStorage(store.prompts), store=store, clock=clock, settings=settings,
-                    reminders=reminders, outbox=outbox)
+                    reminders=reminders, outbox=outbox, sender=sender)
     # who is writing, resolved once per update; score taps resolve it in their own one round trip
     dp.update.outer_middleware(IdentityMiddleware(defer=is_score_tap))
     dp.callback_query.middleware(IdentityMiddleware())
@@ -83,9 +86,10 @@ async def run_polling(settings: Settings, token: str, *, sole: bool = False) -> 
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     store = await Store.open(settings.db)
     bot = build_bot(token, settings.api_base)
-    reminders = ReminderService(store, bot, sole=sole)
-    outbox = OutboxDelivery(store, bot)
-    dp = build_dispatcher(store, settings=settings, reminders=reminders, outbox=outbox)
+    sender = Sender(bot, store.people)  # one pacer, one flood control for everything the bot sends
+    reminders = ReminderService(store, bot, sole=sole, sender=sender)
+    outbox = OutboxDelivery(store, bot, sender)
+    dp = build_dispatcher(store, settings=settings, reminders=reminders.manual, outbox=outbox, sender=sender)
     # everything built so far lives as long as the process: keep the collector off it
     # (bench: tap p99 4.0 -> 3.5 ms)
     gc.freeze()

@@ -16,6 +16,10 @@ and turns every failure into an outcome instead of an exception:
   delivered; the caller may try again later). `max_wait` (plus one request
   timeout) also bounds how long a send can take, which must stay below the
   reminder claim's staleness.
+
+`Sender.reply` is for the bot's direct answers to a user's own action (the /report files): not paced
+and not turned into outcomes (the handler's error path sees other errors), but a 429 waits
+`retry_after` and pauses the bot's other sends just as `send` does, within its own `max_wait`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -44,6 +49,7 @@ from storage.people import PeopleRepo
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -191,6 +197,22 @@ class Sender:
                     return Outcome.FAILED
                 log.warning("send to %s failed (%s); retry %d in %.1fs", chat_id, exc, failures, wait)
                 await self.sleep(wait)
+
+    async def reply(self, call: Callable[[], Awaitable[T]], *, max_wait: float) -> T:
+        """Make a direct answer's call (`call` does one request); on 429 everyone waits `retry_after` and
+        the call is made again, as long as the waits fit in `max_wait`; then the 429 is raised."""
+        deadline = self.clock() + max_wait
+        while True:
+            paused = self.pacer.delay()  # another send met flood control: wait with everyone
+            if paused and self.clock() + paused <= deadline:
+                await self.sleep(paused)
+            try:
+                return await call()
+            except TelegramRetryAfter as exc:
+                if self.clock() + exc.retry_after > deadline:
+                    raise
+                log.info("429 on a reply: waiting %ss", exc.retry_after)
+                self.pacer.pause(exc.retry_after)
 
 
 def _maybe_delivered(exc: BaseException) -> bool:

@@ -8,7 +8,7 @@ bot's taps. It works for processes on one host (the database is a local SQLite
 file anyway; a shared PostgreSQL would use an advisory lock the same way).
 Holding it also tells a starting process that no other live process sends
 reminders from this database, so every unfinished reminder claim in it belongs
-to a process that has died (bot/scheduler.py relies on this).
+to a process that has died (bot/reminders.py relies on this).
 """
 
 from __future__ import annotations

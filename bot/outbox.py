@@ -13,7 +13,7 @@ import logging
 from aiogram import Bot
 
 from bot.delivery import Outcome, Sender
-from handlers.notices import render_notice
+from handlers.notices import render
 from handlers.texts import pick_lang
 from storage.store import Store
 
@@ -67,8 +67,13 @@ class OutboxDelivery:
                     await self.store.outbox.mark(notice.id, "unbound")
                     decided += 1
                     continue
-                chat_id, lang = contact[0], pick_lang(contact[1], None)
-            text, markup = render_notice(stored.campaign, lang, notice)
+                chat_id, lang = contact[0], pick_lang(contact[1], None, stored.campaign.default_lang)
+            rendered = await render(self.store, stored.campaign, lang, notice)
+            if rendered is None:
+                await self.store.outbox.mark(notice.id, "gone")
+                decided += 1
+                continue
+            text, markup = rendered
             outcome = await self.sender.send(chat_id, text, markup)
             if outcome is Outcome.DEFERRED:
                 continue  # flood control: the next round

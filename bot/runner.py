@@ -8,6 +8,7 @@ import contextlib
 from aiogram import Bot, Dispatcher
 
 from bot.app import build_bot, build_dispatcher, set_commands
+from bot.delivery import Sender
 from bot.outbox import OutboxDelivery
 from bot.scheduler import ReminderService
 from handlers.clock import Clock
@@ -19,9 +20,11 @@ class RunningBot:
     def __init__(self, store: Store, token: str, api_base: str, clock: Clock = utc_now) -> None:
         self.store = store
         self.bot: Bot = build_bot(token, api_base)
-        self.reminders = ReminderService(store, self.bot, clock=clock)
-        self.outbox = OutboxDelivery(store, self.bot)
-        self.dp: Dispatcher = build_dispatcher(store, clock, reminders=self.reminders, outbox=self.outbox)
+        self.sender = Sender(self.bot, store.people)  # the one Sender, as in bot.app.run_polling
+        self.reminders = ReminderService(store, self.bot, clock=clock, sender=self.sender)
+        self.outbox = OutboxDelivery(store, self.bot, self.sender)
+        self.dp: Dispatcher = build_dispatcher(store, clock, reminders=self.reminders.manual, outbox=self.outbox,
+                                               sender=self.sender)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

@@ -9,12 +9,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import Approval, Verdict
-from handlers.cards import approval_card, group_names, reopened_markup
-from handlers.events import notify
+from handlers.cards import approval_card, group_names
 from handlers.identity import Me
+from handlers.notices import Outbox, kick
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, pick_lang, t
+from handlers.texts import h, name_in, t
 from scoring.campaign import Role
 from storage.sheets import SheetInfo
 from storage.store import Store
@@ -79,28 +79,27 @@ async def on_return(query: CallbackQuery, callback_data: Approval, store: Store,
     await query.message.answer(t(me.lang, "approval.prompt"))
 
 
-async def on_return_comment(message: Message, store: Store, me: Me, state: FSMContext, bot: Bot) -> None:
+async def on_return_comment(message: Message, store: Store, me: Me, state: FSMContext,
+                            outbox: Outbox | None = None) -> None:
+    """The sheet goes back with the comment, and the rater is told (the outbox, in their language, with
+    one tap to continue) in the same transaction."""
     data = await state.get_data()
     await state.clear()
     comment = message.text.strip()[:COMMENT_MAX]
     sheet = await _pending_sheet(store, me, data["sheet"])
-    if sheet is None or not await store.sheets.return_sheet(sheet.id, comment, actor=f"staff:{me.staff.key}"):
+    returned = False
+    if sheet is not None:
+        async with store.db.transaction():
+            returned = await store.sheets.return_sheet(sheet.id, comment, actor=f"staff:{me.staff.key}")
+            if returned:
+                await store.outbox.add(me.stored.id, "rater", sheet.rater, "approval.told_rater",
+                                       group=sheet.group, comment=comment, sheet=sheet.id)
+    if sheet is None or not returned:
         await message.answer(t(me.lang, "approval.not_pending"))
         return
+    kick(outbox)
     rater, group = _names(me, sheet)
     await message.answer(t(me.lang, "approval.returned", rater=h(rater), group=h(group), comment=h(comment)))
-    await tell_rater_returned(bot, store, me, sheet, comment)
-
-
-async def tell_rater_returned(bot: Bot, store: Store, me: Me, sheet: SheetInfo, reason: str,
-                              key: str = "approval.told_rater") -> None:
-    contact = (await store.people.contacts(me.stored.id)).get(("rater", sheet.rater))
-    if contact is None:
-        return
-    lang = pick_lang(contact[1], None, me.campaign.default_lang)
-    _, group = group_names(me.campaign, sheet.group, lang)
-    await notify(bot, store, contact[0], t(lang, key, group=h(group), comment=h(reason)),
-                 reopened_markup(lang, sheet.id))
 
 
 def build_router() -> Router:

@@ -1,4 +1,9 @@
-"""Notices from the outbox, rendered in the recipient's language, and the hook that delivers them soon."""
+"""Notices from the outbox, rendered in the recipient's language, and the hook that delivers them soon.
+
+A notice is a text key with its values (keys of the campaign become names in the reader's language);
+a few carry buttons: a returned or reopened sheet (`sheet`: one tap to continue), a proxy batch (the
+leader's answer), and the approval request (`APPROVAL_REQUEST`, `approve`: the approver's card, drawn
+from the sheet as it is when the notice goes out)."""
 
 from __future__ import annotations
 
@@ -6,10 +11,13 @@ from typing import Any, Protocol
 
 from aiogram.types import InlineKeyboardMarkup
 
-from handlers.cards import proxy_check_markup, reopened_markup
+from handlers.cards import approval_card, proxy_check_markup, reopened_markup
 from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign
 from storage.outbox import Notice
+from storage.store import Store
+
+APPROVAL_REQUEST = "approval.title"  # args: approve=sheet id; the whole approval card
 
 
 class Outbox(Protocol):
@@ -23,8 +31,11 @@ def kick(outbox: Outbox | None) -> None:
         outbox.kick()
 
 
-def _localised(campaign: Campaign, lang: str, name: str, value: Any) -> str:
-    """Keys become names in the reader's language; everything else is shown as text, escaped."""
+def _localised(campaign: Campaign, lang: str, name: str, value: Any) -> object:
+    """Keys become names in the reader's language; numbers stay numbers (plurals); everything else is
+    shown as text, escaped."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     if name == "group" and isinstance(value, str) and value in {g.key for _, g in campaign.groups()}:
         group = campaign.group(value)
         return h(name_in(lang, group.name, group.name_en))
@@ -49,3 +60,16 @@ def render_notice(campaign: Campaign, lang: str, notice: Notice) -> tuple[str, I
     if notice.text_key == "proxy.batch":
         markup = proxy_check_markup(lang, int(notice.args["proxy_sheet"]), int(notice.args["upto"]))
     return t(lang, notice.text_key, **values), markup
+
+
+async def render(store: Store, campaign: Campaign, lang: str, notice: Notice
+                 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The notice as it goes out; None when there is nothing left to say (the sheet of an approval
+    request is gone)."""
+    if notice.text_key == APPROVAL_REQUEST:
+        found = await store.sheets.walk(int(notice.args["approve"]))
+        if found is None or found[0].campaign_id != notice.campaign_id:
+            return None
+        card = approval_card(campaign, lang, found[0], found[1])
+        return card.text, card.markup
+    return render_notice(campaign, lang, notice)

@@ -27,7 +27,7 @@ UNBOUND_NAMED = 40  # names listed after a remind; the rest are counted
 
 
 class RemindNow(Protocol):
-    """What the composition root provides (bot.scheduler.ReminderService)."""
+    """What the composition root provides (bot.remind_now.ManualRemind)."""
 
     async def remind_now(self, stored: StoredCampaign, milestone_key: str, actor: str) -> dict[str, int]: ...
 

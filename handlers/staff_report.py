@@ -15,16 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatAction
-from aiogram.exceptions import TelegramRetryAfter
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
 from handlers.clock import Clock
+from handlers.flood import Replies, patiently
 from handlers.identity import Me
 from handlers.roles import HasRole
 from handlers.staff_status import fit, refuse
@@ -159,7 +159,8 @@ def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mappi
 # -- the handler ----------------------------------------------------------------------------------
 
 
-async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clock) -> None:
+async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clock,
+                    sender: Replies | None = None) -> None:
     campaign, lang, chat = me.campaign, me.lang, message.chat.id
     view = ADMIN if me.has(Role.ADMIN) else STAFF
     report, complete = await build_view(store, me.stored, view)
@@ -168,26 +169,15 @@ async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clo
     stamp = file_stamp(campaign, now, status.sheets - status.submitted, complete, view)
     local = local_time(campaign, now)
     text = report_text(report, campaign, lang, {}, stamp.provisional, f"{local:%Y-%m-%d %H:%M}", view)
-    await _patiently(lambda: message.answer(text))
+    await patiently(sender, lambda: message.answer(text), MAX_RETRY_WAIT)
     await bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
-    await _send_workbook(bot, chat, store, me, report, stamp, f"{campaign.key}-{local:%Y%m%d-%H%M}")
-    await _send_chart(bot, chat, me, report, stamp.provisional)
+    await _send_workbook(bot, chat, store, me, report, stamp, f"{campaign.key}-{local:%Y%m%d-%H%M}", sender)
+    await _send_chart(bot, chat, me, report, stamp.provisional, sender)
     log.info("report sent: campaign %s to %s (view=%s)", campaign.key, me.telegram_id, view)
 
 
-async def _patiently(send: Callable[[], Awaitable[object]]) -> None:
-    """Three messages in a row may meet flood control (429): wait as told, once, rather than drop a file."""
-    try:
-        await send()
-    except TelegramRetryAfter as exc:
-        if exc.retry_after > MAX_RETRY_WAIT:
-            raise
-        await asyncio.sleep(exc.retry_after)
-        await send()
-
-
 async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Report, stamp: FileStamp,
-                         stem: str) -> None:
+                         stem: str, sender: Replies | None) -> None:
     # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
     if stamp.view == ADMIN:
         rows = await score_entries(store, me.stored)  # every individual score: read for the admin's file only
@@ -198,20 +188,23 @@ async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Repo
     else:
         data = await asyncio.to_thread(render_xlsx, report, me.campaign, me.lang, stamp=stamp)
         name, caption = f"{stem}.xlsx", t(me.lang, "rp.doc_staff", k=me.campaign.report_min_raters)
-    await _patiently(lambda: bot.send_document(chat, BufferedInputFile(data, name), caption=caption[:MAX_CAPTION]))
+    await patiently(sender, lambda: bot.send_document(chat, BufferedInputFile(data, name),
+                                                      caption=caption[:MAX_CAPTION]), MAX_RETRY_WAIT)
 
 
-async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, provisional: bool) -> None:
+async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, provisional: bool,
+                      sender: Replies | None) -> None:
     try:
         from scoring.chart import render_chart  # matplotlib loads on the first chart, not at start-up
 
         png = await asyncio.to_thread(render_chart, report, me.campaign, me.lang, None, provisional)
     except NoCJKFont:
         log.warning("no CJK font installed: /report sent without its chart")
-        await _patiently(lambda: bot.send_message(chat, t(me.lang, "rp.no_font")))
+        await patiently(sender, lambda: bot.send_message(chat, t(me.lang, "rp.no_font")), MAX_RETRY_WAIT)
         return
     caption = t(me.lang, "rp.chart")[:MAX_CAPTION]
-    await _patiently(lambda: bot.send_photo(chat, BufferedInputFile(png, "ranking.png"), caption=caption))
+    await patiently(sender, lambda: bot.send_photo(chat, BufferedInputFile(png, "ranking.png"), caption=caption),
+                    MAX_RETRY_WAIT)
 
 
 def build_router() -> Router:

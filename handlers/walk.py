@@ -344,7 +344,7 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
     await bot.send_message(query.from_user.id, receipt_text(me.campaign, me.lang, sheet, receipt.count, when,
                                                             receipt.digest))
     log.info("sheet %s submitted by %s: %s entries, digest %s", sheet.id, actor, receipt.count, receipt.digest[:12])
-    await sheet_submitted(bot, store, me, sheet, receipt.count)
+    await sheet_submitted(store, me, sheet, receipt.count, outbox)
     await tell_leaders(store, me, [sheet], outbox)
 
 

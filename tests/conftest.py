@@ -138,7 +138,8 @@ def chatter(store: Store, clock: FakeClock) -> Chatter:
     bot, session = recording_bot()
     reminders = ReminderService(store, bot, clock=clock)
     outbox = InstantOutbox(store, bot)
-    return Chatter(build_dispatcher(store, clock, reminders=reminders, outbox=outbox), bot, session, outbox)
+    return Chatter(build_dispatcher(store, clock, reminders=reminders, outbox=outbox, sender=outbox.sender), bot,
+                   session, outbox)
 
 
 Invite = Callable[[str, str], str]

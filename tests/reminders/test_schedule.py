@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.scheduler import in_quiet, quiet_end, reminder_at, schedule
 from scoring.campaign import QuietHours
+from scoring.reminder_timing import in_quiet, quiet_end, reminder_at, schedule
 from tests.reminders.support import World, build, make_world, utc
 
 
