@@ -59,22 +59,6 @@ async def reopen(store: Store, stored: StoredCampaign, sheet: SheetInfo, reason:
     return SheetChange("done", after)
 
 
-async def return_sheet(store: Store, stored: StoredCampaign, sheet: SheetInfo, comment: str, *,
-                       actor: str) -> SheetChange:
-    """The approver sends a sheet back with a comment; the rater is told."""
-    why = reason_of(comment)
-    async with store.db.transaction():
-        if not await store.sheets.return_sheet(sheet.id, why, actor=actor):
-            fresh = await store.sheets.get(sheet.id)
-            assert fresh is not None
-            return SheetChange("refused", fresh)
-        await store.outbox.add(stored.id, "rater", sheet.rater, "approval.told_rater", group=sheet.group,
-                               comment=why, sheet=sheet.id)
-        after = await store.sheets.get(sheet.id)
-    assert after is not None
-    return SheetChange("done", after)
-
-
 async def submitted_sheets(store: Store, stored: StoredCampaign, search: str = "") -> list[SheetInfo]:
     """Submitted sheets, newest first; `search` matches a rater's key or name, or a group's key or name."""
     campaign = stored.campaign

@@ -264,7 +264,8 @@ async def test_taps_keep_flowing_while_a_hostile_file_is_refused(chatter, store,
     ratio = (busy_taps / busy_time) / (quiet_taps / quiet_time)
     print(f"taps/s while refusing {len(files) * 2} files in {busy_time:.2f} s: {busy_taps / busy_time:.0f}; "
           f"without: {quiet_taps / quiet_time:.0f}; ratio {ratio:.2f}")
-    assert ratio > 0.5
+    # parsing on the event loop gives ~0.15; a child process 0.8-1.5 on a quiet machine, ~0.4 on a loaded one
+    assert ratio > 0.3
     (changes,) = await store.db.fetchone("SELECT COUNT(*) FROM audit WHERE action = 'score' AND source = 'bot'")
     assert changes >= served - 1  # every tap was a real write, not a refusal
 
