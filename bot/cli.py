@@ -18,10 +18,11 @@ from pydantic import ValidationError
 
 from bot import cli_record
 from bot.config import Settings
+from reports.import_files import LIMITS
+from reports.imports import parse_results, parse_scores, read_table
 from scoring.assignments import missing_materials, owing_departments
 from scoring.campaign import Campaign
-from scoring.import_files import LIMITS
-from scoring.imports import ImportRejected, NeedsOverwrite, counts, parse_results, parse_scores, read_table
+from scoring.imports import ImportRejected, NeedsOverwrite, counts
 from scoring.validation import MAX_CAMPAIGN_BYTES, CampaignError, CampaignRefused, load_campaign, too_large
 from scoring.values import BadScore
 from storage.campaigns import CampaignNotFound, OrphanedScores
@@ -242,8 +243,9 @@ def render_materials(campaign: Campaign, handed_in: set[tuple[str, str]]) -> str
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # imported here: matplotlib/openpyxl-sized work that other commands never need
-    from scoring.exports import render_csv, render_json, render_table, render_xlsx
-    from scoring.provenance import ADMIN, file_stamp
+    from reports.exports import render_csv, render_json, render_table, render_xlsx
+    from reports.provenance import file_stamp
+    from scoring.disclosure import ADMIN
     from services.audit import audit_rows
     from storage.reporting import build_view, score_entries
 
@@ -278,8 +280,9 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_scores(args: argparse.Namespace, settings: Settings) -> int:
     """Every entry of the record: rater, group, department, value, comment, recusal reason, source, by, time."""
-    from scoring.exports import render_scores_csv, render_scores_xlsx
-    from scoring.provenance import ADMIN, file_stamp
+    from reports.exports import render_scores_csv, render_scores_xlsx
+    from reports.provenance import file_stamp
+    from scoring.disclosure import ADMIN
     from storage.reporting import build_view, score_entries
 
     async with _campaign(settings, args.campaign) as (store, stored):

@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.runner import RunningBot
+from reports.chart import NoCJKFont, render_chart
+from reports.exports import render_table, render_xlsx
 from scoring.assignments import owed_by
 from scoring.campaign import Campaign, Role
-from scoring.chart import NoCJKFont, render_chart
-from scoring.exports import render_table, render_xlsx
 from scoring.validation import load_campaign
 from storage.reporting import build_report, score_rows
 from storage.store import Store

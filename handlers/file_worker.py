@@ -1,7 +1,7 @@
 """Uploaded files are read in a child process, so the bot's event loop keeps serving taps while a file is
 parsed, and a file that would take too much memory or time ends with that process, never with the bot.
 
-The reader itself (scoring.import_files) is bounded by size, rows, columns, cells and time; this adds the
+The reader itself (reports.import_files) is bounded by size, rows, columns, cells and time; this adds the
 hard stops behind those limits: an address-space limit in the child and a kill after `SECONDS`. The child
 is a fresh interpreter that imports only the reader (~0.2 s), never a fork of the bot and its threads.
 """
@@ -45,7 +45,7 @@ try:
 except (ValueError, OSError):
     pass
 module, name, args = pickle.load(sys.stdin.buffer)
-from scoring.import_files import ImportRejected
+from scoring.imports import ImportRejected
 try:
     outcome = ("ok", getattr(importlib.import_module(module), name)(*args))
 except ImportRejected as exc:

@@ -29,12 +29,13 @@ from handlers.identity import Me
 from handlers.roles import HasRole
 from handlers.staff_status import fit, refuse
 from handlers.texts import h, name_in, t
+from reports.chart_types import SHOW_ALL, Disclosure, NoCJKFont
+from reports.exports import render_xlsx
+from reports.labels import clip, label, profile_label
+from reports.provenance import FileStamp, file_stamp, local_time
 from scoring.campaign import Campaign, Role
-from scoring.disclosure import SHOW_ALL, Disclosure, NoCJKFont, clip
+from scoring.disclosure import ADMIN, STAFF
 from scoring.engine import DepartmentResult, FlagKind, Report, competition_ranks, format_points
-from scoring.exports import render_xlsx
-from scoring.provenance import ADMIN, STAFF, FileStamp, file_stamp, local_time
-from scoring.texts_report import label, profile_label
 from services.audit import audit_rows
 from storage.reporting import build_view, score_entries
 from storage.status import campaign_status
@@ -195,7 +196,7 @@ async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Repo
 async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, provisional: bool,
                       sender: Replies | None) -> None:
     try:
-        from scoring.chart import render_chart  # matplotlib loads on the first chart, not at start-up
+        from reports.chart import render_chart  # matplotlib loads on the first chart, not at start-up
 
         png = await asyncio.to_thread(render_chart, report, me.campaign, me.lang, None, provisional)
     except NoCJKFont:

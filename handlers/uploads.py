@@ -26,8 +26,9 @@ from handlers.identity import Me
 from handlers.replies import ack
 from handlers.roles import HasRole
 from handlers.texts import h, name_in, t
+from reports.import_files import LIMITS
+from reports.imports import read_import
 from scoring.campaign import Campaign, Role
-from scoring.import_files import LIMITS
 from scoring.imports import (
     CHANGED,
     NEW,
@@ -42,7 +43,6 @@ from scoring.imports import (
     counts,
     old_text,
     plan_digest,
-    read_import,
 )
 from storage.results import AlreadyDecided, PendingImport
 from storage.store import Store

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from scoring.disclosure import HandedIn, staff_report
+from scoring.disclosure import ADMIN, STAFF, HandedIn, staff_report
 from scoring.engine import Report, ScoreRow, compute_tallied
 from scoring.entries import ScoreEntry
-from scoring.provenance import ADMIN, STAFF
 from storage.campaigns import StoredCampaign
 from storage.db import parse_stamp, stamp
 from storage.store import Store

@@ -15,7 +15,7 @@ async def test_the_answer_comes_back() -> None:
 
 
 async def test_a_refusal_comes_back_as_itself() -> None:
-    from scoring.imports import read_import
+    from reports.imports import read_import
     from tests.conftest import example
 
     with pytest.raises(ImportRejected) as info:

@@ -7,10 +7,11 @@ import zipfile
 
 import pytest
 
+from reports.import_files import Limits, read_table
+from reports.imports import read_import
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.import_files import Limits, read_table
-from scoring.imports import ImportRejected, read_import
+from scoring.imports import ImportRejected
 from tests.imports import hostile
 
 

@@ -13,11 +13,11 @@ from types import ModuleType
 import pytest
 from openpyxl import load_workbook
 
+from reports.exports import display_width, render_csv, render_json, render_table, render_xlsx
+from reports.provenance import FileStamp
 from scoring.assignments import expand
 from scoring.campaign import Campaign
 from scoring.engine import Report, compute, format_points
-from scoring.exports import display_width, render_csv, render_json, render_table, render_xlsx
-from scoring.provenance import FileStamp
 
 
 def _example() -> ModuleType:

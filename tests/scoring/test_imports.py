@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from reports.imports import parse_results, parse_scores, read_table
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.imports import ImportRejected, ResultRow, RowProblem, parse_results, parse_scores, read_table
+from scoring.imports import ImportRejected, ResultRow, RowProblem
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEADER = "rater,group,department,score,comment"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from reports.exports import MAX_CELL, render_csv, render_scores_csv, render_scores_xlsx, render_xlsx
 from scoring.assignments import expand
 from scoring.engine import compute
 from scoring.entries import ScoreEntry
-from scoring.exports import MAX_CELL, render_csv, render_scores_csv, render_scores_xlsx, render_xlsx
 
 HYPERLINK = '=HYPERLINK("http://x","a")'
 

@@ -8,10 +8,10 @@ import warnings
 import pytest
 from matplotlib.ft2font import FT2Font
 
-import scoring.chart as chart
+import reports.chart as chart
+from reports.chart import Disclosure, NoCJKFont, chart_plan, cjk_font, clip, drawn_text, render_chart
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.chart import Disclosure, NoCJKFont, chart_plan, cjk_font, clip, drawn_text, render_chart
 from scoring.engine import Report, ScoreRow, compute
 
 

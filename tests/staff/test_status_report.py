@@ -19,10 +19,10 @@ from bot.cli import main as cli_main
 from handlers import staff_report, staff_status
 from handlers.staff_status import StatusView, View, fit
 from handlers.texts import t
+from reports.chart import NoCJKFont
 from scoring.campaign import Campaign, Role, Staff, format_value
-from scoring.chart import NoCJKFont
+from scoring.disclosure import STAFF as STAFF_VIEW
 from scoring.engine import format_points
-from scoring.provenance import STAFF as STAFF_VIEW
 from storage.reporting import build_report, build_view
 from storage.sheets import Writer
 from storage.store import Store
@@ -274,9 +274,9 @@ async def test_without_a_cjk_font_text_and_workbook_still_arrive(chatter, store,
     def no_font(*args: object, **kwargs: object) -> bytes:
         raise NoCJKFont("none")
 
-    import scoring.chart  # /report imports it when the first chart is drawn
+    import reports.chart  # /report imports it when the first chart is drawn
 
-    monkeypatch.setattr(scoring.chart, "render_chart", no_font)
+    monkeypatch.setattr(reports.chart, "render_chart", no_font)
     await chatter.send(STAFF, "/report")
     assert chatter.session.of("SendDocument") and not chatter.session.of("SendPhoto")
     assert chatter.last_text() == t("zh", "rp.no_font")

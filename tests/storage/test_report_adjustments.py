@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from reports.exports import render_json
 from scoring.campaign import Campaign
-from scoring.exports import render_json
 from storage.reporting import build_report
 from storage.store import Store
 

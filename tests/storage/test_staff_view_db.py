@@ -13,7 +13,7 @@ from itertools import combinations
 import pytest
 
 from scoring.campaign import Campaign
-from scoring.provenance import STAFF
+from scoring.disclosure import STAFF
 from storage.reporting import build_view
 from storage.sheets import Writer
 from storage.store import Store

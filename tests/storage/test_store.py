@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from reports.imports import parse_scores, read_table
 from scoring.campaign import Campaign
-from scoring.imports import ImportRejected, ResultRow, ScoreRow, parse_scores, read_table
+from scoring.imports import ImportRejected, ResultRow, ScoreRow
 from scoring.validation import load_campaign
 from storage import schema
 from storage.campaigns import OrphanedScores

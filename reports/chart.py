@@ -34,10 +34,10 @@ from matplotlib.font_manager import FontProperties, findSystemFonts, fontManager
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 
+from reports.chart_types import SHOW_ALL, Disclosure, NoCJKFont
+from reports.labels import clip, label, profile_label
 from scoring.campaign import Campaign
-from scoring.disclosure import SHOW_ALL, Disclosure, NoCJKFont, clip
 from scoring.engine import DepartmentResult, Report, competition_ranks, format_points
-from scoring.texts_report import label, profile_label
 
 # In order of preference; the Makefile installs the first one (fonts-wqy-microhei) on Debian.
 CJK_FAMILIES = (

@@ -2,7 +2,7 @@
 
 Every figure a person reads is rounded half up to two decimals here, and
 only here; the Report itself stays at full precision. Labels come from
-`scoring.texts_report` (Chinese by default, English with lang="en").
+`reports.labels` (Chinese by default, English with lang="en").
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from reports.labels import label, profile_label
+from reports.provenance import FileStamp
 from scoring.campaign import Campaign
+from scoring.disclosure import ADMIN
 from scoring.engine import AdjustmentItem, DepartmentResult, Flag, FlagKind, Report, ScoreRow, format_points
 from scoring.entries import ScoreEntry
-from scoring.provenance import ADMIN, FileStamp
-from scoring.texts_report import label, profile_label
 
 Cell = str | int | float | None
 

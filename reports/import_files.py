@@ -17,22 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError, XMLPullParser
 
-
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    source: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
-
-
-class ImportRejected(ValueError):
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
+from scoring.imports import ImportRejected, RowProblem
 
 Table = list[tuple[int, dict[str, str]]]  # (line or row number, column -> cell text)
 
