@@ -98,8 +98,9 @@ class Database:
         row in WAL mode (~10 µs, never waiting for a writer). None when it cannot be read at once."""
         try:
             if self._probe is None:
-                self._probe = sqlite3.connect(self.path, isolation_level=None)
-                self._probe.execute("PRAGMA busy_timeout=0")  # the event loop never waits on it
+                # read-only, and timeout 0: the event loop never waits on it
+                uri = Path(self.path).absolute().as_uri() + "?mode=ro"
+                self._probe = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
             rows = self._probe.execute("SELECT n FROM identity_version").fetchall()
         except sqlite3.Error:
             return None

@@ -229,11 +229,13 @@ async def test_first_tap_before_the_campaign_is_parsed_has_the_same_result(chatt
     await chatter.send(LEADER, "/start")
     await chatter.press(LEADER, chatter.button("继续"))
     tap = data_of("95", chatter)
-    store.campaigns._cache.clear()  # a fresh process: nothing parsed yet
+    store.campaigns._cache.clear()  # a fresh process: nothing parsed yet, nobody known
+    identities(chatter)._known.clear()
     await chatter.press(LEADER, tap.pack())
     assert chatter.answers()[-1] == t("zh", "ack.saved", value="95")
     assert last_card(chatter) == await expected_after(store, chatter, LEADER, sheet_id, tap.item, "zh-hans")
     store.campaigns._cache.clear()
+    identities(chatter)._known.clear()
     await chatter.press(4242, tap.pack())  # an unbound user is still refused
     assert chatter.answers()[-1] == t("zh", "ack.invalid")
     assert [i.value for i in (await store.sheets.walk(sheet_id))[1] if i.value is not None] == [95.0]
