@@ -70,6 +70,9 @@ class Database:
                 await asyncio.sleep(0.001)
             raise
         try:
+            if not (hasattr(conn, "_execute") and hasattr(conn, "_conn")):  # see on_worker
+                raise RuntimeError(f"aiosqlite {aiosqlite.__version__} lacks Connection._execute/_conn: "
+                                   "install the version pyproject.toml pins")
             await conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit is on disk before the bot acknowledges the tap, power cut included
             await conn.execute("PRAGMA synchronous=FULL")
