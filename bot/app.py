@@ -29,7 +29,6 @@ from handlers.identity import IdentityMiddleware, Me
 from handlers.notices import Outbox
 from handlers.remind import RemindNow
 from handlers.texts import LANGS, pick_lang, t
-from handlers.walk import is_score_tap
 from storage.db import utc_now
 from storage.store import Store
 
@@ -44,9 +43,8 @@ def build_dispatcher(
     bot's one Sender, whose flood control the handlers' direct replies share (handlers/flood.py)."""
     dp = Dispatcher(storage=StorePromptStorage(store.prompts), store=store, clock=clock, settings=settings,
                     reminders=reminders, outbox=outbox, sender=sender)
-    # who is writing, resolved once per update; score taps resolve it in their own one round trip
-    dp.update.outer_middleware(IdentityMiddleware(defer=is_score_tap))
-    dp.callback_query.middleware(IdentityMiddleware())
+    # who is writing, resolved once per update, the same way for every update
+    dp.update.outer_middleware(IdentityMiddleware())
     dp.include_routers(*get_routers())
     dp.errors.register(_on_error)
     return dp

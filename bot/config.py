@@ -16,7 +16,6 @@ class Settings(BaseSettings):
     api_base: str | None = None  # a self-hosted Bot API server or the sandbox
     log_level: str = "INFO"
     bot_username: str = Field(default="kaoping_bot", description="for invite links t.me/<name>?start=TOKEN")
-    invite_days: int = Field(default=30, ge=1)
 
     @field_validator("log_level")
     @classmethod

@@ -26,6 +26,11 @@ class RunningBot:
         self.dp: Dispatcher = build_dispatcher(store, clock, reminders=self.reminders.manual, outbox=self.outbox,
                                                sender=self.sender)
         self._task: asyncio.Task[None] | None = None
+        self._polling = asyncio.Event()
+        self.dp.startup.register(self._started)  # aiogram calls it as polling starts
+
+    async def _started(self) -> None:
+        self._polling.set()
 
     async def start(self) -> None:
         await set_commands(self.bot)
@@ -36,11 +41,12 @@ class RunningBot:
                 allowed_updates=self.dp.resolve_used_update_types(),
             )
         )
-        # polling has started once the dispatcher holds its running lock
-        for _ in range(200):
-            if self.dp._running_lock.locked():
-                break
-            await asyncio.sleep(0.01)
+        # back once polling has started (or failed to start: its error is the task's)
+        started = asyncio.ensure_future(self._polling.wait())
+        await asyncio.wait({started, self._task}, timeout=2, return_when=asyncio.FIRST_COMPLETED)
+        started.cancel()
+        if self._task.done():
+            self._task.result()  # polling stopped before it started: its error, here
 
     async def stop(self) -> None:
         await self.outbox.stop()

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.dispatcher.flags import get_flag
 from aiogram.types import TelegramObject, User
 
 from handlers.texts import pick_lang
@@ -59,28 +58,16 @@ class Me:
 
 
 async def resolve(store: Store, user: User) -> Me:
-    found = await store.people.user(user.id)
-    if found.unreachable:  # they are writing to us, so they have unblocked the bot
-        await store.people.mark_unreachable(user.id, False)
-    if user.language_code and user.language_code[:16] != found.tg_lang:  # for reminders sent later
-        await store.people.set_tg_lang(user.id, user.language_code)
-    return await identify(store, found, user)
+    """`Me` read from the store (a user marked unreachable who writes to us has unblocked the bot: the
+    mark is cleared; the language Telegram reports is kept for reminders sent later)."""
+    return await _me(store, user, await store.people.seen(user.id, user.language_code))
 
 
-async def identify(store: Store, found: StoredUser, user: User) -> Me:
-    """`Me` from a user read from the store; no round trip when their campaign version is parsed already."""
-    if not found.bindings:
-        return me_of(found, user, None)
-    return me_of(found, user, await store.campaigns.at_version(found.bindings[0].campaign_id, found.campaign_version))
-
-
-def identify_cached(store: Store, found: StoredUser, user: User) -> Me | None:
-    """`identify` without waiting: None when their campaign version is not parsed yet. Pure and quick,
-    so a function that `Database.run` runs on the database's thread may call it."""
-    if not found.bindings:
-        return me_of(found, user, None)
-    stored = store.campaigns.cached(found.bindings[0].campaign_id, found.campaign_version)
-    return None if stored is None else me_of(found, user, stored)
+async def _me(store: Store, user: User, found: StoredUser) -> Me:
+    stored = None
+    if found.bindings:
+        stored = await store.campaigns.at_version(found.bindings[0].campaign_id, found.campaign_version)
+    return me_of(found, user, stored)
 
 
 def me_of(found: StoredUser, user: User, stored: StoredCampaign | None) -> Me:
@@ -96,21 +83,44 @@ def me_of(found: StoredUser, user: User, stored: StoredCampaign | None) -> Me:
     return Me(user.id, lang, stored, raters, members[0] if members else None, roles)
 
 
-# Handler flag: the handler resolves who taps itself, in its one round trip to the store (score taps).
-RESOLVES_IDENTITY = "resolves_identity"
+class Identities:
+    """Resolved users by Telegram id, kept while who-is-who stands still.
+
+    Every change to users, bindings or campaigns, by this process or another (`kaoping load`, invites
+    from the CLI), moves the store's identity version (`PeopleRepo.version`, read without a round trip);
+    when somebody else moves it, everything kept is dropped. A user is kept only when read at exactly the
+    version seen (`PeopleRepo.seen`), so a kept `Me` is what `resolve` would return now."""
+
+    LIMIT = 50_000  # users kept at most (a city's raters and staff fit many times over)
+
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._known: dict[int, tuple[str | None, Me]] = {}  # telegram id -> (language_code, Me)
+
+    async def me(self, store: Store, user: User) -> Me:
+        version = store.people.version()
+        if version != self._version or version is None:
+            self._known.clear()
+            self._version = version
+        known = self._known.get(user.id)
+        if known is not None and known[0] == user.language_code:
+            return known[1]
+        found = await store.people.seen(user.id, user.language_code, version)
+        me = await _me(store, user, found)
+        if found.identity_version >= 0:  # true now: only this user's own record moved the version, if anything
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            self._version = found.identity_version
+            self._known[user.id] = (user.language_code, me)
+        return me
 
 
 class IdentityMiddleware(BaseMiddleware):
-    """Every handler receives `me: Me`, resolved once per update.
+    """Every handler receives `me: Me`, resolved once per update, before routing (filters see it too),
+    the same way for every update; `Identities` spares the round trip while nothing has changed."""
 
-    As the outer middleware on updates it resolves before routing, so that filters see `me`, except
-    for the updates `defer` claims (score taps: their handler carries the RESOLVES_IDENTITY flag and
-    reads who taps in the same round trip as the write). As an inner middleware on callback queries
-    it resolves, once the filters have picked the handler, for a deferred update whose handler is
-    not flagged: a malformed score tap that falls through to the fallback still gets its `me`."""
-
-    def __init__(self, defer: Callable[[TelegramObject], bool] | None = None) -> None:
-        self.defer = defer
+    def __init__(self) -> None:
+        self.identities = Identities()
 
     async def __call__(
         self,
@@ -119,11 +129,6 @@ class IdentityMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is not None and "me" not in data and not self._deferred(event, data):
-            data["me"] = await resolve(data["store"], user)
+        if user is not None:
+            data["me"] = await self.identities.me(data["store"], user)
         return await handler(event, data)
-
-    def _deferred(self, event: TelegramObject, data: dict[str, Any]) -> bool:
-        if self.defer is not None:
-            return self.defer(event)
-        return bool(get_flag(data, RESOLVES_IDENTITY))

@@ -16,7 +16,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import Act, Home, Walk
 from handlers.cards import (
@@ -37,7 +37,7 @@ from handlers.cards import (
 )
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
-from handlers.identity import RESOLVES_IDENTITY, Me, identify, identify_cached
+from handlers.identity import Me
 from handlers.materials_card import card_extra, home_extra
 from handlers.notices import Outbox
 from handlers.proxy import tell_leaders
@@ -45,8 +45,7 @@ from handlers.replies import ack
 from handlers.texts import h, name_in, t
 from scoring.campaign import format_value
 from scoring.values import BadScore, parse_score
-from storage.people import User as StoredUser
-from storage.sheets import Item, SheetInfo, Writer
+from storage.sheets import Item, ReviewNext, SheetInfo, Tap, Writer
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -167,68 +166,37 @@ async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, stat
             me.stored.id, key)], outbox)
 
 
-SCORE_TAP = f"{Walk.__prefix__}{Walk.__separator__}{Act.SCORE.value}{Walk.__separator__}"
-
-
-def is_score_tap(event: TelegramObject) -> bool:
-    """An update `on_score` will take: the identity middleware leaves its user to the handler."""
-    query = event.callback_query if isinstance(event, Update) else None
-    return query is not None and query.data is not None and query.data.startswith(SCORE_TAP)
-
-
-async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, bot: Bot) -> None:
-    """The hot path: who taps, the checked write and what the next card needs, in one round trip to
-    the store, committed before the tap is answered (the middleware left `me` to this handler)."""
+async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
+    """The hot path: the checked write and what the next card needs in one call to the store (one round
+    trip), committed before the tap is answered; then the card."""
+    if not me.bound:
+        await ack(query, t(me.lang, "ack.invalid"))
+        return
     value = from_hundredths(callback_data.arg)
-    user = query.from_user
-    seen: list[Me] = []
-
-    def writer_for(found: StoredUser) -> Writer | None:  # runs on the database's thread
-        me = identify_cached(store, found, user)
-        if me is None:
-            return None
-        seen.append(me)
-        return me.writer() if me.bound and me.campaign.on_scale(value) else None
-
-    data = callback_data
-    tap = await store.sheets.score_tap(user.id, data.sheet, data.item, value, data.base, writer_for)
-    me = seen[0] if seen else await identify(store, tap.user, user)
-    if tap.writer is None and me.bound and me.campaign.on_scale(value) and not seen:
-        # the campaign's version was not parsed yet (first tap after a load): parsed now, tapped again
-        tap = await store.sheets.score_tap(user.id, data.sheet, data.item, value, data.base,
-                                           lambda _found: me.writer())
-    _log_score(data, value, me, tap.outcome == "stored")
-    if tap.outcome == "outdated" and tap.sheet is not None and tap.items is not None:
-        # a card from before a campaign reload: say so and show the sheet as it is now
+    # off the scale (a forged button): nobody may write it; the store refuses it like any other
+    who = me.writer() if me.campaign.on_scale(value) else Writer(me.stored.id)
+    tap = await store.sheets.score_tap(who, Tap(callback_data.sheet, callback_data.item, value, callback_data.base))
+    _log_score(callback_data, value, me, tap.outcome == "stored")
+    shows = tap.next
+    if shows is None:  # refused
+        await ack(query, t(me.lang, "ack.invalid"))
+        return
+    if tap.outcome == "locked":
+        await ack(query, t(me.lang, "ack.locked"), show_alert=True)
+    elif tap.outcome == "outdated":  # a card from before a campaign reload: say so, show the sheet as it is
         await ack(query, t(me.lang, "ack.outdated"), show_alert=True)
-        await show(query, await walk_card(store, me, tap.sheet, tap.items, next_open(tap.items, None)))
-        return
-    if tap.outcome in ("refused", "locked", "outdated"):
-        locked = tap.outcome == "locked"
-        await ack(query, t(me.lang, "ack.locked" if locked else "ack.invalid"), show_alert=locked)
-        if locked and tap.items is not None and tap.sheet is not None:
-            await show(query, review_card(me.campaign, me.lang, tap.sheet, tap.items, 0))
-        return
-    sheet = tap.sheet
-    assert sheet is not None
-    proxy = _proxy_name(me, sheet)
-    if tap.outcome == "stale":  # changed since this card was drawn: show what is stored, ask again
+    elif tap.outcome == "stale":  # changed since this card was drawn: show what is stored, ask again
         await ack(query, t(me.lang, "ack.stale"), show_alert=True)
-        item = tap.next_item
-        assert item is not None
-        note = t(me.lang, "card.changed_since", value=_shown(me, item))
-        extra = await card_extra(store, me, sheet, item)
-        await show(query, score_card_at(me.campaign, me.lang, sheet, item, tap.next_pos, note=note, proxy_name=proxy,
-                                        extra=extra))
-        return
-    await ack(query, t(me.lang, "ack.saved", value=format_value(value)))
-    if tap.items is not None:  # every department is scored: the review
-        card = review_card(me.campaign, me.lang, sheet, tap.items, 0)
     else:
-        assert tap.next_item is not None
-        extra = await card_extra(store, me, sheet, tap.next_item)
-        card = score_card_at(me.campaign, me.lang, sheet, tap.next_item, tap.next_pos, proxy_name=proxy, extra=extra)
-    await show(query, card)
+        await ack(query, t(me.lang, "ack.saved", value=format_value(value)))
+    if isinstance(shows, ReviewNext):  # locked, or every department is scored
+        await show(query, review_card(me.campaign, me.lang, shows.sheet, shows.items, 0))
+        return
+    sheet, item = shows.sheet, shows.item
+    note = t(me.lang, "card.changed_since", value=_shown(me, item)) if tap.outcome == "stale" else None
+    extra = await card_extra(store, me, sheet, item)
+    await show(query, score_card_at(me.campaign, me.lang, sheet, item, shows.pos, note=note,
+                                    proxy_name=_proxy_name(me, sheet), extra=extra))
 
 
 def _shown(me: Me, item: Item) -> str:
@@ -487,7 +455,7 @@ def build_router() -> Router:
     """A fresh router per dispatcher: no module-level state shared between tests."""
     router = Router(name="walk")
     router.callback_query.register(on_home, Home.filter())
-    router.callback_query.register(on_score, Walk.filter(F.act == Act.SCORE), flags={RESOLVES_IDENTITY: True})
+    router.callback_query.register(on_score, Walk.filter(F.act == Act.SCORE))
     moves = {Act.OPEN, Act.BACK, Act.SKIP, Act.GOTO, Act.CANCEL}
     router.callback_query.register(on_move, Walk.filter(F.act.in_(moves)))
     router.callback_query.register(on_list, Walk.filter(F.act == Act.LIST))

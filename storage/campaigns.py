@@ -66,19 +66,10 @@ class CampaignRepo:
         rows = await self.db.fetchall("SELECT id, key, version, doc FROM campaigns ORDER BY id")
         return [self._stored(r) for r in rows]
 
-    async def version(self, campaign_id: int) -> int:
-        row = await self.db.fetchone("SELECT version FROM campaigns WHERE id = ?", (campaign_id,))
-        return row[0] if row else 0
-
     async def at_version(self, campaign_id: int, version: int) -> StoredCampaign:
         """The campaign as of `version`, parsed once per version (the bot's hot path)."""
         cached = self._cache.get((campaign_id, version))
         return cached if cached is not None else await self.by_id(campaign_id)
-
-    def cached(self, campaign_id: int, version: int) -> StoredCampaign | None:
-        """The campaign as of `version` if it is parsed already, without touching the database
-        (a single dict lookup: safe to call from the database's thread)."""
-        return self._cache.get((campaign_id, version))
 
     def _stored(self, row: tuple) -> StoredCampaign:
         campaign_id, key, version, doc = row

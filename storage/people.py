@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from storage.db import Database, parse_stamp, stamp
@@ -34,6 +34,7 @@ class User:
     bindings: tuple[Binding, ...]
     campaign_version: int  # of the newest campaign the user is bound in; 0 if none
     tg_lang: str | None = None  # Telegram's language_code on their last update
+    identity_version: int = 0  # `Database.identity_version()` at which this is true (-1: unknown)
 
 
 class InviteRejected(Exception):
@@ -52,14 +53,20 @@ def token_hash(token: str) -> str:
 
 
 _USER_SQL = (
-    "SELECT u.lang, u.unreachable_at, b.campaign_id, b.kind, b.key, c.version, u.tg_lang"
+    "SELECT u.lang, u.unreachable_at, b.campaign_id, b.kind, b.key, c.version, u.tg_lang,"
+    " (SELECT n FROM identity_version)"
     " FROM (SELECT ? AS telegram_id) q"
     " LEFT JOIN users u ON u.telegram_id = q.telegram_id"
     " LEFT JOIN bindings b ON b.telegram_id = q.telegram_id"
     " LEFT JOIN campaigns c ON c.id = b.campaign_id"
     " ORDER BY b.campaign_id DESC, b.rowid"  # roles in the order they were bound
 )
-_REACHABLE_SQL = "UPDATE users SET unreachable_at = NULL WHERE telegram_id = ?"
+
+
+_TG_LANG_SQL = (
+    "INSERT INTO users (telegram_id, tg_lang) VALUES (?, ?)"
+    " ON CONFLICT (telegram_id) DO UPDATE SET tg_lang = excluded.tg_lang"
+)
 
 
 def user_of(telegram_id: int, rows: list[tuple]) -> User:
@@ -67,16 +74,24 @@ def user_of(telegram_id: int, rows: list[tuple]) -> User:
     newest = rows[0][2]
     bindings = tuple(Binding(r[2], r[3], r[4]) for r in rows if r[2] is not None and r[2] == newest)
     version = rows[0][5] or 0
-    return User(telegram_id, lang, unreachable is not None, bindings, version, rows[0][6])
+    return User(telegram_id, lang, unreachable is not None, bindings, version, rows[0][6], rows[0][7] or 0)
 
 
-def read_user(conn: sqlite3.Connection, telegram_id: int) -> User:
-    """`PeopleRepo.user` inside a function that `Database.run` runs on the database's thread; a user
-    marked unreachable who writes to us has unblocked the bot, so the mark is cleared on the way."""
+def _seen(conn: sqlite3.Connection, telegram_id: int, language_code: str | None, expected: int | None) -> User:
+    """On the database's thread: `PeopleRepo.seen`."""
     found = user_of(telegram_id, conn.execute(_USER_SQL, (telegram_id,)).fetchall())
-    if found.unreachable:
-        conn.execute(_REACHABLE_SQL, (telegram_id,))
-    return found
+    writes = 0
+    if found.unreachable:  # they are writing to us, so they have unblocked the bot
+        conn.execute("UPDATE users SET unreachable_at = NULL WHERE telegram_id = ?", (telegram_id,))
+        found, writes = replace(found, unreachable=False), writes + 1
+    if language_code and language_code[:16] != found.tg_lang:  # for reminders sent later
+        conn.execute(_TG_LANG_SQL, (telegram_id, language_code[:16]))
+        found, writes = replace(found, tg_lang=language_code[:16]), writes + 1
+    version = found.identity_version
+    if writes:  # each write moved the version by one (the triggers): any other move is somebody else's
+        after = conn.execute("SELECT n FROM identity_version").fetchall()[0][0]
+        version = after if after == version + writes else -1
+    return replace(found, identity_version=version if found.identity_version == expected else -1)
 
 
 class PeopleRepo:
@@ -157,6 +172,18 @@ class PeopleRepo:
         """Everything the bot needs about a user, in one round trip."""
         return user_of(telegram_id, await self.db.fetchall(_USER_SQL, (telegram_id,)))
 
+    async def seen(self, telegram_id: int, language_code: str | None, expected: int | None = None) -> User:
+        """The user as `user` reads them, after what their writing to us tells (a mark of unreachable
+        cleared, Telegram's language for them kept), in one round trip. `identity_version` is the version at
+        which the returned user is true if it was `expected` when read and only these writes moved it since,
+        else -1."""
+        return await self.db.run(_seen, telegram_id, language_code, expected)
+
+    def version(self) -> int | None:
+        """Who-is-who's version now, without a hop (`Database.identity_version`): a user read at this
+        version (`User.identity_version`) is still true while it stands. None: unknown, read again."""
+        return self.db.identity_version()
+
     async def set_lang(self, telegram_id: int, lang: str) -> None:
         await self.db.execute(
             "INSERT INTO users (telegram_id, lang) VALUES (?, ?)"
@@ -166,11 +193,7 @@ class PeopleRepo:
 
     async def set_tg_lang(self, telegram_id: int, code: str) -> None:
         """Remember the language Telegram reports for them, for messages sent when they are not writing."""
-        await self.db.execute(
-            "INSERT INTO users (telegram_id, tg_lang) VALUES (?, ?)"
-            " ON CONFLICT (telegram_id) DO UPDATE SET tg_lang = excluded.tg_lang",
-            (telegram_id, code[:16]),
-        )
+        await self.db.execute(_TG_LANG_SQL, (telegram_id, code[:16]))
 
     async def telegram_id(self, campaign_id: int, kind: str, key: str) -> int | None:
         row = await self.db.fetchone(

@@ -370,6 +370,33 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX materials_once ON materials (campaign_id, department, file_unique_id)
         WHERE withdrawn_at IS NULL;
     """,
+    """
+    -- h9: identity_version.n moves whenever users, bindings or campaigns change, in any process (the CLI's
+    -- `kaoping load` and invites included): the bot keeps who-is-who in memory while it stands still.
+    CREATE TABLE identity_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n INTEGER NOT NULL
+    );
+    INSERT INTO identity_version (id, n) VALUES (1, 0);
+    CREATE TRIGGER identity_users_ins AFTER INSERT ON users
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_users_upd AFTER UPDATE ON users
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_users_del AFTER DELETE ON users
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_bindings_ins AFTER INSERT ON bindings
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_bindings_upd AFTER UPDATE ON bindings
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_bindings_del AFTER DELETE ON bindings
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_campaigns_ins AFTER INSERT ON campaigns
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_campaigns_upd AFTER UPDATE ON campaigns
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    CREATE TRIGGER identity_campaigns_del AFTER DELETE ON campaigns
+        BEGIN UPDATE identity_version SET n = n + 1; END;
+    """,
 ]
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage.db import Database
-from storage.people import User, read_user
 
 OPEN_STATES = ("open", "reopened")
 
@@ -190,24 +188,46 @@ class Writer:
 
 
 @dataclass(frozen=True, slots=True)
+class Tap:
+    """One score button pressed: `value` for `assignment_id` of `sheet_id`, replacing the value at version
+    `base` (the newest audit entry of the assignment when the card was drawn; 0: never written)."""
+
+    sheet_id: int
+    assignment_id: int
+    value: float
+    base: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewNext:
+    """The review card shows next: the sheet is locked, or every item is done."""
+
+    sheet: SheetInfo
+    items: list[Item]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemNext:
+    """The score card of `item`, the `pos`-th of the walk, shows next."""
+
+    sheet: SheetInfo
+    item: Item
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreTap:
-    """What one score tap found and did in its one hop to the database.
+    """What a score tap did and the card to show after it.
 
     `outcome`: 'stored'; 'same' (the value was stored already: this very tap delivered again, or the
     same value from a second device: nothing to do); 'stale' (the value changed since the card was
-    drawn: nothing stored, `item` shows what is stored now); 'outdated' (the card is from before a
-    campaign reload: its department is no longer on the sheet; `items` has the sheet as it is);
-    'locked'; 'refused' (not the writer's to make, or `writer_for` said no: `writer` is None). `sheet` is
-    set when the writer may see the sheet. The next card is the review when `items` is set (the sheet is
-    locked, or complete), else the score card of `next_item`, `next_pos`-th of the walk."""
+    drawn: nothing stored, `next` is that item as stored now); 'locked' (`next` is the review);
+    'outdated' (a card from before a campaign reload: its department is no longer on the sheet; `next`
+    is the sheet as it is now, from its first open department); 'refused' (not the writer's to make:
+    `next` is None, nothing of the sheet is shown)."""
 
-    user: User
-    writer: Writer | None = None
-    outcome: str = "refused"
-    sheet: SheetInfo | None = None
-    items: list[Item] | None = None
-    next_item: Item | None = None
-    next_pos: int = 0
+    outcome: str
+    next: ReviewNext | ItemNext | None = None
 
     @property
     def stored(self) -> bool:
@@ -234,50 +254,46 @@ def _walk(conn: sqlite3.Connection, sheet_id: int) -> tuple[SheetInfo, list[Item
     return _walk_of(sheet_id, conn.execute(_WALK_SQL, (sheet_id,)).fetchall())
 
 
-def _score_tap(conn: sqlite3.Connection, telegram_id: int, sheet_id: int, aid: int, value: float, base: int,
-               now: str, writer_for: Callable[[User], Writer | None]) -> ScoreTap:
-    """On the database's thread, inside one transaction: who taps, the checked write, the next card."""
-    user = read_user(conn, telegram_id)
-    who = writer_for(user)
-    if who is None:
-        return ScoreTap(user)
+def _score_tap(conn: sqlite3.Connection, who: Writer, tap: Tap, now: str) -> ScoreTap:
+    """On the database's thread, inside one transaction: the checked write, then what the next card needs."""
     params = who.params() | {
-        "sid": sheet_id, "aid": aid, "value": value, "recused": 0, "reason": None, "source": "bot", "now": now,
-        "base": base,
+        "sid": tap.sheet_id, "aid": tap.assignment_id, "value": tap.value, "recused": 0, "reason": None,
+        "source": "bot", "now": now, "base": tap.base,
     }
     if conn.execute(_TAP_SQL, params).fetchall():
-        return _after_tap(conn, user, who, "stored", sheet_id, aid)
+        return ScoreTap("stored", _after_tap(conn, tap))
     # not written: show the sheet only if it is the writer's to see
-    found = _walk(conn, sheet_id)
+    found = _walk(conn, tap.sheet_id)
     if found is None or found[0].campaign_id != who.campaign_id or not who.may_write(found[0].rater):
-        return ScoreTap(user, who)
+        return ScoreTap("refused")
     sheet, items = found
     if not sheet.is_open:
-        return ScoreTap(user, who, "locked", sheet, items=items)
-    item = next((i for i in items if i.assignment_id == aid), None)
+        return ScoreTap("locked", ReviewNext(sheet, items))
+    pos, item = next(((n, i) for n, i in enumerate(items, start=1) if i.assignment_id == tap.assignment_id),
+                     (0, None))
     if item is None:
-        if conn.execute("SELECT 1 FROM assignments WHERE id = ?", (aid,)).fetchone():
-            return ScoreTap(user, who, "refused", sheet)  # another sheet's department: forged
+        if conn.execute("SELECT 1 FROM assignments WHERE id = ?", (tap.assignment_id,)).fetchone():
+            return ScoreTap("refused")  # another sheet's department: forged
         # the writer's own sheet and an id that no longer exists: a card from before a reload (ids are never reused)
-        return ScoreTap(user, who, "outdated", sheet, items=items)
-    if item.value == value and not item.recused:
-        return _after_tap(conn, user, who, "same", sheet_id, aid)
-    pos = next(n for n, i in enumerate(items, start=1) if i.assignment_id == aid)
-    return ScoreTap(user, who, "stale", sheet, next_item=item, next_pos=pos)
+        first = next(((n, i) for n, i in enumerate(items, start=1) if not i.done), None)
+        return ScoreTap("outdated", ItemNext(sheet, first[1], first[0]) if first else ReviewNext(sheet, items))
+    if item.value == tap.value and not item.recused:
+        return ScoreTap("same", _after_tap(conn, tap))
+    return ScoreTap("stale", ItemNext(sheet, item, pos))
 
 
-def _after_tap(conn: sqlite3.Connection, user: User, who: Writer, outcome: str, sheet_id: int, aid: int) -> ScoreTap:
+def _after_tap(conn: sqlite3.Connection, tap: Tap) -> ReviewNext | ItemNext:
     """The card after a stored score: the next open department, else the review."""
-    row = conn.execute(_PROGRESS_SQL, {"sid": sheet_id, "aid": aid}).fetchone()
-    undo = conn.execute(_UNDO_TARGET_SQL, (sheet_id,)).fetchone()[0] or 0
+    row = conn.execute(_PROGRESS_SQL, {"sid": tap.sheet_id, "aid": tap.assignment_id}).fetchone()
+    undo = conn.execute(_UNDO_TARGET_SQL, (tap.sheet_id,)).fetchone()[0] or 0
     sheet = SheetInfo(*row[:12], undo)
     position = row[12] if row[12] is not None else row[13]
     if position is None:  # complete: the review card shows every item
-        found = _walk(conn, sheet_id)
+        found = _walk(conn, tap.sheet_id)
         assert found is not None
-        return ScoreTap(user, who, outcome, found[0], items=found[1])
-    nxt = conn.execute(_ITEM_AT_SQL, (sheet_id, position)).fetchone()
-    return ScoreTap(user, who, outcome, sheet, next_item=_item(nxt), next_pos=nxt[9])
+        return ReviewNext(*found)
+    nxt = conn.execute(_ITEM_AT_SQL, (tap.sheet_id, position)).fetchone()
+    return ItemNext(sheet, _item(nxt), nxt[9])
 
 
 class SheetRepo:
@@ -320,18 +336,14 @@ class SheetRepo:
         """The sheet and its items in one round trip: what the scoring card shows."""
         return _walk_of(sheet_id, await self.db.fetchall(_WALK_SQL, (sheet_id,)))
 
-    async def score_tap(self, telegram_id: int, sheet_id: int, assignment_id: int, value: float, base: int,
-                        writer_for: Callable[[User], Writer | None]) -> ScoreTap:
+    async def score_tap(self, who: Writer, tap: Tap) -> ScoreTap:
         """A score tap in one hop to the database, committed before this returns (with the taps that
         arrive meanwhile: one group commit, one fsync; each in its own savepoint).
 
-        Reads the user (clearing an unreachable mark: they are writing to us), asks `writer_for` --
-        run on the database's thread: pure and quick -- who writes for them (None: refuse), writes
-        the score with `set_value`'s statement (owner or collector proxy, open sheet, assignment of
-        the sheet; the audit trigger records it) and reads what the next card needs."""
-        return await self.db.run_grouped(
-            _score_tap, telegram_id, sheet_id, assignment_id, value, base, self.db.now(), writer_for
-        )
+        Writes the score with `set_value`'s statement and the version check of `base` (owner or
+        collector proxy, open sheet, assignment of the sheet, unchanged since the card was drawn; the
+        audit trigger records it) and reads what the next card needs."""
+        return await self.db.run_grouped(_score_tap, who, tap, self.db.now())
 
     async def set_value(self, who: Writer, sheet_id: int, assignment_id: int, value: float,
                         source: str = "bot", base: int | None = None) -> bool:

@@ -13,7 +13,7 @@ import pytest
 
 from handlers.callbacks import Act, Walk
 from handlers.cards import Card, next_open
-from handlers.identity import resolve
+from handlers.identity import Identities, IdentityMiddleware, resolve
 from handlers.texts import t
 from handlers.walk import find, walk_card
 from scoring.campaign import Campaign
@@ -73,6 +73,10 @@ async def expected_after(store: Store, chatter, user_id: int, sheet_id: int, aid
     me = await resolve(store, chatter.user(user_id, lang))
     sheet, items = await store.sheets.walk(sheet_id)
     return as_sent(await walk_card(store, me, sheet, items, next_open(items, find(items, aid).position)))
+
+
+def identities(chatter) -> Identities:
+    return next(m.identities for m in chatter.dp.update.outer_middleware if isinstance(m, IdentityMiddleware))
 
 
 def data_of(label: str, chatter) -> Walk:
@@ -171,8 +175,10 @@ async def test_refusals_take_one_hop_and_change_nothing(chatter, store, team):
         (COLLECTOR, Walk(act=Act.SCORE, sheet=not_collected, item=far_items[0].assignment_id, arg=9000)),
         (4242, Walk(act=Act.SCORE, sheet=mine, item=my_items[0].assignment_id, arg=9000)),  # not bound
     ]
+    for user_id in (LEADER, COLLECTOR):  # known to the bot already: who they are is kept in memory
+        await chatter.send(user_id, "/start")
     chatter.session.clear()
-    for user_id, data in refused:
+    for user_id, data in refused:  # 4242 is new: its one hop reads who it is, and the tap needs none
         with hops(store) as counter:
             await chatter.press(user_id, data.pack())
         assert counter.count == 1, data
@@ -210,21 +216,27 @@ async def test_a_score_tap_clears_the_unreachable_mark(chatter, store, team):
     await store.people.mark_unreachable(LEADER)
     with hops(store) as counter:
         await chatter.press(LEADER, chatter.button("95"))
-    assert counter.count == 1
+    # their record changed since the bot last saw them: one hop reads it (and clears the mark), one taps
+    assert counter.count == 2
     assert not (await store.people.user(LEADER)).unreachable
+    with hops(store) as counter:
+        await chatter.press(LEADER, chatter.button("90"))
+    assert counter.count == 1  # known again
     assert 95.0 in {i.value for i in (await store.sheets.walk(sheet_id))[1]}
 
 
-async def test_first_tap_before_the_campaign_is_parsed_takes_the_long_way_with_the_same_result(chatter, store, team):
+async def test_first_tap_before_the_campaign_is_parsed_has_the_same_result(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
     await chatter.send(LEADER, "/start")
     await chatter.press(LEADER, chatter.button("继续"))
     tap = data_of("95", chatter)
-    store.campaigns._cache.clear()  # a fresh process: nothing parsed yet
+    store.campaigns._cache.clear()  # a fresh process: nothing parsed yet, nobody known
+    identities(chatter)._known.clear()
     await chatter.press(LEADER, tap.pack())
     assert chatter.answers()[-1] == t("zh", "ack.saved", value="95")
     assert last_card(chatter) == await expected_after(store, chatter, LEADER, sheet_id, tap.item, "zh-hans")
     store.campaigns._cache.clear()
+    identities(chatter)._known.clear()
     await chatter.press(4242, tap.pack())  # an unbound user is still refused
     assert chatter.answers()[-1] == t("zh", "ack.invalid")
     assert [i.value for i in (await store.sheets.walk(sheet_id))[1] if i.value is not None] == [95.0]
@@ -256,3 +268,48 @@ async def test_taps_arriving_together_are_committed_together_and_each_is_answere
     rows = await store.db.fetchall(
         "SELECT a.rater, s.value, s.entered_by FROM scores s JOIN assignments a ON a.id = s.assignment_id")
     assert sorted(rows) == sorted((key, 80.0, f"rater:{key}") for key in users)
+
+
+async def test_a_users_first_update_reads_who_they_are_and_later_taps_take_one_hop(chatter, store, team):
+    await chatter.send(LEADER, "/start")
+    await chatter.press(LEADER, chatter.button("继续"))
+    identities(chatter)._known.clear()  # as after a restart
+    counts = []
+    for label in ("80", "85"):
+        with hops(store) as counter:
+            await chatter.press(LEADER, chatter.button(label))
+        counts.append(counter.count)
+    assert counts == [2, 1]  # who taps, then the tap; then the tap alone
+    assert chatter.answers()[-2:] == [t("zh", "ack.saved", value="80"), t("zh", "ack.saved", value="85")]
+
+
+async def test_a_role_taken_over_from_another_process_is_seen_by_the_next_tap(chatter, store, team):
+    sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
+    await chatter.send(LEADER, "/start")
+    await chatter.press(LEADER, chatter.button("继续"))
+    tap = chatter.button("80")
+    other = await Store.open(store.db.path)  # `kaoping invites` and the new account's /start, elsewhere
+    try:
+        stored = await other.campaigns.get(team.key)
+        (inv,) = await other.people.issue_invites(stored.id, [("rater", "ld_cw")], timedelta(days=1))
+        await other.people.redeem(inv.token, 4343)
+    finally:
+        await other.close()
+    await chatter.press(LEADER, tap)
+    assert chatter.answers()[-1] == t("zh", "ack.invalid")
+    assert all(i.value is None for i in (await store.sheets.walk(sheet_id))[1])
+
+
+async def test_a_campaign_loaded_from_another_process_is_seen_by_the_next_tap(chatter, store, team):
+    await chatter.send(LEADER, "/start")
+    await chatter.press(LEADER, chatter.button("继续"))
+    tap = chatter.button("80")
+    scale = team.scale.model_copy(update={"max": 60})
+    other = await Store.open(store.db.path)  # `kaoping load` of a file whose scale now ends at 60
+    try:
+        await other.campaigns.load(team.model_copy(update={"scale": scale}))
+    finally:
+        await other.close()
+    await chatter.press(LEADER, tap)
+    assert chatter.answers()[-1] == t("zh", "ack.invalid")  # 80 is off the new scale
+    assert await store.db.fetchone("SELECT COUNT(*) FROM scores") == (0,)

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from storage.db import Database
+from storage.sheets import Tap, Writer
 
 
 def count_hops(db: Database) -> list[int]:
@@ -152,3 +153,44 @@ async def test_a_group_that_cannot_commit_fails_for_every_caller_and_stores_noth
         other.close()
     assert await store.db.fetchone("SELECT COUNT(*) FROM users") == (0,)
     assert await store.db.run_grouped(insert_user, 4) == 4  # and the next group goes through
+
+
+async def test_the_private_api_adapter_runs_a_function_on_aiosqlites_own_thread(store):
+    """`on_worker` is the one use of aiosqlite's private `Connection._execute` / `._conn` (pyproject pins the
+    versions): the function gets the very sqlite3 connection aiosqlite's public calls use, on its thread."""
+    import threading
+
+    from storage.db import on_worker
+
+    db = store.db
+    await db.conn.create_function("worker_ident", 0, threading.get_ident)
+    (public_ident,) = (await db.conn.execute_fetchall("SELECT worker_ident()"))[0]
+
+    def inside(conn: sqlite3.Connection) -> tuple[int, bool, int]:
+        by_sql = conn.execute("SELECT worker_ident()").fetchone()[0]
+        return threading.get_ident(), isinstance(conn, sqlite3.Connection), by_sql
+
+    ident, is_sqlite3, seen_by_sql = await on_worker(db.conn, inside)
+    assert ident == public_ident == seen_by_sql != threading.get_ident() and is_sqlite3
+
+
+async def test_the_identity_version_moves_with_users_bindings_and_campaigns_from_any_process(store, small):
+    db = store.db
+    start = db.identity_version()
+    loaded = await store.campaigns.load(small)
+    after_load = db.identity_version()
+    assert after_load > start
+    other = sqlite3.connect(db.path, isolation_level=None)  # another process (the CLI)
+    try:
+        other.execute("INSERT INTO users (telegram_id, lang) VALUES (77, 'en')")
+        assert db.identity_version() == after_load + 1
+        other.execute("INSERT INTO bindings (campaign_id, kind, key, telegram_id, bound_at)"
+                      " VALUES (?, 'rater', ?, 77, 'x')", (loaded.campaign_id, small.raters[0].key))
+        assert db.identity_version() == after_load + 2
+    finally:
+        other.close()
+    sheet = (await store.sheets.for_campaign(loaded.campaign_id))[0]
+    _, items = await store.sheets.walk(sheet.id)
+    tap = await store.sheets.score_tap(Writer(loaded.campaign_id, own=(sheet.rater,)),
+                                       Tap(sheet.id, items[0].assignment_id, 80.0, 0))
+    assert tap.outcome == "stored" and db.identity_version() == after_load + 2  # a score is not who-is-who

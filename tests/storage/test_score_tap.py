@@ -1,4 +1,5 @@
-"""`SheetRepo.score_tap` reads less than `walk` but must land on the same next card: checked on random sheets."""
+"""`SheetRepo.score_tap` (the score tap's use case) reads less than `walk` but must land on the same next card:
+checked on random sheets."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import random
 from datetime import timedelta
 
 from handlers.cards import next_open
-from storage.sheets import Writer
+from storage.sheets import ItemNext, ReviewNext, Tap, Writer
 from storage.store import Store
 
 USER = 501
@@ -32,16 +33,16 @@ async def test_next_item_and_counts_match_the_full_walk(store: Store, small):
         tapped = rng.choice(aids)
         _, before = await store.sheets.walk(sheet.id)
         base = next(i.version for i in before if i.assignment_id == tapped)
-        tap = await store.sheets.score_tap(USER, sheet.id, tapped, 88.5, base, lambda user: who)
-        assert tap.stored and tap.user.bindings[0].key == rater
+        tap = await store.sheets.score_tap(who, Tap(sheet.id, tapped, 88.5, base))
+        assert tap.stored
         full, items = await store.sheets.walk(sheet.id)
-        assert tap.sheet == full, trial
+        assert tap.next.sheet == full, trial
         current = next(i for i in items if i.assignment_id == tapped)
         expected = next_open(items, current.position)
         if expected is None:
-            assert tap.items == items and tap.next_item is None
+            assert tap.next == ReviewNext(full, items)
         else:
-            assert tap.items is None and tap.next_item == expected, trial
-            assert tap.next_pos == items.index(expected) + 1
+            assert isinstance(tap.next, ItemNext) and tap.next.item == expected, trial
+            assert tap.next.pos == items.index(expected) + 1
     assert await store.db.fetchone(
         "SELECT COUNT(*) FROM audit WHERE action = 'score' AND new LIKE '%88.5%'") == (40,)
