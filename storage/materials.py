@@ -98,13 +98,9 @@ class MaterialsRepo:
         at = self.db.now()
 
         def work(conn: sqlite3.Connection) -> bool:
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM materials WHERE id = ? AND campaign_id = ? AND department = ?"
-                " AND withdrawn_at IS NULL", (material_id, campaign_id, department),
-            ).fetchone()
-            if row is None:
+            material = _handed_in(conn, campaign_id, material_id, department)
+            if material is None:
                 return False
-            material = Material(*row)
             if material.kind == kind:
                 return True
             conn.execute("UPDATE materials SET kind = ? WHERE id = ?", (kind, material_id))
@@ -119,13 +115,9 @@ class MaterialsRepo:
         at = self.db.now()
 
         def work(conn: sqlite3.Connection) -> bool:
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM materials WHERE id = ? AND campaign_id = ? AND department = ?"
-                " AND withdrawn_at IS NULL", (material_id, campaign_id, department),
-            ).fetchone()
-            if row is None:
+            material = _handed_in(conn, campaign_id, material_id, department)
+            if material is None:
                 return False
-            material = Material(*row)
             conn.execute("UPDATE materials SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?",
                          (at, actor, material_id))
             _audit(conn, at, campaign_id, actor, f"{department}/{material.kind or '-'}", _record(material), None)
@@ -177,3 +169,12 @@ class MaterialsRepo:
             return count, values
 
         return await self.db.run(work)
+
+
+def _handed_in(conn: sqlite3.Connection, campaign_id: int, material_id: int, department: str) -> Material | None:
+    """A file the department handed in and has not withdrawn, else None."""
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM materials WHERE id = ? AND campaign_id = ? AND department = ?"
+        " AND withdrawn_at IS NULL", (material_id, campaign_id, department),
+    ).fetchone()
+    return Material(*row) if row else None
