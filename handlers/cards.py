@@ -96,28 +96,29 @@ def state_text(lang: str, sheet: SheetInfo) -> str:
 def home_card(
     campaign: Campaign, lang: str, who: str, sheets: list[SheetInfo], now: datetime,
     proxies: dict[str, list[SheetInfo]] | None = None, roles: dict[str, list[SheetInfo]] | None = None,
-    extra: CardExtra | None = None,
+    extra: CardExtra | None = None, imported: frozenset[tuple[str, str]] = frozenset(),
 ) -> Card:
     """`sheets` are the account's own; `roles` (rater key -> sheets) when it holds several rater roles,
-    each shown under its own heading; `proxies` the raters a collector enters for."""
+    each shown under its own heading; `proxies` the raters a collector enters for; `imported` the
+    (rater, group) of sheets holding scores that came from a file, marked as such."""
     lines = [t(lang, "home.title", campaign=h(name_in(lang, campaign.title, campaign.title_en)), who=h(who))]
     buttons: list[list[InlineKeyboardButton]] = []
     if not sheets and not proxies and not roles:
         lines.append(t(lang, "home.empty"))
     for sheet in sheets:
-        lines.append(_sheet_line(campaign, lang, sheet, now))
+        lines.append(_sheet_line(campaign, lang, sheet, now, imported))
         buttons.append(_sheet_buttons(campaign, lang, sheet))
     for rater_key, role_sheets in (roles or {}).items():
         rater = campaign.rater(rater_key)
         lines.append(t(lang, "home.role_title", name=h(name_in(lang, rater.name, rater.name_en))))
         for sheet in role_sheets:
-            lines.append(_sheet_line(campaign, lang, sheet, now))
+            lines.append(_sheet_line(campaign, lang, sheet, now, imported))
             buttons.append(_sheet_buttons(campaign, lang, sheet))
     for rater_key, rater_sheets in (proxies or {}).items():
         rater = campaign.rater(rater_key)
         lines.append(t(lang, "home.proxy_title", name=h(name_in(lang, rater.name, rater.name_en))))
         for sheet in rater_sheets:
-            lines.append(_sheet_line(campaign, lang, sheet, now))
+            lines.append(_sheet_line(campaign, lang, sheet, now, imported))
             if sheet.is_open:
                 label = t(lang, "btn.proxy", name=name_in(lang, rater.name, rater.name_en))
                 buttons.append([_button(_short(label), walk_data(Act.OPEN, sheet.id))])
@@ -127,12 +128,16 @@ def home_card(
     return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons))
 
 
-def _sheet_line(campaign: Campaign, lang: str, sheet: SheetInfo, now: datetime) -> str:
+def _sheet_line(campaign: Campaign, lang: str, sheet: SheetInfo, now: datetime,
+                imported: frozenset[tuple[str, str]] = frozenset()) -> str:
     due = campaign.milestone(campaign.group(sheet.group).milestone).due
     mark = "✅" if not sheet.is_open else ("🟢" if sheet.missing == 0 else "⬜")
+    state = state_text(lang, sheet)
+    if (sheet.rater, sheet.group) in imported:
+        state = f"{state} {t(lang, 'mark.imported')}".strip()
     return t(
         lang, "home.sheet", mark=mark, where=where(campaign, sheet.group, lang), done=sheet.scored, total=sheet.total,
-        due=f"{due:%m-%d %H:%M}", left=time_left(lang, due, now, campaign.timezone), state=state_text(lang, sheet),
+        due=f"{due:%m-%d %H:%M}", left=time_left(lang, due, now, campaign.timezone), state=state,
     )
 
 

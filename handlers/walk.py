@@ -99,11 +99,12 @@ async def home(store: Store, me: Me, now: datetime) -> Card:
         names.append(f"{staff}（{roles}）" if me.lang == "zh" else f"{staff} ({roles})")
     who = " · ".join(names)
     extra = await home_extra(store, me)
+    imported = await store.sheets.imported(me.stored.id, (*me.raters, *me.proxy_for))
     if len(me.raters) > 1:  # several rater roles: one heading each
         roles_sheets = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.raters}
-        return home_card(campaign, me.lang, who, [], now, proxies, roles_sheets, extra=extra)
+        return home_card(campaign, me.lang, who, [], now, proxies, roles_sheets, extra=extra, imported=imported)
     sheets = await store.sheets.for_rater(me.stored.id, me.rater) if me.rater else []
-    return home_card(campaign, me.lang, who, sheets, now, proxies, extra=extra)
+    return home_card(campaign, me.lang, who, sheets, now, proxies, extra=extra, imported=imported)
 
 
 async def walk_card(

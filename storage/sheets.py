@@ -315,6 +315,17 @@ class SheetRepo:
         )
         return [SheetInfo(*r) for r in rows]
 
+    async def imported(self, campaign_id: int, raters: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+        """(rater, group) of these raters' sheets holding a score that came from an import."""
+        if not raters:
+            return frozenset()
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT a.rater, a.grp FROM assignments a JOIN scores s ON s.assignment_id = a.id"
+            f" WHERE a.campaign_id = ? AND a.rater IN ({','.join('?' for _ in raters)}) AND s.source = 'import'",
+            (campaign_id, *raters),
+        )
+        return frozenset((r, g) for r, g in rows)
+
     async def get(self, sheet_id: int) -> SheetInfo | None:
         row = await self.db.fetchone(_SHEET_SQL + " WHERE sh.id = ? GROUP BY sh.id", (sheet_id,))
         return SheetInfo(*row) if row else None

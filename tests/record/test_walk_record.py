@@ -148,3 +148,15 @@ async def test_start_names_every_role_the_account_holds(chatter, store, small):
     title = chatter.last_text().split("\n")[1]
     roles = t("zh", "role.sep").join(t("zh", f"role.{r}") for r in ("admin", "staff"))
     assert title == f"常务副市长 · 市政府督查室主任（{roles}）"
+
+
+async def test_an_imported_sheet_is_marked_on_the_raters_home_card(chatter, store, small):
+    from scoring.imports import ScoreRow as Row
+
+    stored = await store.campaigns.load(small)
+    await bind(chatter, store, small, "rater", "cty_dc", OTHER)
+    await chatter.send(OTHER, "/start")
+    assert t("zh", "mark.imported") not in chatter.last_text()
+    await store.results.import_scores(stored.campaign_id, [Row("cty_dc", "counties", "fgw", 88.0, None)], actor="cli")
+    await chatter.send(OTHER, "/start")
+    assert t("zh", "mark.imported") in chatter.last_text()
