@@ -46,9 +46,9 @@ from bot.app import build_dispatcher
 from bot.recording import BOT_USER, RecordingSession, recording_bot
 from handlers.callbacks import Act, Walk
 from handlers.cards import Card, score_card, to_hundredths
-from handlers.texts import t
 from scoring.campaign import Campaign, format_value
 from storage.store import Store
+from texts import t
 
 TOKEN = "123456:SANDBOX-kaoping-bench-token"
 FIRST_USER = 500_000

@@ -28,9 +28,9 @@ from handlers.flood import Replies
 from handlers.identity import IdentityMiddleware, Me
 from handlers.notices import Outbox
 from handlers.remind import RemindNow
-from handlers.texts import LANGS, pick_lang, t
 from storage.db import utc_now
 from storage.store import Store
+from texts import LANGS, pick_lang, t
 
 log = logging.getLogger(__name__)
 

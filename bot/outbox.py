@@ -14,8 +14,8 @@ from aiogram import Bot
 
 from bot.delivery import Outcome, Sender
 from handlers.notices import render
-from handlers.texts import pick_lang
 from storage.store import Store
+from texts import pick_lang
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0

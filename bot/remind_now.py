@@ -10,12 +10,12 @@ from collections import Counter
 from bot.delivery import Outcome, Sender
 from bot.reminders import open_sheets_by_rater, owing_at
 from handlers.reminder_cards import reminder_message
-from handlers.texts import pick_lang
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
 from storage.manual_reminds import ManualReminds
 from storage.sheets import SheetInfo
 from storage.store import Store
+from texts import pick_lang
 
 
 class ManualRemind:

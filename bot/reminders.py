@@ -32,7 +32,6 @@ from datetime import datetime, timedelta
 
 from bot.delivery import Outcome, Sender
 from handlers.reminder_cards import digest_message, reminder_message
-from handlers.texts import pick_lang
 from scoring.assignments import missing_materials
 from scoring.campaign import MaterialKind, Milestone, Role
 from scoring.reminder_timing import (
@@ -50,6 +49,7 @@ from storage.db import Clock
 from storage.reminders import UNKNOWN
 from storage.sheets import SheetInfo
 from storage.store import Store
+from texts import pick_lang
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from handlers.identity import Me
 from handlers.notices import Outbox, kick
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.adjustments import AdjustmentRefused, find_department
 from scoring.campaign import Role
 from services import adjustments, confirm
@@ -26,6 +25,7 @@ from services import sheets as sheet_service
 from services.audit import department_history
 from storage.pending import Pending
 from storage.store import Store
+from texts import BUTTON_MAX, h, name_in, shorten, t
 
 REOPEN_PAGE = 10
 HISTORY_SHOWN = 30

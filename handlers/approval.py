@@ -14,10 +14,10 @@ from handlers.identity import Me
 from handlers.notices import Outbox, kick
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, t
 from scoring.campaign import Role
 from storage.sheets import SheetInfo
 from storage.store import Store
+from texts import h, name_in, t
 
 COMMENT_MAX = 500
 

@@ -17,9 +17,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import HOME_DATA, Act, Approval, ProxyCheck, Verdict, walk_data
 from handlers.clock import local_time
-from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.campaign import Campaign, format_value
 from storage.sheets import Item, SheetInfo
+from texts import BUTTON_MAX, h, name_in, shorten, t
 
 LIST_PAGE = 10
 REVIEW_PAGE = 25

@@ -14,8 +14,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from handlers.identity import Me
-from handlers.texts import t
 from scoring.campaign import Role
+from texts import t
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.commands import KNOWN, command_list
 from handlers.identity import Me
 from handlers.replies import ack
-from handlers.texts import h, t
+from texts import h, t
 
 
 async def on_unknown_callback(query: CallbackQuery, me: Me) -> None:

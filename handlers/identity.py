@@ -9,12 +9,12 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from handlers.texts import pick_lang
 from scoring.campaign import Campaign, Role, Staff
 from storage.campaigns import StoredCampaign
 from storage.people import User as StoredUser
 from storage.sheets import Writer
 from storage.store import Store
+from texts import pick_lang
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,12 +30,12 @@ from handlers.clock import Clock
 from handlers.identity import Me
 from handlers.materials_card import Mat, MatAct, contact_of
 from handlers.replies import ack
-from handlers.texts import h, name_in, t
 from handlers.walk import find, load_sheet, show, walk_card
 from scoring.assignments import missing_materials, owed_by
 from scoring.campaign import Campaign, MaterialKind, Role
 from storage.materials import Material
 from storage.store import Store
+from texts import h, name_in, t
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download through the Bot API
 MAX_FILES = 20  # files a department keeps handed in at once (its card must fit one message)

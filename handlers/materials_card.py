@@ -12,11 +12,11 @@ from pydantic import field_validator
 from handlers.callbacks import StrictData, strict_number
 from handlers.cards import CardExtra
 from handlers.identity import Me
-from handlers.texts import h, name_in, t
 from scoring.assignments import owed_by
 from scoring.campaign import format_value
 from storage.sheets import Item, SheetInfo
 from storage.store import Store
+from texts import h, name_in, t
 
 
 class MatAct(StrEnum):

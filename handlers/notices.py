@@ -12,10 +12,10 @@ from typing import Any, Protocol
 from aiogram.types import InlineKeyboardMarkup
 
 from handlers.cards import approval_card, proxy_check_markup, reopened_markup
-from handlers.texts import h, name_in, t
 from scoring.campaign import Campaign
 from storage.outbox import Notice
 from storage.store import Store
+from texts import h, name_in, t
 
 APPROVAL_REQUEST = "approval.title"  # args: approve=sheet id; the whole approval card
 

@@ -9,10 +9,10 @@ from handlers.callbacks import ProxyCheck
 from handlers.identity import Me
 from handlers.notices import Outbox, kick
 from handlers.replies import ack
-from handlers.texts import h, name_in, t
 from services import proxy
 from storage.sheets import SheetInfo
 from storage.store import Store
+from texts import h, name_in, t
 
 
 def collector_of(me: Me, sheet: SheetInfo) -> str | None:

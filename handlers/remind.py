@@ -17,11 +17,11 @@ from handlers.clock import Clock, local_moment
 from handlers.identity import Me
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.campaign import Milestone, Role
 from storage.campaigns import StoredCampaign
 from storage.manual_reminds import ManualReminds, RemindedRecently
 from storage.store import Store
+from texts import BUTTON_MAX, h, name_in, shorten, t
 
 UNBOUND_NAMED = 40  # names listed after a remind; the rest are counted
 

@@ -10,9 +10,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import Act, Walk
 from handlers.cards import group_names, time_left, where
-from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from scoring.campaign import Campaign, MaterialKind, Milestone
 from storage.sheets import SheetInfo
+from texts import BUTTON_MAX, h, name_in, shorten, t
 
 MESSAGE_BUDGET = 3500  # characters of HTML; Telegram's limit is 4096 after parsing
 UNBOUND_NAMED = 40  # raters who never opened their invite, named in a digest; the rest counted

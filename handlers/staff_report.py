@@ -28,7 +28,6 @@ from handlers.flood import Replies, patiently
 from handlers.identity import Me
 from handlers.roles import HasRole
 from handlers.staff_status import fit, refuse
-from handlers.texts import h, name_in, t
 from reports.chart_types import SHOW_ALL, Disclosure, NoCJKFont
 from reports.exports import render_xlsx
 from reports.labels import clip, label, profile_label
@@ -40,6 +39,7 @@ from services.audit import audit_rows
 from storage.reporting import build_view, score_entries
 from storage.status import campaign_status
 from storage.store import Store
+from texts import h, name_in, t
 
 log = logging.getLogger(__name__)
 

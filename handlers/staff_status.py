@@ -20,12 +20,12 @@ from handlers.clock import Clock, local_time
 from handlers.identity import Me
 from handlers.materials import status_block
 from handlers.roles import HasRole
-from handlers.texts import BUTTON_MAX, h, name_in, shorten, t
 from handlers.walk import show
 from scoring.campaign import Campaign, Role
 from storage.sheets import SheetInfo
 from storage.status import GroupProgress, RaterProgress, campaign_status
 from storage.store import Store
+from texts import BUTTON_MAX, h, name_in, shorten, t
 
 STATUS_ROLES = (Role.ADMIN, Role.STAFF, Role.COLLECTOR)
 LAGGARDS = 5  # named per group in the overview

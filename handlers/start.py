@@ -15,11 +15,11 @@ from handlers.commands import command_list, set_chat_menu
 from handlers.identity import Me, resolve
 from handlers.notices import Outbox, kick
 from handlers.replies import ack
-from handlers.texts import LANGS, h, name_in, t
 from handlers.walk import home
 from scoring.campaign import Role
 from storage.people import InviteRejected
 from storage.store import Store
+from texts import LANGS, h, name_in, t
 
 MAX_TOKEN = 64
 # what /lang accepts, lower-cased: codes and each language's name in both languages

@@ -25,7 +25,6 @@ from handlers.file_worker import FileUnreadable, run_isolated
 from handlers.identity import Me
 from handlers.replies import ack
 from handlers.roles import HasRole
-from handlers.texts import h, name_in, t
 from reports.import_files import LIMITS
 from reports.imports import read_import
 from scoring.campaign import Campaign, Role
@@ -46,6 +45,7 @@ from scoring.imports import (
 )
 from storage.results import AlreadyDecided, PendingImport
 from storage.store import Store
+from texts import h, name_in, t
 
 MAX_BYTES = LIMITS.max_bytes
 SHOWN_PROBLEMS = 20

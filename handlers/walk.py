@@ -42,11 +42,11 @@ from handlers.materials_card import card_extra, home_extra
 from handlers.notices import Outbox
 from handlers.proxy import tell_leaders
 from handlers.replies import ack
-from handlers.texts import h, name_in, t
 from scoring.campaign import format_value
 from scoring.values import BadScore, parse_score
 from storage.sheets import Item, ReviewNext, SheetInfo, Tap, Writer
 from storage.store import Store
+from texts import h, name_in, t
 
 log = logging.getLogger(__name__)
 

@@ -62,24 +62,12 @@ WITHHELD_COLOR = "#c8c8c8"
 ADJUST_COLOR = "#4d4d4d"
 DEDUCT_COLOR = "#d62728"
 
-_LABELS = {
-    "zh": {
-        "withheld": "暂不公开的分项",
-        "bonus": "加分",
-        "penalty": "减分",
-        "provisional": "中期结果（暂定）",
-        "hidden": "另有 {n} 个部门评分人数不足，暂不显示",
-        "empty": "暂无可显示的部门",
-    },
-    "en": {
-        "withheld": "parts withheld",
-        "bonus": "bonus",
-        "penalty": "penalty",
-        "provisional": "provisional",
-        "hidden": "{n} more not shown: too few raters so far",
-        "empty": "nothing to show yet",
-    },
-}
+# what the chart writes besides names, in the catalog (texts/locales/*/labels.ftl, keys `label.chart.*`)
+_WORDS = ("withheld", "bonus", "penalty", "provisional", "empty")
+
+
+def _words(lang: str) -> dict[str, str]:
+    return {key: label(lang, f"chart.{key}") for key in _WORDS}
 
 
 
@@ -187,13 +175,13 @@ def _part_names(campaign: Campaign, lang: str) -> dict[str, str]:
 
 def _title(campaign: Campaign, lang: str, provisional: bool) -> str:
     title = campaign.title_en if lang == "en" and campaign.title_en else campaign.title
-    return f"{title} — {_LABELS[lang]['provisional']}" if provisional else title
+    return f"{title} — {label(lang, 'chart.provisional')}" if provisional else title
 
 
 def drawn_text(panels: list[Panel], campaign: Campaign, lang: str = "zh", provisional: bool = False) -> str:
     """Every string the chart draws, run together: the font must have a glyph for each character."""
-    words = [_title(campaign, lang, provisional), *_part_names(campaign, lang).values(), *_LABELS[lang].values(),
-             label(lang, "points")]
+    words = [_title(campaign, lang, provisional), *_part_names(campaign, lang).values(), *_words(lang).values(),
+             label(lang, "chart.hidden", n=0), label(lang, "points")]
     for panel in panels:
         words += [panel.title, *(bar.label for bar in panel.bars)]
     return "".join(words)
@@ -213,7 +201,7 @@ def render_chart(
 
     Raises NoCJKFont when no installed font can draw the Chinese labels.
     """
-    lang = lang if lang in _LABELS else "zh"
+    lang = lang if lang in ("zh", "en") else "zh"
     panels = chart_plan(report, campaign, lang, disclosure)
     _, path = cjk_font(drawn_text(panels, campaign, lang, provisional))
     font = FontProperties(fname=path)
@@ -226,8 +214,8 @@ def render_chart(
     for ax, panel in zip(axes, panels, strict=True):
         _draw_panel(ax, panel, colors, font, lang)
     if not panels:
-        fig.text(0.5, 0.5, _LABELS[lang]["empty"], ha="center", fontproperties=font)
-    _legend(fig, panels, _part_names(campaign, lang), colors, font, _LABELS[lang])
+        fig.text(0.5, 0.5, label(lang, "chart.empty"), ha="center", fontproperties=font)
+    _legend(fig, panels, _part_names(campaign, lang), colors, font, _words(lang))
     return _png(fig)
 
 
@@ -245,7 +233,6 @@ def _colors(campaign: Campaign) -> dict[str, str]:
 
 
 def _draw_panel(ax: Axes, panel: Panel, colors: dict[str, str], font: FontProperties, lang: str) -> None:
-    words = _LABELS[lang]
     rows = range(len(panel.bars))
     left = [0.0] * len(panel.bars)
     for i, part in enumerate(panel.parts):
@@ -265,11 +252,11 @@ def _draw_panel(ax: Axes, panel: Panel, colors: dict[str, str], font: FontProper
     ax.set_ylim(max(len(panel.bars), 1) - 0.5, -0.5)  # rank 1 at the top, no empty margin
     ax.set_xlim(0, max(top * 1.12, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
-    title = panel.title + ("\n" + words["hidden"].format(n=panel.hidden) if panel.hidden else "")
+    title = panel.title + ("\n" + label(lang, "chart.hidden", n=panel.hidden) if panel.hidden else "")
     ax.set_title(title, fontproperties=font, fontsize=11, loc="left")
     ax.set_xlabel(label(lang, "points"), fontproperties=font, fontsize=9)
     if not panel.bars:
-        ax.text(0.5, 0.5, words["empty"], transform=ax.transAxes, ha="center", fontproperties=font)
+        ax.text(0.5, 0.5, label(lang, "chart.empty"), transform=ax.transAxes, ha="center", fontproperties=font)
 
 
 def _draw_adjustments(ax: Axes, panel: Panel, left: list[float]) -> None:

@@ -1,6 +1,6 @@
 """Turn a texts module (dicts `ZH` and `EN` of `str.format` templates) into Fluent files.
 
-    python tools/texts_to_ftl.py handlers.texts.imports [more modules...] [--out handlers/texts/locales]
+    python tools/texts_to_ftl.py texts.imports [more modules...] [--out texts/locales]
 
 writes `<out>/zh/<name>.ftl` and `<out>/en/<name>.ftl` (name: the module's last part), then reads them
 back with the bot's own loader and checks that every text renders exactly as before. Afterwards delete
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handlers.texts.catalog import CatalogError, message_id, parse_resource  # noqa: E402
+from texts.catalog import CatalogError, message_id, parse_resource  # noqa: E402
 
 _SPECIAL_FIRST = ("[", "*", ".")
 
@@ -97,7 +97,7 @@ def check(text: str, table: dict[str, str], source: str, lang: str) -> list[str]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="+", help="dotted module names, e.g. handlers.texts.imports")
+    parser.add_argument("modules", nargs="+", help="dotted module names, e.g. texts.imports")
     parser.add_argument("--out", type=Path, default=ROOT / "handlers" / "texts" / "locales")
     args = parser.parse_args(argv)
     problems: list[str] = []

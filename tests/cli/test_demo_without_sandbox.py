@@ -22,7 +22,7 @@ def installed_packages() -> list[str]:
 
 
 def test_the_installed_product_has_no_sandbox():
-    assert installed_packages() == ["bot", "handlers", "reports", "scoring", "services", "storage"]
+    assert installed_packages() == ["bot", "handlers", "reports", "scoring", "services", "storage", "texts"]
 
 
 def test_the_demo_from_an_installed_product_points_to_the_source_checkout(tmp_path):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.materials_card import Mat, MatAct
-from handlers.texts import t
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
 from tests.texts.shapes import plain, shows, shows_plain
+from texts import t
 
 PDF = b"%PDF-1.4\n% self-check\n%%EOF\n"
 

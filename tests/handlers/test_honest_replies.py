@@ -10,8 +10,8 @@ import pytest
 from aiogram.types import Chat, Document, Message, PhotoSize, Sticker, Update, Voice
 
 from bot.app import set_commands
-from handlers.texts import t
 from storage.store import Store
+from texts import t
 
 ADMIN, APPROVER, COLLECTOR, MAYOR = 801, 802, 803, 805
 REFUSED = t("zh", "refused")

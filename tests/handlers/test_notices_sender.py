@@ -10,7 +10,6 @@ from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import SendMessage, SendPhoto
 
 from handlers.notices import render_notice
-from handlers.texts import h, name_in, t
 from storage.outbox import Notice
 from tests.handlers.test_staff_actions import (
     ADMIN,
@@ -23,6 +22,7 @@ from tests.handlers.test_staff_actions import (
     sent_to,
     sheet_of,
 )
+from texts import h, name_in, t
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from aiogram.types import CallbackQuery, Chat, Message, Update
 
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
-from handlers.texts import t
 from storage.store import Store
 from tests.reminders.support import fast_sender
 from tests.texts.shapes import shows
+from texts import t
 
 ADMIN, COLLECTOR, LEAD, MAYOR = 901, 903, 904, 905
 BOT_USER_ID = 42

@@ -14,11 +14,11 @@ import pytest
 from handlers.callbacks import Act, Walk
 from handlers.cards import Card, next_open
 from handlers.identity import Identities, IdentityMiddleware, resolve
-from handlers.texts import t
 from handlers.walk import find, walk_card
 from scoring.campaign import Campaign
 from storage.store import Store
 from tests.texts.shapes import shows
+from texts import t
 
 LEADER, COLLECTOR, MAYOR = 501, 603, 605
 

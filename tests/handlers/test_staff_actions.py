@@ -8,11 +8,11 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
-from handlers.texts import t
 from scoring.campaign import Campaign
 from storage.reporting import score_rows
 from storage.store import Store
 from tests.texts.shapes import shows
+from texts import t
 
 ADMIN, APPROVER, COLLECTOR, LEAD, MAYOR = 601, 602, 603, 604, 605
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from handlers.callbacks import Act, Walk
-from handlers.texts import t
 from scoring.campaign import Campaign
 from storage.store import Store
 from tests.texts.shapes import shows
+from texts import t
 
 LEADER = 501
 

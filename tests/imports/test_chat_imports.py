@@ -14,13 +14,13 @@ from aiogram.types import CallbackQuery, Chat, Document, Message, Update
 from bot.recording import BOT_USER
 from handlers.callbacks import Act, walk_data
 from handlers.notices import render_notice
-from handlers.texts import t
 from storage.outbox import Notice
 from storage.sheets import Writer
 from storage.store import Store
 from tests.handlers.test_staff_actions import ADMIN, bind
 from tests.imports import hostile
 from tests.texts.shapes import shows
+from texts import t
 
 RATER = 611  # cty_dc, the Dongcheng district government
 _file_ids = itertools.count(1)

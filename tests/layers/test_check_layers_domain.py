@@ -65,9 +65,12 @@ def test_a_call_of_builtins_open_is_found_too(tmp_path: Path) -> None:
     ("services", "from reports.labels import label\n", "services must not import reports"),
     ("reports", "from storage.store import Store\n", "reports must not import storage"),
     ("reports", "from services.audit import audit_rows\n", "reports must not import services"),
-    ("reports", "from handlers.texts import t\n", "reports must not import handlers"),
+    ("reports", "from handlers.cards import Card\n", "reports must not import handlers"),
     ("reports", "from bot.config import Settings\n", "reports must not import bot"),
     ("reports", "from aiogram.types import Message\n", "reports must not import aiogram"),
+    ("texts", "from handlers.cards import Card\n", "texts must not import handlers"),
+    ("texts", "from scoring.campaign import Campaign\n", "texts must not import scoring"),
+    ("scoring", "from texts import t\n", "scoring must not import texts"),
 ])
 def test_reports_sit_between_the_domain_and_the_chat(tmp_path: Path, package: str, source: str, rule: str) -> None:
     done = check(tmp_path, {f"{package}/x.py": source})

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
-from handlers.texts import t
 from scoring.campaign import Campaign
 from storage.store import Store
 from tests.reminders.support import bind, fast_sender
 from tests.texts.shapes import shows
+from texts import t
 
 TG = {"c_fgw": 301, "c_tax": 302, "admin": 303}
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.texts import t
 from tests.texts.shapes import shows
+from texts import t
 
 ADMIN, STAFFER = 701, 702
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.texts import t
 from tests.texts.shapes import values_in
+from texts import t
 
 ADMIN, COLLECTOR, MAYOR = 951, 952, 953
 

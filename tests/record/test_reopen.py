@@ -7,9 +7,9 @@ import asyncio
 from datetime import timedelta
 
 from bot.cli import main
-from handlers.texts import t
 from storage.sheets import Writer
 from tests.texts.shapes import shows
+from texts import t
 
 ADMIN, MAYOR = 901, 902
 

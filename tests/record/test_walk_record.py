@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from handlers.callbacks import Walk
-from handlers.texts import t
 from scoring.validation import load_campaign
 from tests.conftest import EXAMPLES
 from tests.texts.shapes import shows
+from texts import t
 
 MAYOR, VICE, OTHER = 801, 802, 803
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
 from handlers.callbacks import Act, Walk
-from handlers.texts import t
 from storage.store import Store
 from tests.reminders.support import TG, World, build, fast_sender, score_all, utc
 from tests.texts.shapes import shows
+from texts import t
 
 # scores due 2027-01-10 18:00 Shanghai = 10:00Z; 3d → 01-07 10:00Z, 1d → 01-09 10:00Z, 2h → 01-10 08:00Z
 SCORES_3D = utc(2027, 1, 7, 10)

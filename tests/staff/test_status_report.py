@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from bot.cli import main as cli_main
 from handlers import staff_report, staff_status
 from handlers.staff_status import StatusView, View, fit
-from handlers.texts import t
 from reports.chart import NoCJKFont
 from scoring.campaign import Campaign, Role, Staff, format_value
 from scoring.disclosure import STAFF as STAFF_VIEW
@@ -27,6 +26,7 @@ from storage.reporting import build_report, build_view
 from storage.sheets import Writer
 from storage.store import Store
 from tests.texts.shapes import shows
+from texts import t
 
 STAFF, ADMIN, COLLECTOR, RATER, STRANGER = 601, 602, 603, 604, 999
 # odd values that no count, percentage or date in a status message can spell

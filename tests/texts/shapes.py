@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from handlers.texts import keys, t
+from texts import keys, t
 
 _MARK = "\x00{}\x00"
 

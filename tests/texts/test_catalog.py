@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers import texts
-from handlers.texts import LANGS, t
-from handlers.texts.catalog import LOCALES, CatalogError, load, parse_resource
+import texts
+from texts import LANGS, t
+from texts.catalog import LOCALES, CatalogError, load, parse_resource
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -73,8 +73,8 @@ def test_numbers_are_not_grouped_and_text_is_kept_verbatim():
 
 def test_the_locale_files_ship_with_the_package():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
-    globs = project["tool"]["setuptools"]["package-data"]["handlers.texts"]
-    shipped = {p for g in globs for p in (ROOT / "handlers" / "texts").glob(g)}
+    globs = project["tool"]["setuptools"]["package-data"]["texts"]
+    shipped = {p for g in globs for p in (ROOT / "texts").glob(g)}
     assert set(LOCALES.glob("*/*.ftl")) == shipped and shipped
     assert "fluent.runtime" in " ".join(project["project"]["dependencies"])
 

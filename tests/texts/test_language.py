@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.texts import t
 from scoring.validation import load_campaign
 from storage.store import Store
 from tests.conftest import EXAMPLES
 from tests.texts.shapes import shows
+from texts import t
 
 ADMIN, APPROVER, LEAD, MAYOR = 701, 702, 704, 705
 
@@ -134,7 +134,7 @@ async def test_labels_are_whole_and_part_and_group_not_repeated(chatter, store, 
 
 
 def test_shorten_cuts_at_a_word_and_only_when_needed():
-    from handlers.texts import shorten
+    from texts import shorten
 
     assert shorten("Continue Sector peer evaluation", 64) == "Continue Sector peer evaluation"
     assert shorten("Government Offices Administration Bureau", 24) == "Government Offices…"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.texts import t
 from tests.texts.shapes import plain, shows, shows_plain, values_in
+from texts import t
 
 
 def test_a_message_is_recognised_with_its_values_open_or_given():

@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.imports by tools/texts_to_ftl.py
+# zh: texts converted from texts.imports by tools/texts_to_ftl.py
 
 import-type = { $name }：只接受 CSV 或 XLSX 文件。
 import-too_big = { $name }：文件过大（上限 { $mb } MB）。

@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.materials by tools/texts_to_ftl.py
+# zh: texts converted from texts.materials by tools/texts_to_ftl.py
 
 mat-title = <b>{ $dept } · 上交材料</b>
 mat-kind = 📎 <b>{ $kind }</b>（截止 { $due }，{ $left }）

@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.imports by tools/texts_to_ftl.py
+# en: texts converted from texts.imports by tools/texts_to_ftl.py
 
 import-type = { $name }: only CSV or XLSX files are accepted.
 import-too_big = { $name }: the file is too large (at most { $mb } MB).

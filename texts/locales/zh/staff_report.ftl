@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.staff_report by tools/texts_to_ftl.py
+# zh: texts converted from texts.staff_report by tools/texts_to_ftl.py
 
 st-title = 📋 <b>{ $title }</b> · 进度
 st-scope_collector = 仅显示您代为收集的领导。

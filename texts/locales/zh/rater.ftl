@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.rater by tools/texts_to_ftl.py
+# zh: texts converted from texts.rater by tools/texts_to_ftl.py
 
 home-title =
     <b>{ $campaign }</b>

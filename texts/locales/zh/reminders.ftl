@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.reminders by tools/texts_to_ftl.py
+# zh: texts converted from texts.reminders by tools/texts_to_ftl.py
 
 remind-title =
     ⏰ <b>{ $campaign }</b>

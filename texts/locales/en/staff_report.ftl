@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.staff_report by tools/texts_to_ftl.py
+# en: texts converted from texts.staff_report by tools/texts_to_ftl.py
 
 st-title = 📋 <b>{ $title }</b> · progress
 st-scope_collector = Only the leaders you collect for are shown.

@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.materials by tools/texts_to_ftl.py
+# en: texts converted from texts.materials by tools/texts_to_ftl.py
 
 mat-title = <b>{ $dept } · materials</b>
 mat-kind = 📎 <b>{ $kind }</b> (due { $due }, { $left })

@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.staff by tools/texts_to_ftl.py
+# en: texts converted from texts.staff by tools/texts_to_ftl.py
 
 proxy-submitted = { $collector } submitted your scores for { $group } on your behalf ({ $n ->
         [one] 1 entry

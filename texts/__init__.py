@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from handlers.texts.catalog import Entry, load
+from texts.catalog import Entry, load
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -23,6 +23,11 @@ def t(lang: str, key: str, **values: object) -> str:
     entries = _CATALOG.get(lang) or _CATALOG[DEFAULT_LANG]
     entry = entries.get(key) or _CATALOG[DEFAULT_LANG][key]  # KeyError: a key no language has
     return entry.render(values)
+
+
+def has(key: str) -> bool:
+    """Whether the catalog has `key` (in the default language, which has every key)."""
+    return key in _CATALOG[DEFAULT_LANG]
 
 
 def keys(lang: str) -> dict[str, frozenset[str]]:

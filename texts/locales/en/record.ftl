@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.record by tools/texts_to_ftl.py
+# en: texts converted from texts.record by tools/texts_to_ftl.py
 
 ack-stale = This card was out of date: the score changed since; nothing was changed.
 card-changed_since = ⚠️ This score changed after this card was drawn; it is now <b>{ $value }</b>. Tap again to replace it.

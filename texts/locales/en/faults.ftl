@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.faults by tools/texts_to_ftl.py
+# en: texts converted from texts.faults by tools/texts_to_ftl.py
 
 st-reminders_unknown = ⚠️ { $n ->
         [one] 1 reminder with unknown outcome: the bot stopped while sending it; it may have arrived and is not sent again.

@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.staff by tools/texts_to_ftl.py
+# zh: texts converted from texts.staff by tools/texts_to_ftl.py
 
 proxy-submitted = { $collector } 已代您提交 { $group } 的评分（共 { $n } 项）。如有异议请联系督查室。
 approval-title =

@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.common by tools/texts_to_ftl.py
+# en: texts converted from texts.common by tools/texts_to_ftl.py
 
 cmd-start = Start / home
 cmd-help = Help

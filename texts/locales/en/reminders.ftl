@@ -1,4 +1,4 @@
-# en: texts converted from handlers.texts.reminders by tools/texts_to_ftl.py
+# en: texts converted from texts.reminders by tools/texts_to_ftl.py
 
 remind-title =
     ⏰ <b>{ $campaign }</b>

@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.common by tools/texts_to_ftl.py
+# zh: texts converted from texts.common by tools/texts_to_ftl.py
 
 cmd-start = 开始 / 首页
 cmd-help = 帮助

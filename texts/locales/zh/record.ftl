@@ -1,4 +1,4 @@
-# zh: texts converted from handlers.texts.record by tools/texts_to_ftl.py
+# zh: texts converted from texts.record by tools/texts_to_ftl.py
 
 ack-stale = 此卡片已过期：分数在此之后已有改动，未做任何更改。
 card-changed_since = ⚠️ 此分数在您打开这张卡片后已被改动，现为 <b>{ $value }</b>。如需修改，请再点一次。
