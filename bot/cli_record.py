@@ -9,15 +9,15 @@ import json
 import sys
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from handlers.clock import local_time
+from reports.exports import csv_text
 from scoring.adjustments import AdjustmentRefused
 from services import adjustments
 from services import sheets as sheet_service
 from services.audit import trail, verify
 from storage.audit import AuditEntry
-from storage.db import parse_stamp
 
 
 class RecordError(Exception):
@@ -25,13 +25,7 @@ class RecordError(Exception):
 
 
 def _local(stamp: str | None, tz: str) -> str:
-    return "" if not stamp else f"{parse_stamp(stamp).astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}"
-
-
-def _text_cell(value: object) -> str:
-    """A text cell that a spreadsheet never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return local_time(stamp, tz) if stamp else ""
 
 
 async def cmd_adjust(args: argparse.Namespace, settings: Settings, campaign_of: Callable) -> int:
@@ -120,7 +114,7 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings, campaign_of: C
         writer = csv.writer(out)
         writer.writerow(["id", *_AUDIT_COLUMNS])
         for r in rows:
-            writer.writerow([r["id"], *(_text_cell(r[c]) for c in _AUDIT_COLUMNS)])
+            writer.writerow([r["id"], *(csv_text(r[c] or "") for c in _AUDIT_COLUMNS)])
         sys.stdout.write(out.getvalue())
     else:
         for r in rows:

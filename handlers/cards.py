@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import HOME_DATA, Act, Approval, ProxyCheck, Verdict, walk_data
 from handlers.clock import local_time
-from scoring.campaign import Campaign, format_value
+from scoring.campaign import Campaign, Role, format_value
 from storage.sheets import Item, SheetInfo
 from texts import BUTTON_MAX, h, name_in, shorten, t
 
@@ -73,6 +74,11 @@ def where(campaign: Campaign, group_key: str, lang: str) -> str:
     """`part · group`, or the group's name alone when the part has the same name (escaped for HTML)."""
     part, group = group_names(campaign, group_key, lang)
     return h(group) if part == group else f"{h(part)} · {h(group)}"
+
+
+def role_names(lang: str, roles: Iterable[Role]) -> str:
+    """Role names in the reader's language, never the raw keys."""
+    return t(lang, "role.sep").join(t(lang, f"role.{r.value}") for r in sorted(roles, key=lambda r: r.value))
 
 
 def time_left(lang: str, due_local: datetime, now: datetime, tz: str) -> str:

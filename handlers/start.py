@@ -10,6 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from handlers.cards import role_names
 from handlers.clock import Clock
 from handlers.commands import command_list, set_chat_menu
 from handlers.identity import Me, resolve
@@ -31,11 +32,6 @@ LANG_WORDS = {
 
 class LangPick(CallbackData, prefix="lg"):
     lang: str
-
-
-def role_names(lang: str, roles: object) -> str:
-    """Role names in the reader's language, never the raw keys."""
-    return t(lang, "role.sep").join(t(lang, f"role.{r.value}") for r in sorted(roles, key=lambda r: r.value))
 
 
 async def on_invite(message: Message, command: CommandObject, store: Store, me: Me, clock: Clock,

@@ -31,6 +31,7 @@ from handlers.cards import (
     prompt_card,
     receipt_text,
     review_card,
+    role_names,
     score_card,
     score_card_at,
     second_look_card,
@@ -94,7 +95,7 @@ async def home(store: Store, me: Me, now: datetime) -> Card:
     proxies = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.proxy_for}
     names = [name_in(me.lang, campaign.rater(key).name, campaign.rater(key).name_en) for key in me.raters]
     if me.staff is not None:  # a rater who is also staff (an admin who scores, a collector who is a leader)
-        roles = t(me.lang, "role.sep").join(t(me.lang, f"role.{r.value}") for r in sorted(me.roles, key=str))
+        roles = role_names(me.lang, me.roles)
         staff = name_in(me.lang, me.staff.name, me.staff.name_en)
         names.append(f"{staff}（{roles}）" if me.lang == "zh" else f"{staff} ({roles})")
     who = " · ".join(names)

@@ -4,7 +4,6 @@ another user's action), delivered by the running bot in the recipient's language
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +21,6 @@ class Notice:
 
 
 _ADD_SQL = ("INSERT INTO outbox (campaign_id, kind, key, text_key, args, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-
-
-def add_notice(conn: sqlite3.Connection, now: str, campaign_id: int, kind: str, key: str, text_key: str,
-               **args: Any) -> None:
-    """Inside a function that `Database.run_transaction` runs: queue a notice with the change."""
-    conn.execute(_ADD_SQL, (campaign_id, kind, key, text_key, json.dumps(args, ensure_ascii=False), now))
 
 
 class OutboxRepo:

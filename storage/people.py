@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from storage.db import Database, parse_stamp, stamp
+from storage.outbox import OutboxRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +147,8 @@ class PeopleRepo:
                 # a new invite moves the role to another account: the old one is told, staff see it in the log
                 await self.db.audit(campaign_id, f"tg:{telegram_id}", "takeover", f"{kind}:{key}",
                                     old=f"tg:{previous}", new=f"tg:{telegram_id}")
-                await conn.execute(
-                    "INSERT INTO outbox (campaign_id, kind, key, text_key, args, created_at)"
-                    " VALUES (?, 'telegram', ?, 'bind.taken_over', ?, ?)",
-                    (campaign_id, str(previous), json.dumps(_role_args(kind, key)), now),
-                )
+                await OutboxRepo(self.db).add(campaign_id, "telegram", str(previous), "bind.taken_over",
+                                              **_role_args(kind, key))
             await conn.execute(
                 "UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
                 (now, telegram_id, token_hash(token)),
