@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -79,7 +80,10 @@ class Rater:
 
     def card(self) -> ChatMessage:
         """The newest message with buttons: the card (a receipt, kept in the chat below it, has none)."""
-        return next((m for m in reversed(self.user.chat()) if m.from_bot and m.labels), self.user.last())
+        card = next((m for m in reversed(self.user.chat()) if m.from_bot and m.labels), self.user.last())
+        if card is None:
+            raise RuntimeError(f"the bot has sent user {self.user.id} nothing")
+        return card
 
     def open_sheets(self) -> list[str]:
         return [label for label in self.card().labels if label.startswith("继续")]
@@ -89,8 +93,8 @@ class Rater:
         label = next(label for label in self.card().labels if label.startswith("📎"))
         count, card = len(self.user.answers), self.card().message_id
         await self.user.press(label)
-        await self.user.wait_for(lambda u: len(u.answers) > count and u.last().message_id != card
-                                 and bool(u.last().labels), timeout=10)
+        await self.user.wait_for(lambda u: len(u.answers) > count and bool(_buttons(u.last(), other_than=card)),
+                                 timeout=10)
         stats.viewed += 1
 
     async def score_sheet(self, stats: DemoStats, first: bool) -> None:
@@ -127,6 +131,15 @@ class Rater:
         before = self.card().text
         await self.user.send(text)
         await self.user.wait_for(lambda u: self.card().text != before, timeout=10)
+
+
+def _answered_after(user: SimUser, count: int) -> bool:
+    return len(user.answers) > count
+
+
+def _buttons(message: ChatMessage | None, other_than: int | None = None) -> list[str]:
+    """The button labels of the bot's newest message (none if it is `other_than`)."""
+    return message.labels if message and message.message_id != other_than else []
 
 
 def demo_day(campaign: Campaign) -> datetime:
@@ -277,7 +290,7 @@ async def _hand_in_materials(campaign: Campaign, users: dict[tuple[str, str], Si
             count = len(user.answers)
             await user.press("首页")
             await user.wait_for(lambda u: len(u.answers) > count and any(
-                label.startswith("继续") for label in u.last().labels), timeout=10)
+                label.startswith("继续") for label in _buttons(u.last())), timeout=10)
 
     await asyncio.gather(*(one(n, d, k) for n, (d, k) in enumerate(contacts.items())))
 
@@ -290,7 +303,7 @@ async def _approve_key_work(campaign: Campaign, users: dict[tuple[str, str], Sim
         while any("审定通过" in label for m in approver.chat() for label in m.labels):
             count = len(approver.answers)
             await approver.press("审定通过")
-            await approver.wait_for(lambda u, c=count: len(u.answers) > c, timeout=10)
+            await approver.wait_for(partial(_answered_after, count=count), timeout=10)
 
 
 async def _upload_external_results(

@@ -141,11 +141,11 @@ def _name(dept: DepartmentResult, lang: str) -> str:
     return clip(dept.name_en if lang == "en" and dept.name_en else dept.name)
 
 
-def _bar(dept: DepartmentResult, parts: tuple[str, ...], shown: Disclosure, rank: int, lang: str) -> Bar:
+def _bar(dept: DepartmentResult, total: float, parts: tuple[str, ...], shown: Disclosure, rank: int, lang: str) -> Bar:
     open_parts = set(parts) if shown.parts is None else shown.parts
     segments = tuple(dept.parts[p].points if p in dept.parts and p in open_parts else 0.0 for p in parts)
     withheld = sum(r.points for p, r in dept.parts.items() if p not in open_parts)
-    return Bar(f"{rank}. {_name(dept, lang)}", segments, withheld, dept.adjustment, dept.total, not dept.complete)
+    return Bar(f"{rank}. {_name(dept, lang)}", segments, withheld, dept.adjustment, total, not dept.complete)
 
 
 def chart_plan(
@@ -158,12 +158,12 @@ def chart_plan(
         if campaign.is_external(profile) or not depts:
             continue
         parts = tuple(p.key for p in campaign.parts if campaign.part_weight(profile, p.key) > 0)
-        drawn = [d for d in depts if disclosure.get(d.key, SHOW_ALL).total]
-        ranks = competition_ranks([d.total for d in drawn])  # among the drawn only: no tell-tale gaps
-        bars = tuple(
-            _bar(d, parts, disclosure.get(d.key, SHOW_ALL), rank, lang)
-            for rank, d in sorted(zip(ranks, drawn, strict=True), key=lambda pair: pair[0])
-        )
+        # a total is unknown only for an external department, and those have no panel
+        drawn = [(d, d.total) for d in depts if d.total is not None and disclosure.get(d.key, SHOW_ALL).total]
+        ranks = competition_ranks([total for _, total in drawn])  # among the drawn only: no tell-tale gaps
+        ranked = sorted(((rank, d, total) for rank, (d, total) in zip(ranks, drawn, strict=True) if rank is not None),
+                        key=lambda bar: bar[0])
+        bars = tuple(_bar(d, total, parts, disclosure.get(d.key, SHOW_ALL), rank, lang) for rank, d, total in ranked)
         title = f"{profile_label(lang, profile)} ({len(bars)})"
         panels.append(Panel(title, parts, bars, len(depts) - len(drawn)))
     return panels
@@ -210,7 +210,7 @@ def render_chart(
     colors = _colors(campaign)
     # each panel as tall as its number of departments, so every bar has the same thickness
     ratios = [PANEL_IN + BAR_IN * max(len(p.bars), 1) for p in panels]
-    axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=ratios)[:, 0] if panels else []
+    axes: list[Axes] = list(fig.subplots(len(panels), 1, squeeze=False, height_ratios=ratios)[:, 0]) if panels else []
     for ax, panel in zip(axes, panels, strict=True):
         _draw_panel(ax, panel, colors, font, lang)
     if not panels:
@@ -228,7 +228,7 @@ def _figure(panels: list[Panel]) -> Figure:
 
 def _colors(campaign: Campaign) -> dict[str, str]:
     """One colour per part, the same in every panel."""
-    palette = matplotlib.colormaps["tab10"].colors
+    palette = matplotlib.colormaps["tab10"](range(10))  # its ten colours
     return {p.key: to_hex(palette[i % len(palette)]) for i, p in enumerate(campaign.parts)}
 
 

@@ -136,7 +136,7 @@ def _stream(book: zipfile.ZipFile, name: str, sizes: dict[str, int], limits: Lim
     """XML events of one part, `limits.max_xml_bytes` at most (declared and counted)."""
     if sizes[name] > limits.max_xml_bytes:
         raise _Stop(1, f"{name} unpacks to {sizes[name]:,} bytes; at most {limits.max_xml_bytes:,}")
-    parser = XMLPullParser(events=("start", "end"))
+    parser: XMLPullParser = XMLPullParser(events=("start", "end"))
     read = 0
     tail = b""
     with book.open(name) as part:

@@ -75,7 +75,8 @@ def parse_scores(
                 bad.append(f"duplicate of line {seen[key]}")
             else:
                 seen[key] = line
-        if bad:
+        # with nothing bad, every name resolved and the score parsed (the second test narrows the types)
+        if bad or rater is None or group is None or dept is None or value is None:
             problems.append(RowProblem(source, line, "; ".join(bad)))
         else:
             out.append(ScoreRow(rater, group, dept, value, row.get("comment") or None, line))
@@ -110,7 +111,7 @@ def parse_results(campaign: Campaign, table: Table, source: str) -> list[ResultR
             value = parse_score(row["score"], campaign.scale)
         except BadScore as exc:
             bad.append(str(exc))
-        if bad:
+        if bad or dept is None:  # dept is None only with a problem: the second test narrows its type
             problems.append(RowProblem(source, line, "; ".join(bad)))
         else:
             seen[dept] = line

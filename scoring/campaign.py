@@ -243,7 +243,7 @@ class Campaign(Model):
     default_lang: Literal["zh", "en"] = "zh"
     period: Period
     scale: Scale = Scale()
-    presets: list[float] = Field(default_factory=lambda: [100, 95, 90, 85, 80, 70, 60])
+    presets: list[float] = Field(default_factory=lambda: [100.0, 95.0, 90.0, 85.0, 80.0, 70.0, 60.0])
     grades: list[Grade] = Field(default_factory=list)
     milestones: list[Milestone] = Field(min_length=1)
     parts: list[Part] = Field(min_length=1)
@@ -297,7 +297,7 @@ class Campaign(Model):
 
     def part_weight(self, profile: str, part: str) -> float:
         weights = self.profiles.get(profile)
-        return 0.0 if weights == EXTERNAL or weights is None else weights.get(part, 0.0)
+        return weights.get(part, 0.0) if isinstance(weights, dict) else 0.0
 
     def button_values(self) -> list[tuple[str, float]]:
         """(label, value) of the quick-score buttons: grades if given, else presets."""

@@ -445,7 +445,8 @@ def _part(
         return PartResult(None, 0.0, weight, groups), Fraction(0)
     # weights renormalised over the groups present
     # one group present is the usual case: its score, without three Fraction operations
-    score = present[0][0] if len(present) == 1 else sum(s * w for s, w in present) / sum(w for _, w in present)
+    score = present[0][0] if len(present) == 1 else (
+        sum((s * w for s, w in present), Fraction(0)) / sum((w for _, w in present), Fraction(0)))
     points = score * _share(weight)
     return PartResult(float(score), float(points), weight, groups), points
 
@@ -492,7 +493,8 @@ def competition_ranks(totals: Sequence[Fraction | float | None]) -> list[int | N
 
     An unknown total (None) gets no rank and takes no place: the known ones are ranked among themselves.
     """
-    order = sorted((i for i, x in enumerate(totals) if x is not None), key=lambda i: totals[i], reverse=True)
+    known = [(i, x) for i, x in enumerate(totals) if x is not None]
+    order = [i for i, _ in sorted(known, key=lambda known_total: known_total[1], reverse=True)]
     ranks: list[int | None] = [None] * len(totals)
     for position, i in enumerate(order):
         tied = position > 0 and totals[order[position - 1]] == totals[i]

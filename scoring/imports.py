@@ -85,8 +85,8 @@ class Planned:
             return f"{where}: new {r.value:g}"
         if self.kind == UNCHANGED:
             return f"{where}: unchanged {r.value:g}"
-        return f"{where}: changed {old_text(self.old)} -> {r.value:g}" + (
-            f" (entered by the rater via {self.old.source})" if self.overwrites else "")
+        by_person = f" (entered by the rater via {self.old.source})" if self.old and self.overwrites else ""
+        return f"{where}: changed {old_text(self.old)} -> {r.value:g}{by_person}"
 
 
 def old_text(old: Stored | None) -> str:

@@ -108,7 +108,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._nodes = 0  # expanded so far
         self._sizes: dict[str, int] = {}  # anchor -> expanded size of its node, once complete
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             self._aliases += 1
@@ -370,9 +370,9 @@ def _check_profiles(c: Campaign) -> Iterator[tuple[Path, str]]:
     for name, weights in c.profiles.items():
         if weights == "external":
             continue
-        for part in weights:
-            if part not in parts:
-                yield ("profiles", name, part), _unknown("part", part, parts)
+        for part_key in weights:
+            if part_key not in parts:
+                yield ("profiles", name, part_key), _unknown("part", part_key, parts)
         total = sum(weights.values())
         if abs(total - 100) > 1e-9:
             yield ("profiles", name), f"part weights add up to {total:g}, not 100"

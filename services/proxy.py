@@ -25,7 +25,7 @@ async def tell_leader(store: Store, stored: StoredCampaign, sheet: SheetInfo, co
     async with store.db.transaction():
         told = await store.db.fetchone(_TOLD_SQL, (stored.id, sheet.rater, sheet.id))
         since = told[0] if told and told[0] else 0
-        count, upto = await store.db.fetchone(_SINCE_SQL, (stored.id, sheet.rater, sheet.group, since))
+        count, upto = await store.db.one(_SINCE_SQL, (stored.id, sheet.rater, sheet.group, since))
         if not count:
             return False
         await store.outbox.add(stored.id, "rater", sheet.rater, "proxy.batch", collector=collector,

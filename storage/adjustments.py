@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from storage.db import Database
+from storage.db import Database, inserted_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,7 @@ class AdjustmentRepo:
                 "INSERT INTO adjustments (campaign_id, department, points, reason, by, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (campaign_id, department, points, reason, actor, self.db.now()),
             )
-            new_id = cur.lastrowid
-            assert new_id is not None
+            new_id = inserted_id(cur)
             await self.db.audit(
                 campaign_id, actor, "adjust", department,
                 new=json.dumps({"id": new_id, "points": points, "reason": reason}, ensure_ascii=False),

@@ -44,7 +44,8 @@ class AuditRepo:
                     rater: str | None = None) -> list[AuditEntry]:
         """Entries about one department (its scores, adjustments, results) or one rater (their sheets,
         their bindings, what they did)."""
-        where, params = ["campaign_id = ?"], [campaign_id]
+        where: list[str] = ["campaign_id = ?"]
+        params: list[int | str] = [campaign_id]
         if department is not None:
             where.append("(subject = ? OR subject LIKE ? ESCAPE '\\')")
             params += [department, "%/" + _like(department)]

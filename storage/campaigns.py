@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from scoring.assignments import Assignment, expand
 from scoring.campaign import Campaign
-from storage.db import Database
+from storage.db import Database, inserted_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class CampaignRepo:
                     "INSERT INTO campaigns (key, title, doc, version, loaded_at) VALUES (?, ?, ?, 1, ?)",
                     (campaign.key, campaign.title, doc, self.db.now()),
                 )
-                campaign_id, created = cur.lastrowid, True
+                campaign_id, created = inserted_id(cur), True
             else:
                 campaign_id, created = row[0], False
                 await conn.execute(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -144,11 +144,19 @@ class Database:
     # thread (~65 µs each); the bot's hot paths count these hops.
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         async with self.turn():
-            return list(await self.conn.execute_fetchall(sql, params))
+            # aiosqlite types rows as sqlite3.Row whatever the row factory; ours is the default: tuples
+            return cast(list[tuple], list(await self.conn.execute_fetchall(sql, params)))
 
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> tuple | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
+
+    async def one(self, sql: str, params: tuple | dict = ()) -> tuple:
+        """The row of a query that always has one (an aggregate, or a key this transaction just read)."""
+        row = await self.fetchone(sql, params)
+        if row is None:
+            raise LookupError(f"no row for a query that always has one: {sql[:80]}")
+        return row
 
     async def execute(self, sql: str, params: tuple | dict = ()) -> None:
         async with self.turn():
@@ -240,6 +248,13 @@ class Database:
 # COMMIT) would be five or six hops instead of one. pyproject pins aiosqlite to the versions known to have
 # `Connection._execute(fn, *args)` (queue `fn` for its thread, await the result) and `Connection._conn` (the
 # sqlite3 connection); tests/storage/test_db_run.py checks both on the installed version.
+def inserted_id(cur: aiosqlite.Cursor) -> int:
+    """The rowid the INSERT just run on `cur` made (every table of ours has one)."""
+    if cur.lastrowid is None:
+        raise LookupError("the statement inserted no row")
+    return cur.lastrowid
+
+
 def on_worker(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
     """`fn(sqlite3_connection, *args)` on aiosqlite's thread, in one hop."""
     return conn._execute(fn, conn._conn, *args)

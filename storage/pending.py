@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from storage.db import Database
+from storage.db import Database, inserted_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +31,7 @@ class PendingRepo:
                 "INSERT INTO pending (campaign_id, telegram_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
                 (campaign_id, telegram_id, kind, json.dumps(payload, ensure_ascii=False), self.db.now()),
             )
-            assert cur.lastrowid is not None
-            return cur.lastrowid
+            return inserted_id(cur)
 
     async def get(self, pending_id: int) -> Pending | None:
         row = await self.db.fetchone(

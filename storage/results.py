@@ -25,7 +25,7 @@ from scoring.imports import (
     plan_scores,
 )
 from scoring.imports import old_text as _old_text
-from storage.db import Database
+from storage.db import Database, inserted_id
 from storage.outbox import OutboxRepo
 
 
@@ -351,7 +351,7 @@ class ResultsRepo:
                 "INSERT INTO pending (campaign_id, telegram_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
                 (campaign_id, telegram_id, kind, json.dumps(payload, ensure_ascii=False), self.db.now()),
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     async def import_for_message(self, campaign_id: int, telegram_id: int, message_id: int) -> PendingImport | None:
         """The import an uploaded message started, if it was handled before (Telegram delivers it again)."""
@@ -370,7 +370,9 @@ class ResultsRepo:
         )
         if row is None:
             return None
-        return PendingImport(*row[:4], json.loads(row[4]), row[5], json.loads(row[6]) if row[6] else None)
+        pending_id, campaign_id, telegram_id, kind, payload, state, result = row
+        return PendingImport(pending_id, campaign_id, telegram_id, kind, json.loads(payload), state,
+                             json.loads(result) if result else None)
 
     async def close_import(self, pending_id: int, state: str, result: dict | None) -> bool:
         """Cancelled or failed; False when it was decided already."""

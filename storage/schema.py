@@ -403,7 +403,8 @@ MIGRATIONS: list[str] = [
 async def migrate(conn: aiosqlite.Connection) -> int:
     """Bring the database to the newest version; return that version."""
     async with conn.execute("PRAGMA user_version") as cur:
-        (version,) = await cur.fetchone()
+        row = await cur.fetchone()
+    version = row[0] if row else 0
     if version >= len(MIGRATIONS):
         return len(MIGRATIONS)
     # Rebuilding a table (SQLite's way to change a key) needs foreign keys off, which cannot change
@@ -414,7 +415,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
             # executescript commits first; the version bump is part of the script
             await conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};")
             async with conn.execute("PRAGMA foreign_key_check") as cur:
-                broken = await cur.fetchall()
+                broken = list(await cur.fetchall())
             if broken:
                 await conn.execute("ROLLBACK")
                 raise RuntimeError(f"migration {number} would break foreign keys: {broken[:5]}")

@@ -284,10 +284,12 @@ def _score_tap(conn: sqlite3.Connection, who: Writer, tap: Tap, now: str) -> Sco
 
 def _after_tap(conn: sqlite3.Connection, tap: Tap) -> ReviewNext | ItemNext:
     """The card after a stored score: the next open department, else the review."""
-    row = conn.execute(_PROGRESS_SQL, {"sid": tap.sheet_id, "aid": tap.assignment_id}).fetchone()
+    (sid, cid, rater, group, state, total, scored, recused, submitted_at, digest, reopen_reason, approval,
+     next_after, first_open) = conn.execute(_PROGRESS_SQL, {"sid": tap.sheet_id, "aid": tap.assignment_id}).fetchone()
     undo = conn.execute(_UNDO_TARGET_SQL, (tap.sheet_id,)).fetchone()[0] or 0
-    sheet = SheetInfo(*row[:12], undo)
-    position = row[12] if row[12] is not None else row[13]
+    sheet = SheetInfo(sid, cid, rater, group, state, total, scored, recused, submitted_at, digest, reopen_reason,
+                      approval, undo)
+    position = next_after if next_after is not None else first_open
     if position is None:  # complete: the review card shows every item
         found = _walk(conn, tap.sheet_id)
         assert found is not None
@@ -403,7 +405,7 @@ class SheetRepo:
                 return UndoResult("stale" if newest else "nothing")
             if not newest:
                 return UndoResult("nothing")
-            aid, old = await self.db.fetchone("SELECT assignment_id, old FROM audit WHERE id = ?", (newest,))
+            aid, old = await self.db.one("SELECT assignment_id, old FROM audit WHERE id = ?", (newest,))
             prev = json.loads(old) if old else {"value": None, "recused": 0, "reason": None, "comment": None}
             await self.db.conn.execute(
                 "UPDATE scores SET value = ?, recused = ?, reason = ?, comment = ?, entered_by = ?,"

@@ -108,8 +108,8 @@ def parse_resource(text: str, source: str, lang: str, bundle: FluentBundle | Non
     needs_bundle = False
     for item in resource.body:
         if isinstance(item, ast.Junk):
-            line = text.count("\n", 0, item.span.start) + 1
-            note = "; ".join(a.message for a in item.annotations) or "syntax error"
+            line = text.count("\n", 0, item.span.start) + 1 if item.span else 0
+            note = "; ".join(a.message for a in item.annotations if a.message) or "syntax error"
             raise CatalogError(f"{source}:{line}: {note}")
         if not isinstance(item, ast.Message) or item.value is None:
             continue
@@ -143,10 +143,13 @@ def _simple(template: str, has_names: bool) -> Callable[[dict[str, object]], str
 
 def _resolved(bundle: FluentBundle, fluent_id: str, key: str) -> Callable[[dict[str, object]], str]:
     def render(values: dict[str, object]) -> str:
-        text, errors = bundle.format_pattern(bundle.get_message(fluent_id).value, _fluent_args(values))
+        pattern = bundle.get_message(fluent_id).value
+        if pattern is None:  # parse_resource keeps only messages with a value
+            return key
+        text, errors = bundle.format_pattern(pattern, _fluent_args(values))
         if errors:
             log.warning("text %s: %s", key, "; ".join(map(str, errors)))
-        return text
+        return str(text)
 
     return render
 
