@@ -67,7 +67,7 @@ class OutboxDelivery:
                     await self.store.outbox.mark(notice.id, "unbound")
                     decided += 1
                     continue
-                chat_id, lang = contact[0], pick_lang(contact[1], None, stored.campaign.default_lang)
+                chat_id, lang = contact.chat_id, pick_lang(contact.lang, None, stored.campaign.default_lang)
             rendered = await render(self.store, stored.campaign, lang, notice)
             if rendered is None:
                 await self.store.outbox.mark(notice.id, "gone")

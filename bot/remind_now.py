@@ -44,12 +44,12 @@ class ManualRemind:
 
         async def one(rater: str, sheets: list[SheetInfo]) -> None:
             contact = contacts.get(("rater", rater))
-            if contact is None or contact[2]:
+            if contact is None or contact.unreachable:
                 counts["unbound" if contact is None else str(Outcome.UNREACHABLE)] += 1
                 return
-            lang = pick_lang(contact[1], None, c.default_lang)
+            lang = pick_lang(contact.lang, None, c.default_lang)
             text, markup = reminder_message(c, lang, m, sheets, self.clock(), owing.get(rater, []))
-            counts[str(await self.sender.send(contact[0], text, markup))] += 1
+            counts[str(await self.sender.send(contact.chat_id, text, markup))] += 1
 
         await asyncio.gather(*(one(r, s) for r, s in sorted(late.items())))
         await manual.done(stored.id, m.key, dict(counts))

@@ -46,6 +46,7 @@ from scoring.reminder_timing import (
 )
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
+from storage.people import Contact
 from storage.reminders import UNKNOWN
 from storage.sheets import SheetInfo
 from storage.store import Store
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 
 DIGEST = -1  # offset_s of the digest after a milestone
 
-Contacts = dict[tuple[str, str], tuple[int, str | None, bool]]
+Contacts = dict[tuple[str, str], Contact]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +216,7 @@ class ReminderSweep:
                 late.setdefault(rater, [])
             for rater in sorted(late):
                 contact = contacts.get(("rater", rater))
-                if contact is None or contact[2]:
+                if contact is None or contact.unreachable:
                     continue  # not bound yet, or blocked the bot
                 for d in offsets:
                     offset_s = int(d.total_seconds())
@@ -256,24 +257,25 @@ class ReminderSweep:
                 continue
             contact = contacts.get(("staff", person.key))
             key = f"staff:{person.key}"
-            if contact is None or contact[2] or (key, m.key, DIGEST) in recorded:
+            if contact is None or contact.unreachable or (key, m.key, DIGEST) in recorded:
                 continue
             scope = sheets if full else [s for s in sheets if s.rater in set(person.collects_for)]
             if not scope:
                 jobs.append(_Job(key, m.key, DIGEST, SKIPPED))  # none of its leaders has this milestone
                 continue
-            lang = pick_lang(contact[1], None, stored.campaign.default_lang)
+            lang = pick_lang(contact.lang, None, stored.campaign.default_lang)
             text = digest_message(stored.campaign, lang, m, scope, contacts, collector=not full,
                                   missing_materials=missing if full else None)
 
-            async def send(before: Callable[[], Awaitable[bool]], chat_id: int = contact[0], text: str = text) -> str:
+            async def send(before: Callable[[], Awaitable[bool]], chat_id: int = contact.chat_id,
+                           text: str = text) -> str:
                 return await self.sender.send(chat_id, text, before=before)
 
             jobs.append(_Job(key, m.key, DIGEST, send=send))
         return jobs
 
     def _reminder(
-        self, stored: StoredCampaign, m: Milestone, rater: str, contact: tuple[int, str | None, bool],
+        self, stored: StoredCampaign, m: Milestone, rater: str, contact: Contact,
         milestone_of: dict[str, str],
     ) -> Callable[[Callable[[], Awaitable[bool]]], Awaitable[str]]:
         async def send(before: Callable[[], Awaitable[bool]]) -> str:
@@ -286,9 +288,9 @@ class ReminderSweep:
             owed = (await owing_at(self.store, stored, m.key)).get(rater, [])
             if not sheets and not owed:
                 return SKIPPED
-            lang = pick_lang(contact[1], None, c.default_lang)
+            lang = pick_lang(contact.lang, None, c.default_lang)
             text, markup = reminder_message(c, lang, m, sheets, self.clock(), owed)
-            return await self.sender.send(contact[0], text, markup, before=before)
+            return await self.sender.send(contact.chat_id, text, markup, before=before)
 
         return send
 

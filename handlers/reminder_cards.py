@@ -11,6 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.callbacks import Act, Walk
 from handlers.cards import group_names, time_left, where
 from scoring.campaign import Campaign, MaterialKind, Milestone
+from storage.people import Contact
 from storage.sheets import SheetInfo
 from texts import BUTTON_MAX, h, name_in, shorten, t
 
@@ -51,7 +52,7 @@ def reminder_message(
 
 def digest_message(
     campaign: Campaign, lang: str, milestone: Milestone, sheets: list[SheetInfo],
-    contacts: dict[tuple[str, str], tuple[int, str | None, bool]], *, collector: bool,
+    contacts: dict[tuple[str, str], Contact], *, collector: bool,
     missing_materials: dict[str, list[str]] | None = None,
 ) -> str:
     """Laggards per group of the milestone (names, progress, whether they can be reached); then the
@@ -74,7 +75,8 @@ def digest_message(
                        sheets=len(in_group)), False))
         for s in late:
             contact = contacts.get(("rater", s.rater))
-            flag = t(lang, "digest.unbound") if contact is None else t(lang, "digest.unreachable") if contact[2] else ""
+            flag = (t(lang, "digest.unbound") if contact is None
+                    else t(lang, "digest.unreachable") if contact.unreachable else "")
             body.append((t(lang, "digest.rater", name=h(names.get(s.rater, s.rater)), done=s.scored, total=s.total,
                            flag=flag), True))
     for kind in campaign.materials:

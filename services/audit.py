@@ -86,11 +86,12 @@ async def _check_scores(store: Store, stored: StoredCampaign, entries: list[Audi
             continue
         logged[e.assignment_id] = None if e.action == "delete" else _state(e.new)
         subjects[e.assignment_id] = e.subject
-    scores = {aid: row for aid, row in (await store.audit.scores()).items() if row[7] == stored.id or row[7] is None}
+    scores = {aid: score for aid, score in (await store.audit.scores()).items()
+              if score.campaign_id in (stored.id, None)}
     out.scores = len(scores)
-    for aid, row in scores.items():
-        where = f"{row[4]}/{row[5]}/{row[6]}" if row[4] else f"assignment {aid}"
-        actual = (row[0], int(row[1] or 0), row[2], row[3])
+    for aid, score in scores.items():
+        where = f"{score.rater}/{score.group}/{score.department}" if score.rater else f"assignment {aid}"
+        actual = (score.value, int(score.recused), score.reason, score.comment)
         if aid not in logged:
             out.problems.append(f"score {where}: {_show(actual)} is not in the audit log (written outside the product)")
         elif logged[aid] is None:
@@ -124,11 +125,12 @@ async def _check_receipts(store: Store, stored: StoredCampaign, entries: list[Au
     for e in entries:
         if e.action == "submit" and e.new:
             receipts[e.subject] = json.loads(e.new).get("digest", "")
-    for sheet_id, campaign_id, rater, group, digest in await store.audit.submitted():
-        if campaign_id != stored.id:
+    for sheet in await store.audit.submitted():
+        if sheet.campaign_id != stored.id:
             continue
         out.receipts += 1
-        found = await store.sheets.walk(sheet_id)
+        rater, group, digest = sheet.rater, sheet.group, sheet.digest
+        found = await store.sheets.walk(sheet.id)
         if found is None:
             continue
         now = sheet_digest(found[0], found[1])
@@ -156,9 +158,10 @@ async def _check_adjustments(store: Store, stored: StoredCampaign, entries: list
                 legacy[(e.subject, float(data["points"]), data["reason"])] += 1
         elif e.action == "revoke" and e.old:
             revoked.add(json.loads(e.old)["id"])
-    rows = [r for r in await store.audit.adjustments() if r[1] == stored.id]
+    rows = [r for r in await store.audit.adjustments() if r.campaign_id == stored.id]
     out.adjustments = len(rows)
-    for adj_id, _cid, dept, points, reason, is_revoked in rows:
+    for row in rows:
+        adj_id, dept, points, reason, is_revoked = row.id, row.department, row.points, row.reason, row.revoked
         fact = (dept, float(points), reason)
         if adj_id in logged:
             if logged[adj_id] != fact:
@@ -173,7 +176,7 @@ async def _check_adjustments(store: Store, stored: StoredCampaign, entries: list
             state = "revoked" if is_revoked else "in force"
             out.problems.append(f"adjustment #{adj_id}: stored as {state}, the audit log says otherwise")
     for adj_id, (dept, points, _) in logged.items():
-        if adj_id not in {r[0] for r in rows}:
+        if adj_id not in {r.id for r in rows}:
             out.problems.append(f"adjustment #{adj_id}: {dept} {points:+g} is in the audit log but was deleted")
 
 
@@ -182,7 +185,7 @@ async def _check_results(store: Store, stored: StoredCampaign, entries: list[Aud
     for e in entries:
         if e.action == "external" and e.new is not None:
             logged[e.subject] = float(json.loads(e.new))
-    rows = {d: s for cid, d, s in await store.audit.external() if cid == stored.id}
+    rows = {r.department: r.score for r in await store.audit.external() if r.campaign_id == stored.id}
     out.results = len(rows)
     for dept, score in rows.items():
         if dept not in logged:

@@ -24,6 +24,44 @@ class AuditEntry:
     hash: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class StoredScore:
+    value: float | None
+    recused: bool
+    reason: str | None
+    comment: str | None
+    rater: str | None  # rater, group, department and campaign are None when the assignment is gone
+    group: str | None
+    department: str | None
+    campaign_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAdjustment:
+    id: int
+    campaign_id: int
+    department: str
+    points: float
+    reason: str
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    campaign_id: int
+    department: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedSheet:
+    id: int
+    campaign_id: int
+    rater: str
+    group: str
+    digest: str | None
+
+
 _COLUMNS = "id, at, campaign_id, actor, action, subject, assignment_id, old, new, source, undoes, prev_hash, hash"
 
 
@@ -61,27 +99,33 @@ class AuditRepo:
         row = await self.db.fetchone("SELECT seq FROM sqlite_sequence WHERE name = 'audit'")
         return row[0] if row else 0
 
-    async def scores(self) -> dict[int, tuple]:
-        """assignment id -> (value, recused, reason, comment, rater, group, department, campaign id)."""
+    # What `kaoping verify` compares with the log: the tables as they are, every campaign's rows (a row
+    # whose assignment is gone has no campaign and still needs explaining).
+    async def scores(self) -> dict[int, StoredScore]:
+        """assignment id -> its stored score."""
         rows = await self.db.fetchall(
             "SELECT s.assignment_id, s.value, s.recused, s.reason, s.comment, a.rater, a.grp, a.department,"
             " a.campaign_id FROM scores s LEFT JOIN assignments a ON a.id = s.assignment_id"
         )
-        return {r[0]: tuple(r[1:]) for r in rows}
+        return {aid: StoredScore(value, bool(recused), reason, comment, rater, group, dept, cid)
+                for aid, value, recused, reason, comment, rater, group, dept, cid in rows}
 
-    async def adjustments(self) -> list[tuple]:
-        return await self.db.fetchall(
+    async def adjustments(self) -> list[StoredAdjustment]:
+        rows = await self.db.fetchall(
             "SELECT id, campaign_id, department, points, reason, revoked_at IS NOT NULL FROM adjustments ORDER BY id"
         )
+        return [StoredAdjustment(aid, cid, dept, points, reason, bool(revoked))
+                for aid, cid, dept, points, reason, revoked in rows]
 
-    async def external(self) -> list[tuple]:
-        return await self.db.fetchall("SELECT campaign_id, department, score FROM external_results")
+    async def external(self) -> list[StoredResult]:
+        rows = await self.db.fetchall("SELECT campaign_id, department, score FROM external_results")
+        return [StoredResult(*row) for row in rows]
 
-    async def submitted(self) -> list[tuple]:
-        """(sheet id, campaign id, rater, group, digest) of every submitted sheet."""
-        return await self.db.fetchall(
+    async def submitted(self) -> list[SubmittedSheet]:
+        rows = await self.db.fetchall(
             "SELECT id, campaign_id, rater, grp, digest FROM sheets WHERE state = 'submitted' ORDER BY id"
         )
+        return [SubmittedSheet(*row) for row in rows]
 
 
 def _like(text: str) -> str:

@@ -37,6 +37,15 @@ class User:
     identity_version: int = 0  # `Database.identity_version()` at which this is true (-1: unknown)
 
 
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """How to reach someone bound in a campaign."""
+
+    chat_id: int  # their Telegram id
+    lang: str | None  # their /lang choice, else the language_code Telegram showed on their last update
+    unreachable: bool  # they blocked the bot
+
+
 class InviteRejected(Exception):
     def __init__(self, reason: str) -> None:  # 'unknown' | 'used' | 'expired' | 'revoked'
         self.reason = reason
@@ -199,16 +208,16 @@ class PeopleRepo:
         )
         return row[0] if row else None
 
-    async def contacts(self, campaign_id: int) -> dict[tuple[str, str], tuple[int, str | None, bool]]:
-        """(kind, key) -> (telegram id, language, unreachable) for everyone bound in a campaign; the
-        language is their /lang choice, else the language_code Telegram showed on their last update."""
+    async def contacts(self, campaign_id: int) -> dict[tuple[str, str], Contact]:
+        """(kind, key) -> their Contact, for everyone bound in a campaign."""
         rows = await self.db.fetchall(
             "SELECT b.kind, b.key, b.telegram_id, COALESCE(u.lang, u.tg_lang), u.unreachable_at IS NOT NULL"
             " FROM bindings b"
             " LEFT JOIN users u ON u.telegram_id = b.telegram_id WHERE b.campaign_id = ?",
             (campaign_id,),
         )
-        return {(r[0], r[1]): (r[2], r[3], bool(r[4])) for r in rows}
+        return {(kind, key): Contact(chat_id, lang, bool(unreachable))
+                for kind, key, chat_id, lang, unreachable in rows}
 
     async def mark_unreachable(self, telegram_id: int, unreachable: bool = True) -> None:
         await self.db.execute(

@@ -93,7 +93,7 @@ async def campaign_status(store: Store, stored: StoredCampaign) -> CampaignStatu
         groups[row.group].raters.append(
             RaterProgress(
                 row.rater, names.get(row.rater, row.rater), row.id, row.state, row.scored, row.total,
-                unreachable=bool(contact and contact[2]), bound=contact is not None,
+                unreachable=bool(contact and contact.unreachable), bound=contact is not None,
                 imported=(row.rater, row.group) in imported,
             )
         )

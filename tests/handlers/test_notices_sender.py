@@ -51,7 +51,7 @@ def refuse_once(chatter, monkeypatch, chat_id: int, error: type, containing: str
 
 async def unreachable(store, campaign, kind: str, key: str) -> bool:
     stored = await store.campaigns.get(campaign.key)
-    return (await store.people.contacts(stored.id))[(kind, key)][2]
+    return (await store.people.contacts(stored.id))[(kind, key)].unreachable
 
 
 async def test_the_approvers_card_held_back_by_flood_control_arrives_after_the_wait(chatter, store, team,

@@ -152,7 +152,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_left_alone(w
     sent = {d.rater: d.outcome for d in await svc.tick() if d.milestone == "scores"}
     assert sent["mayor"] == "unreachable" and sent["vmayor"] == "sent"
     contacts = await world.store.people.contacts(world.cid)
-    assert contacts[("rater", "mayor")][2] is True
+    assert contacts[("rater", "mayor")].unreachable is True
     stored = await world.store.campaigns.get(world.campaign.key)
     status = await campaign_status(world.store, stored)
     (mayor,) = [r for g in status.groups for r in g.raters if r.key == "mayor"]

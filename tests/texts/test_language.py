@@ -115,7 +115,7 @@ async def test_the_telegram_language_is_remembered_for_later(chatter, store, tea
     assert (await store.people.user(MAYOR)).tg_lang == "en-GB"
     stored = await store.campaigns.get(team.key)
     contacts = await store.people.contacts(stored.id)
-    assert contacts[("rater", "ld_sz")][1] == "en-GB"
+    assert contacts[("rater", "ld_sz")].lang == "en-GB"
 
 
 CONTACT = 706
