@@ -201,7 +201,7 @@ class ReminderSweep:
             return  # nothing to do: no queries
         sheets = await self.store.sheets.for_campaign(stored.id)
         contacts = await self.store.people.contacts(stored.id)
-        recorded = {(r, m, o) for r, m, o, _, sent_at in await self.store.reminders.sent(stored.id) if sent_at}
+        recorded = {(c.rater, c.milestone, c.offset_s) for c in await self.store.reminders.sent(stored.id) if c.sent_at}
         milestone_of = {g.key: g.milestone for _, g in c.groups()}
         quiet_until = quiet_end(c, now)
         jobs: list[_Job] = []

@@ -10,12 +10,24 @@ it is recorded 'unknown'). See bot/scheduler.py for when each is taken back.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.db import Database, parse_stamp, stamp
 
 UNKNOWN = "unknown"  # outcome of a send that started and was never recorded (crash, lost response)
 Key = tuple[int, str, str, int]  # campaign_id, rater, milestone, offset_s
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """One reminder's claim and what became of it."""
+
+    rater: str
+    milestone: str
+    offset_s: int  # before the milestone's due moment
+    outcome: str | None  # None while the send is in flight
+    sent_at: datetime | None
 
 
 class ReminderRepo:
@@ -86,13 +98,13 @@ class ReminderRepo:
             (self.db.now(), outcome, campaign_id, rater, milestone, offset_s),
         )
 
-    async def sent(self, campaign_id: int) -> list[tuple[str, str, int, str | None, datetime | None]]:
+    async def sent(self, campaign_id: int) -> list[Claimed]:
         rows = await self.db.fetchall(
             "SELECT rater, milestone, offset_s, outcome, sent_at FROM reminders WHERE campaign_id = ?"
             " ORDER BY claimed_at",
             (campaign_id,),
         )
-        return [(r, m, o, out, parse_stamp(s) if s else None) for r, m, o, out, s in rows]
+        return [Claimed(r, m, o, out, parse_stamp(s) if s else None) for r, m, o, out, s in rows]
 
     async def release(self, campaign_id: int, rater: str, milestone: str, offset_s: int, *, owner: str) -> bool:
         """Give back a claim that was not used (nothing was delivered): the next tick decides again."""

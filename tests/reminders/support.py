@@ -144,7 +144,7 @@ class World:
         return [text for chat, text in self.sent() if chat == TG[key]]
 
     async def outcomes(self) -> dict[tuple[str, str, int], str | None]:
-        return {(r, m, o): out for r, m, o, out, _ in await self.store.reminders.sent(self.cid)}
+        return {(c.rater, c.milestone, c.offset_s): c.outcome for c in await self.store.reminders.sent(self.cid)}
 
 
 async def make_world(store: Store, clock, path: Path, campaign: Campaign, bound=TG) -> World:

@@ -183,8 +183,8 @@ async def test_two_processes_on_one_database_send_each_reminder_once(world: Worl
         # which process wins each claim is up to the scheduler (one may win them all); what
         # matters is the counts above: every reminder once, whichever process sent it
         rows = await world.store.reminders.sent(world.cid)
-        assert len(rows) == len({(r, m, o) for r, m, o, _, _ in rows})
-        assert all(out is not None for *_, out, _ in rows)
+        assert len(rows) == len({(c.rater, c.milestone, c.offset_s) for c in rows})
+        assert all(c.outcome is not None for c in rows)
     finally:
         await other_store.close()
 
@@ -299,8 +299,8 @@ async def test_stop_lets_the_send_in_flight_finish_and_leaves_the_rest_unclaimed
     release.set()
     await asyncio.wait_for(stopping, 5)
     rows = await world.store.reminders.sent(world.cid)
-    assert all(out is not None for *_, out, _ in rows)  # the claim in flight was completed: nothing dangling
-    (in_flight,) = [(r, m) for r, m, _, out, _ in rows if out == "sent"]  # and no other send was started
+    assert all(c.outcome is not None for c in rows)  # the claim in flight was completed: nothing dangling
+    (in_flight,) = [(c.rater, c.milestone) for c in rows if c.outcome == "sent"]  # and no other send was started
     # the next process picks up the others at once
     again = world.service()
     done = {(d.rater, d.milestone) for d in await again.tick() if d.outcome == "sent"}
