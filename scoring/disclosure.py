@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from scoring.campaign import Campaign
-from scoring.engine import AdjustmentInput, Flag, FlagKind, Report, Tallies, Tally, compute_tallied
+from scoring.engine import Adjustment, Flag, FlagKind, Report, Tallies, Tally, compute_tallied
 
 ADMIN, STAFF = "admin", "staff"  # the two views of the result: the full one, and what a non-admin may see
 VIEWS = (ADMIN, STAFF)
@@ -92,7 +92,7 @@ def staff_report(
     campaign: Campaign,
     tallies: Tallies,
     handed_in: Mapping[tuple[str, str], HandedIn],
-    adjustments: Iterable[AdjustmentInput] = (),
+    adjustments: Iterable[Adjustment] = (),
     external: Mapping[str, float] = MappingProxyType({}),
 ) -> Report:
     """The result as a non-admin may see it: the one function behind `report --view staff` and the chat."""

@@ -87,8 +87,14 @@ class AdjustmentItem:
     reason: str
 
 
-# (department, points) or (department, points, id, reason)
-AdjustmentInput = tuple[str, float] | tuple[str, float, int | None, str]
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """Bonus (+) or deduction (-) points for a department, as the register holds them."""
+
+    department: str
+    points: float
+    id: int | None = None  # the register's id; None in a calculation outside the register
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,14 +335,13 @@ class _Adjusted:
 _NOT_ADJUSTED = _Adjusted()
 
 
-def _adjustments(adjustments: Iterable[AdjustmentInput], cap: float | None) -> dict[str, _Adjusted]:
+def _adjustments(adjustments: Iterable[Adjustment], cap: float | None) -> dict[str, _Adjusted]:
     sums: dict[str, Fraction] = {}
     items: dict[str, list[AdjustmentItem]] = {}
     for adjustment in adjustments:
-        dept, points = adjustment[0], adjustment[1]
-        ident, reason = (adjustment[2], adjustment[3]) if len(adjustment) >= 4 else (None, "")
-        sums[dept] = sums.get(dept, Fraction(0)) + _exact(points)
-        items.setdefault(dept, []).append(AdjustmentItem(ident, float(points), reason))
+        dept = adjustment.department
+        sums[dept] = sums.get(dept, Fraction(0)) + _exact(adjustment.points)
+        items.setdefault(dept, []).append(AdjustmentItem(adjustment.id, float(adjustment.points), adjustment.reason))
     limit = None if cap is None else _exact(cap)
     out = {}
     for dept, total in sums.items():
@@ -367,7 +372,7 @@ def compute(
     campaign: Campaign,
     assignments: Iterable[Assignment | tuple[str, str, str]] | Mapping[tuple[str, str], int],
     scores: Iterable[ScoreRow | tuple[str, str, str, float | None, bool, bool]],
-    adjustments: Iterable[AdjustmentInput] = (),
+    adjustments: Iterable[Adjustment] = (),
     external: Mapping[str, float] = _EMPTY,
 ) -> Report:
     """The campaign's report from its assignments, stored scores, adjustments and imported results.
@@ -385,7 +390,7 @@ def compute(
 def compute_tallied(
     campaign: Campaign,
     tallies: Tallies,
-    adjustments: Iterable[AdjustmentInput] = (),
+    adjustments: Iterable[Adjustment] = (),
     external: Mapping[str, float] = _EMPTY,
 ) -> Report:
     """`compute` from tallies already made, e.g. added up by the store in SQL."""

@@ -6,7 +6,7 @@ import json
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
-from scoring.engine import Tally
+from scoring.engine import Adjustment, Tally
 from scoring.imports import (
     UNCHANGED,
     ImportRejected,
@@ -193,14 +193,15 @@ class ResultsRepo:
             (campaign_id,),
         )
 
-    async def adjustments_in_force(self, campaign_id: int) -> list[tuple[str, float, int, str]]:
-        """(department, points, id, reason) of every adjustment not revoked, in the register's order: what the
-        report counts and lists. Read-only; the register itself (revoked ones included) is `AdjustmentRepo`."""
-        return await self.db.fetchall(
+    async def adjustments_in_force(self, campaign_id: int) -> list[Adjustment]:
+        """Every adjustment not revoked, in the register's order: what the report counts and lists.
+        Read-only; the register itself (revoked ones included) is `AdjustmentRepo`."""
+        rows = await self.db.fetchall(
             "SELECT department, points, id, reason FROM adjustments WHERE campaign_id = ? AND revoked_at IS NULL"
             " ORDER BY id",
             (campaign_id,),
         )
+        return [Adjustment(*row) for row in rows]
 
     async def external(self, campaign_id: int) -> dict[str, float]:
         rows = await self.db.fetchall(

@@ -23,6 +23,7 @@ from scoring.campaign import (
     Sector,
 )
 from scoring.engine import (
+    Adjustment,
     Flag,
     FlagKind,
     ScoreRow,
@@ -163,7 +164,8 @@ def example_rows() -> list[ScoreRow]:
     return [*rows, dataclasses.replace(last, late=True)]
 
 
-ADJUSTMENTS = [("A", 3.0), ("A", 4.0), ("B", -2.0), ("C", -0.25), ("F", 1.0), ("nowhere", 9.0)]
+ADJUSTMENTS = [Adjustment("A", 3.0), Adjustment("A", 4.0), Adjustment("B", -2.0), Adjustment("C", -0.25),
+               Adjustment("F", 1.0), Adjustment("nowhere", 9.0)]
 EXTERNAL = {"F": 91.5}
 
 
@@ -311,7 +313,8 @@ def test_totals_equal_in_decimals_tie_exactly() -> None:
     # in floats 85.75 + 0.1 + 0.1 == 85.94999999999999 but 84 + 1.95 == 85.95: a float engine would
     # rank B below C. The engine reads values and adjustments as the decimals written, so they tie.
     campaign = build_campaign()
-    report = compute(campaign, expand(campaign), example_rows(), [("B", 0.1), ("B", 0.1), ("C", 1.95)])
+    adjustments = [Adjustment("B", 0.1), Adjustment("B", 0.1), Adjustment("C", 1.95)]
+    report = compute(campaign, expand(campaign), example_rows(), adjustments)
     b, c = report.department("B"), report.department("C")
     assert b.total == c.total == 85.95
     assert b.rank == c.rank == 1
@@ -343,14 +346,14 @@ def test_requires_approval_counts_once_approved() -> None:
 
 def test_no_cap_sums_adjustments() -> None:
     campaign = build_campaign().model_copy(update={"adjustment_cap": None})
-    report = compute(campaign, [Assignment("p1", "panel", "A")], [], [("A", 3.0), ("A", 4.0)])
+    report = compute(campaign, [Assignment("p1", "panel", "A")], [], [Adjustment("A", 3.0), Adjustment("A", 4.0)])
     assert report.department("A").adjustment == 7
 
 
 def test_adjustments_listed_with_reasons_and_clamping_flagged() -> None:
     campaign = build_campaign()
-    adjustments = [("A", 3.0, 1, "省级表彰"), ("A", 4.0, 2, "国家级试点"), ("B", -2.0, 3, "通报批评"),
-                   ("F", 1.0, 4, "x")]
+    adjustments = [Adjustment("A", 3.0, 1, "省级表彰"), Adjustment("A", 4.0, 2, "国家级试点"),
+                   Adjustment("B", -2.0, 3, "通报批评"), Adjustment("F", 1.0, 4, "x")]
     report = compute(campaign, expand(campaign), example_rows(), adjustments, EXTERNAL)
     a, b, c = report.department("A"), report.department("B"), report.department("C")
     # +7 is clamped to the cap of 5: said so, not shown as a plain 5.00

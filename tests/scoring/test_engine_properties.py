@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from scoring.assignments import Assignment, expand
 from scoring.campaign import Campaign, Department, Group, Method, Milestone, Part, Period, Rater, Sector
-from scoring.engine import Report, ScoreRow, compute, round_half_up
+from scoring.engine import Adjustment, Report, ScoreRow, compute, round_half_up
 
 PARTS = {"p1": ["g1", "g2"], "p2": ["g3", "g4"], "p3": ["g5"]}
 PROFILES: dict[str, Any] = {
@@ -57,7 +57,7 @@ class Scenario:
     campaign: Campaign
     assignments: list[Assignment]
     rows: list[ScoreRow]
-    adjustments: list[tuple[str, float]]
+    adjustments: list[Adjustment]
     external: dict[str, float]
 
     def report(self) -> Report:
@@ -90,7 +90,7 @@ def scenarios(draw: st.DrawFn, max_departments: int = 6, max_raters: int = 5) ->
             value, approved, late = answer
             rows.append(ScoreRow(a.rater, a.group, a.department, value, approved, late))
     keys = [d.key for d in campaign.departments]
-    adjustments = draw(st.lists(st.tuples(st.sampled_from(keys), st.integers(-40, 40).map(lambda k: k / 4)),
+    adjustments = draw(st.lists(st.builds(Adjustment, st.sampled_from(keys), st.integers(-40, 40).map(lambda k: k / 4)),
                                 max_size=6))
     external = {d.key: draw(values) for d in campaign.departments
                 if campaign.is_external(d.profile) and draw(st.booleans())}
@@ -122,13 +122,13 @@ def test_an_adjustment_moves_only_its_department(s: Scenario, data: st.DataObjec
     dept = data.draw(st.sampled_from(s.campaign.departments))
     points = data.draw(st.integers(-40, 40).map(lambda k: k / 4))
     before = s.report()
-    after = compute(s.campaign, s.assignments, s.rows, [*s.adjustments, (dept.key, points)], s.external)
+    after = compute(s.campaign, s.assignments, s.rows, [*s.adjustments, Adjustment(dept.key, points)], s.external)
     for b in before.departments:
         a = after.department(b.key)
         if b.key != dept.key or s.campaign.is_external(dept.profile):
             assert (a.total, a.adjustment, a.parts) == (b.total, b.adjustment, b.parts)
             continue
-        old = sum(p for d, p in s.adjustments if d == dept.key)
+        old = sum(a.points for a in s.adjustments if a.department == dept.key)
         expected = _clamp(old + points, s.campaign.adjustment_cap)
         assert a.adjustment == pytest.approx(expected, abs=1e-12)
         assert a.total - b.total == pytest.approx(a.adjustment - b.adjustment, abs=1e-9)
@@ -195,7 +195,7 @@ def test_round_half_up_matches_decimal(k: int, places: int) -> None:
 
 
 def naive(campaign: Campaign, assignments: list[Assignment], rows: list[ScoreRow],
-          adjustments: list[tuple[str, float]], external: dict[str, float]) -> dict[str, dict[str, Any]]:
+          adjustments: list[Adjustment], external: dict[str, float]) -> dict[str, dict[str, Any]]:
     """Quadratic on purpose: scans every row for every (group, department); floats and statistics only."""
     out: dict[str, dict[str, Any]] = {}
     for d in campaign.departments:
@@ -234,7 +234,7 @@ def naive(campaign: Campaign, assignments: list[Assignment], rows: list[ScoreRow
             points = part_score * weight / 100 if part_score is not None else 0.0
             total += points
             parts[part.key] = (part_score, points, groups)
-        adjustment = _clamp(sum(p for k, p in adjustments if k == d.key), campaign.adjustment_cap)
+        adjustment = _clamp(sum(a.points for a in adjustments if a.department == d.key), campaign.adjustment_cap)
         out[d.key] = {"total": total + adjustment, "parts": parts, "complete": complete}
     for key, result in out.items():
         profile = campaign.department(key).profile
@@ -286,7 +286,7 @@ def random_scenario(seed: int, departments: int, raters: int, recuse: float = 0.
         value = None if roll < skip + recuse else rnd.randint(0, 1000) / 10
         rows.append(ScoreRow(a.rater, a.group, a.department, value, rnd.random() < 0.9, rnd.random() < 0.05))
     keys = [d.key for d in campaign.departments]
-    adjustments = [(rnd.choice(keys), rnd.randint(-20, 20) / 4) for _ in range(departments)]
+    adjustments = [Adjustment(rnd.choice(keys), rnd.randint(-20, 20) / 4) for _ in range(departments)]
     external = {d.key: rnd.randint(0, 1000) / 10 for d in campaign.departments
                 if campaign.is_external(d.profile) and rnd.random() < 0.8}
     return Scenario(campaign, assignments, rows, adjustments, external)

@@ -17,7 +17,7 @@ from reports.exports import display_width, render_csv, render_json, render_table
 from reports.provenance import FileStamp
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.engine import Report, compute, format_points
+from scoring.engine import Adjustment, Report, compute, format_points
 
 
 def _example() -> ModuleType:
@@ -231,7 +231,8 @@ def test_every_file_says_what_it_is(report: Report, campaign: Campaign) -> None:
 
 
 def test_adjustments_and_clamping_in_every_file(campaign: Campaign) -> None:
-    adjustments = [("A", 3.0, 1, "省级表彰"), ("A", 4.0, 2, "国家级试点"), ("C", -0.25, 3, "=通报批评")]
+    adjustments = [Adjustment("A", 3.0, 1, "省级表彰"), Adjustment("A", 4.0, 2, "国家级试点"),
+                   Adjustment("C", -0.25, 3, "=通报批评")]
     report = compute(campaign, expand(campaign), example.example_rows(), adjustments, example.EXTERNAL)
     line = next(x for x in render_table(report, campaign).splitlines() if "发展改革委" in x)
     assert "5.00!" in line  # clamped: 3 + 4 = 7, capped at 5

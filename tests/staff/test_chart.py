@@ -12,7 +12,7 @@ import reports.chart as chart
 from reports.chart import Disclosure, NoCJKFont, chart_plan, cjk_font, clip, drawn_text, render_chart
 from scoring.assignments import expand
 from scoring.campaign import Campaign
-from scoring.engine import Report, ScoreRow, compute
+from scoring.engine import Adjustment, Report, ScoreRow, compute
 
 
 def full_report(campaign: Campaign) -> Report:
@@ -20,7 +20,7 @@ def full_report(campaign: Campaign) -> Report:
     assignments = expand(campaign)
     rows = [ScoreRow(a.rater, a.group, a.department, 60 + (i * 7) % 41) for i, a in enumerate(assignments)]
     depts = [d.key for d in campaign.departments]
-    return compute(campaign, assignments, rows, [(depts[0], 2), (depts[1], -3)])
+    return compute(campaign, assignments, rows, [Adjustment(depts[0], 2), Adjustment(depts[1], -3)])
 
 
 def png_size(png: bytes) -> tuple[int, int]:
