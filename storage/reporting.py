@@ -9,7 +9,7 @@ from scoring.disclosure import ADMIN, STAFF, HandedIn, staff_report
 from scoring.engine import Report, ScoreRow, compute_tallied
 from scoring.entries import ScoreEntry
 from storage.campaigns import StoredCampaign
-from storage.db import parse_stamp, stamp
+from storage.db import stamp
 from storage.store import Store
 
 
@@ -68,20 +68,12 @@ async def build_view(store: Store, stored: StoredCampaign, view: str = ADMIN) ->
 
 async def score_rows(store: Store, stored: StoredCampaign) -> list[ScoreRow]:
     """Every individual score, for the admin's workbook (the report itself does not need them)."""
-    raw = await store.results.report_rows(stored.id, milestone_stamps(stored))
-    return [ScoreRow(rater, group, dept, value, approved == 1, late == 1)
-            for rater, group, dept, value, approved, late in raw]
+    return await store.results.score_rows(stored.id, milestone_stamps(stored))
 
 
 async def score_entries(store: Store, stored: StoredCampaign) -> list[ScoreEntry]:
     """Every entry with its record (comment, recusal reason, source, who, when in campaign time): admins only."""
-    zone = ZoneInfo(stored.campaign.timezone)
-    raw = await store.results.score_entries(stored.id, milestone_stamps(stored))
-    return [
-        ScoreEntry(rater, group, dept, value, bool(recused), reason, comment, source, entered_by,
-                   f"{parse_stamp(at).astimezone(zone):%Y-%m-%d %H:%M:%S}", approved == 1, late == 1)
-        for rater, group, dept, value, recused, reason, comment, source, entered_by, at, approved, late in raw
-    ]
+    return await store.results.score_entries(stored.id, milestone_stamps(stored), ZoneInfo(stored.campaign.timezone))
 
 
 async def counted_raters(

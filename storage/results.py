@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from scoring import engine
 from scoring.engine import Adjustment, Tally
+from scoring.entries import ScoreEntry
 from scoring.imports import (
     UNCHANGED,
     ImportRejected,
@@ -25,7 +28,7 @@ from scoring.imports import (
     plan_scores,
 )
 from scoring.imports import old_text as _old_text
-from storage.db import Database, inserted_id
+from storage.db import Database, inserted_id, parse_stamp
 from storage.outbox import OutboxRepo
 
 
@@ -65,30 +68,30 @@ class ResultsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def report_rows(self, campaign_id: int, deadlines: Mapping[str, str]) -> list[tuple]:
-        """(rater, group, department, value|None, approved, late) for every stored score, in one pass.
+    async def score_rows(self, campaign_id: int, deadlines: Mapping[str, str]) -> list[engine.ScoreRow]:
+        """Every stored score (a recusal's value None), in one pass.
 
-        `late`: updated after the group's deadline (a UTC stamp per group);
-        `approved`: the sheet's approval is recorded (the engine ignores it for
-        groups that need no approval); both come as 0/1.
+        `late`: updated after the group's deadline (a UTC stamp per group); `approved`: the sheet's approval
+        is recorded (the engine ignores it for groups that need no approval).
         """
         late, late_params = _late(deadlines)
-        return await self.db.fetchall(
+        rows = await self.db.fetchall(
             f"{_APPROVED_SHEETS}SELECT a.rater, a.grp, a.department, CASE WHEN s.recused THEN NULL ELSE s.value END,"
             f" ok.rater IS NOT NULL, COALESCE({late}, 0)"
             " FROM scores s JOIN assignments a ON a.id = s.assignment_id"
             f" {_JOIN_APPROVED} WHERE a.campaign_id = ? AND (s.value IS NOT NULL OR s.recused)",
             (campaign_id, *late_params, campaign_id),
         )
+        return [engine.ScoreRow(rater, group, dept, value, approved == 1, is_late == 1)
+                for rater, group, dept, value, approved, is_late in rows]
 
-    async def score_entries(self, campaign_id: int, deadlines: Mapping[str, str]) -> list[tuple]:
-        """Every stored entry, in the campaign file's order of assignments: (rater, group, department, value,
-        recused, reason, comment, source, entered_by, updated_at, approved, late); read-only.
+    async def score_entries(self, campaign_id: int, deadlines: Mapping[str, str], zone: ZoneInfo) -> list[ScoreEntry]:
+        """Every stored entry, in the campaign file's order of assignments, its time in `zone`; read-only.
 
-        A row may hold a comment alone. `value` is NULL for a recusal; `approved` and `late` as in report_rows.
+        An entry may hold a comment alone; `approved` and `late` as in score_rows.
         """
         late, late_params = _late(deadlines)
-        return await self.db.fetchall(
+        rows = await self.db.fetchall(
             f"{_APPROVED_SHEETS}SELECT a.rater, a.grp, a.department, CASE WHEN s.recused THEN NULL ELSE s.value END,"
             " s.recused, s.reason, s.comment, s.source, s.entered_by, s.updated_at,"
             f" ok.rater IS NOT NULL, COALESCE({late}, 0)"
@@ -97,6 +100,11 @@ class ResultsRepo:
             " AND (s.value IS NOT NULL OR s.recused OR s.comment IS NOT NULL) ORDER BY a.position",
             (campaign_id, *late_params, campaign_id),
         )
+        return [
+            ScoreEntry(rater, group, dept, value, bool(recused), reason, comment, source, entered_by,
+                       f"{parse_stamp(at).astimezone(zone):%Y-%m-%d %H:%M:%S}", approved == 1, is_late == 1)
+            for rater, group, dept, value, recused, reason, comment, source, entered_by, at, approved, is_late in rows
+        ]
 
     async def tallies(
         self, campaign_id: int, deadlines: Mapping[str, str], needs_approval: Collection[str]
