@@ -28,6 +28,7 @@ demo: $(STAMP) fonts
 test: $(STAMP) fonts
 	$(BIN)/ruff check .
 	$(BIN)/python tools/check_layers.py  # a copy of ../shared/tools/check_layers.py: a bare clone has no ../shared
+	$(BIN)/mypy  # what it checks: [tool.mypy] in pyproject.toml
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
@@ -35,6 +36,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache
