@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from storage.audit import AuditEntry
 from storage.audit_chain import chain_hash
 from storage.campaigns import StoredCampaign
+from storage.db import parse_stamp
 from storage.sheets import sheet_digest
 from storage.store import Store
 
@@ -199,10 +201,6 @@ async def _check_results(store: Store, stored: StoredCampaign, entries: list[Aud
 async def audit_rows(store: Store, stored: StoredCampaign) -> list[tuple]:
     """The campaign's audit log as workbook rows: id, local time, actor, action, subject, old, new, source,
     chain hash (the admin's XLSX; anyone can recompute the chain from these columns)."""
-    from zoneinfo import ZoneInfo
-
-    from storage.db import parse_stamp
-
     tz = ZoneInfo(stored.campaign.timezone)
     return [(e.id, f"{parse_stamp(e.at).astimezone(tz):%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.subject, e.old,
              e.new, e.source, e.hash) for e in await store.audit.entries(stored.id)]
