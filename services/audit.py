@@ -127,8 +127,8 @@ async def _check_receipts(store: Store, stored: StoredCampaign, entries: list[Au
     for e in entries:
         if e.action == "submit" and e.new:
             receipts[e.subject] = json.loads(e.new).get("digest", "")
-    for sheet in await store.audit.submitted():
-        if sheet.campaign_id != stored.id:
+    for sheet in await store.sheets.for_campaign(stored.id):
+        if sheet.state != "submitted":
             continue
         out.receipts += 1
         rater, group, digest = sheet.rater, sheet.group, sheet.digest
@@ -160,7 +160,7 @@ async def _check_adjustments(store: Store, stored: StoredCampaign, entries: list
                 legacy[(e.subject, float(data["points"]), data["reason"])] += 1
         elif e.action == "revoke" and e.old:
             revoked.add(json.loads(e.old)["id"])
-    rows = [r for r in await store.audit.adjustments() if r.campaign_id == stored.id]
+    rows = await store.adjustments.register(stored.id)
     out.adjustments = len(rows)
     for row in rows:
         adj_id, dept, points, reason, is_revoked = row.id, row.department, row.points, row.reason, row.revoked
@@ -187,7 +187,7 @@ async def _check_results(store: Store, stored: StoredCampaign, entries: list[Aud
     for e in entries:
         if e.action == "external" and e.new is not None:
             logged[e.subject] = float(json.loads(e.new))
-    rows = {r.department: r.score for r in await store.audit.external() if r.campaign_id == stored.id}
+    rows = await store.results.external(stored.id)
     out.results = len(rows)
     for dept, score in rows.items():
         if dept not in logged:

@@ -36,32 +36,6 @@ class StoredScore:
     campaign_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class StoredAdjustment:
-    id: int
-    campaign_id: int
-    department: str
-    points: float
-    reason: str
-    revoked: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StoredResult:
-    campaign_id: int
-    department: str
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class SubmittedSheet:
-    id: int
-    campaign_id: int
-    rater: str
-    group: str
-    digest: str | None
-
-
 _COLUMNS = "id, at, campaign_id, actor, action, subject, assignment_id, old, new, source, undoes, prev_hash, hash"
 
 
@@ -99,33 +73,15 @@ class AuditRepo:
         row = await self.db.fetchone("SELECT seq FROM sqlite_sequence WHERE name = 'audit'")
         return row[0] if row else 0
 
-    # What `kaoping verify` compares with the log: the tables as they are, every campaign's rows (a row
-    # whose assignment is gone has no campaign and still needs explaining).
     async def scores(self) -> dict[int, StoredScore]:
-        """assignment id -> its stored score."""
+        """assignment id -> its stored score, every campaign's: what `kaoping verify` compares with the log
+        (a score whose assignment is gone has no campaign and still needs explaining)."""
         rows = await self.db.fetchall(
             "SELECT s.assignment_id, s.value, s.recused, s.reason, s.comment, a.rater, a.grp, a.department,"
             " a.campaign_id FROM scores s LEFT JOIN assignments a ON a.id = s.assignment_id"
         )
         return {aid: StoredScore(value, bool(recused), reason, comment, rater, group, dept, cid)
                 for aid, value, recused, reason, comment, rater, group, dept, cid in rows}
-
-    async def adjustments(self) -> list[StoredAdjustment]:
-        rows = await self.db.fetchall(
-            "SELECT id, campaign_id, department, points, reason, revoked_at IS NOT NULL FROM adjustments ORDER BY id"
-        )
-        return [StoredAdjustment(aid, cid, dept, points, reason, bool(revoked))
-                for aid, cid, dept, points, reason, revoked in rows]
-
-    async def external(self) -> list[StoredResult]:
-        rows = await self.db.fetchall("SELECT campaign_id, department, score FROM external_results")
-        return [StoredResult(*row) for row in rows]
-
-    async def submitted(self) -> list[SubmittedSheet]:
-        rows = await self.db.fetchall(
-            "SELECT id, campaign_id, rater, grp, digest FROM sheets WHERE state = 'submitted' ORDER BY id"
-        )
-        return [SubmittedSheet(*row) for row in rows]
 
 
 def _like(text: str) -> str:
