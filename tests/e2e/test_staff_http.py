@@ -11,6 +11,7 @@ import pytest
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.texts.labels import label
 from tests.texts.shapes import plain, shows_plain
 
 
@@ -56,7 +57,7 @@ async def test_report_document_and_photo_arrive_for_staff_not_for_raters(store, 
                          timeout=30)
     document = next(m for m in admin.chat() if m.document)
     book = openpyxl.load_workbook(io.BytesIO(document.document_bytes))
-    assert "个人评分" in book.sheetnames  # the admin's file carries individual scores
+    assert label("zh", "scores") in book.sheetnames  # the admin's file carries individual scores
     photo = next(m for m in admin.chat() if m.photo)
     assert photo.photo_bytes.startswith(b"\x89PNG")
     assert any(plain("zh", "rp.provisional") in (m.text or "") for m in admin.chat())  # mid-campaign: provisional
