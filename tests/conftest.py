@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,11 +111,12 @@ class Chatter:
                 return call.params["reply_markup"]["inline_keyboard"]
         return []
 
-    def button(self, label: str) -> str:
-        """callback_data of the newest card's button whose text contains `label`."""
+    def button(self, label: str | re.Pattern[str]) -> str:
+        """callback_data of the newest card's button whose text contains `label` (or matches it, a pattern such
+        as `shape("zh", "btn.continue")` for a catalog label with open values)."""
         for row in self.last_markup():
             for b in row:
-                if label in b["text"]:
+                if label.search(b["text"]) if isinstance(label, re.Pattern) else label in b["text"]:
                     return b["callback_data"]
         raise AssertionError(f"no button {label!r} in {[[b['text'] for b in r] for r in self.last_markup()]}")
 

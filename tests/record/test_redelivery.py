@@ -9,6 +9,8 @@ import pytest
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update
 
 from bot.recording import BOT_USER
+from tests.texts.shapes import shape
+from texts import t
 
 ADMIN, APPROVER, LEAD, MAYOR = 1101, 1102, 1103, 1104
 
@@ -62,7 +64,7 @@ async def team(chatter, store, small):
 
 async def test_every_state_change_applies_once(chatter, store, team):
     await chatter.send(MAYOR, "/start")
-    await chatter.press(MAYOR, chatter.button("继续"))
+    await chatter.press(MAYOR, chatter.button(shape("zh", "btn.continue")))
     score = tap_update(chatter, MAYOR, chatter.button("70"))
     await twice(chatter, score)
     await chatter.press(MAYOR, chatter.button("75"))
@@ -84,7 +86,7 @@ async def test_every_state_change_applies_once(chatter, store, team):
     assert await snapshot(store) == before
 
     await chatter.send(ADMIN, "/adjust fgw +2 获国家级表彰")
-    confirm = tap_update(chatter, ADMIN, chatter.button("确认"))
+    confirm = tap_update(chatter, ADMIN, chatter.button(t("zh", "btn.confirm")))
     await chatter._feed(confirm)
     before = await snapshot(store)
     await chatter._feed(confirm)
@@ -93,11 +95,11 @@ async def test_every_state_change_applies_once(chatter, store, team):
     stored = await store.campaigns.get(team.key)
     sheet = await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
-    await chatter.press(LEAD, chatter.button("继续"))
+    await chatter.press(LEAD, chatter.button(shape("zh", "btn.continue")))
     for _ in range(sheet.total):
         await chatter.press(LEAD, chatter.button("90"))
-    await chatter.press(LEAD, chatter.button("提交"))
-    submit = tap_update(chatter, LEAD, chatter.button("确认提交"))
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.submit")))
+    submit = tap_update(chatter, LEAD, chatter.button(t("zh", "btn.confirm_submit")))
     await chatter._feed(submit)
     before = await snapshot(store)
     receipts = len(chatter.session.of("SendMessage"))
