@@ -43,6 +43,11 @@ async def tap(user: SimUser, label: str, timeout: float = 5.0) -> None:
     await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before, timeout=timeout)
 
 
+def offers_a_sheet(user: SimUser) -> bool:
+    """Some message in the chat has a button that opens a sheet ("继续 …")."""
+    return any(shows_plain(label, "zh", "btn.continue") for m in user.chat() for label in m.labels)
+
+
 def leaders_sheet_label(user: SimUser) -> str:
     return next(label for label in user.last().labels if shows_plain(label, "zh", "btn.continue") and "领导" in label)
 
@@ -73,8 +78,8 @@ async def test_full_walk_one_message_one_tap_per_department(store, sandbox, runn
     assert shows_plain(user.last().text, "zh", "review.title")
     _, items = await leader_sheet(store, municipal, key)
     assert [i.value for i in items] == [90.0] * len(items)
-    await tap(user, "提交")
-    await tap(user, "确认提交")
+    await tap(user, plain("zh", "btn.submit"))
+    await tap(user, plain("zh", "btn.confirm_submit"))
     sheet, _ = await leader_sheet(store, municipal, key)
     assert sheet.state == "submitted" and sheet.digest in user.last().text
 
@@ -137,7 +142,7 @@ async def test_bad_typed_values_then_a_good_one(store, sandbox, running, small):
     key = leader_key(small)
     user = await bind(store, sandbox, small, key, 7004)
     await tap(user, leaders_sheet_label(user))
-    await tap(user, "其他分数")
+    await tap(user, plain("zh", "btn.other"))
     for bad, says in (("优秀", "value.not_a_number"), ("100.5", "value.off_scale"), ("88.55", "value.decimals"),
                       ("-1", "value.off_scale")):
         before = user.last().text
@@ -160,8 +165,8 @@ async def test_locked_sheet_refuses_old_card(store, sandbox, running, small):
     _, items = await leader_sheet(store, small, key)
     for _ in items:
         await tap(user, "75")
-    await tap(user, "提交")
-    await tap(user, "确认提交")
+    await tap(user, plain("zh", "btn.submit"))
+    await tap(user, plain("zh", "btn.confirm_submit"))
     query = await user.press_data(first_button, card)
     answer = await user.wait_answer(query)
     assert answer.text == plain("zh", "ack.locked")
@@ -179,8 +184,7 @@ async def test_restart_in_the_middle_of_a_walk_loses_nothing(tmp_path, sandbox, 
     process = start_bot_process(db, sandbox)
     try:
         await user.send(start)
-        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels),
-                            timeout=30)
+        await user.wait_for(offers_a_sheet, timeout=30)
         await tap(user, leaders_sheet_label(user))
         await tap(user, "95")
         await tap(user, "85")
@@ -277,7 +281,7 @@ async def bound_in_a_process(db: Path, sandbox: SandboxServer, small: Campaign, 
 
 async def opened(user: SimUser, start: str) -> None:
     await user.send(start)
-    await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels), timeout=30)
+    await user.wait_for(offers_a_sheet, timeout=30)
     await tap(user, leaders_sheet_label(user))
 
 
@@ -301,7 +305,7 @@ async def test_a_typed_value_prompt_survives_a_restart(tmp_path, sandbox, small)
     user, start = await bound_in_a_process(db, sandbox, small, 7007)
     with bot_process(db, sandbox) as process:
         await opened(user, start)
-        await tap(user, "其他分数")
+        await tap(user, plain("zh", "btn.other"))
         crash(process)
     with bot_process(db, sandbox):
         await user.send("88")
@@ -317,7 +321,7 @@ async def test_undo_delivered_again_after_a_crash_reverts_nothing_more(tmp_path,
         await opened(user, start)
         await tap(user, "70")
         await tap(user, "75")
-        query = await user.press("撤销")
+        query = await user.press(plain("zh", "btn.undo"))
         await user.wait_answer(query)
         crash(process)
     (undo,) = [u for u in sandbox.world.updates.history if u.get("callback_query", {}).get("id") == query]

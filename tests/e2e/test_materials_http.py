@@ -71,7 +71,7 @@ async def test_materials_self_score_lead_approval_and_the_report(store, sandbox,
     await tap(contact, plain("zh", "btn.home"))
     await tap(contact, plain("zh", "btn.continue", group="部门总结自评"))
     await tap(contact, "100")
-    await tap(contact, "提交")
+    await tap(contact, plain("zh", "btn.submit"))
     await tap(contact, plain("zh", "btn.confirm_submit"))
 
     # the lead's card of fgw shows the self-score and the materials; a tap sends both files
@@ -99,7 +99,7 @@ async def test_materials_self_score_lead_approval_and_the_report(store, sandbox,
     # the lead scores the rest (85 each) and submits; the overall responsible official approves
     while not shows_plain((lead.last().text or "").splitlines()[0], "zh", "review.title"):
         await tap(lead, "85")
-    await tap(lead, "提交")
+    await tap(lead, plain("zh", "btn.submit"))
     await tap(lead, plain("zh", "btn.confirm_submit"))
     fgw = (await build_report(store, stored)).department("fgw")
     assert fgw.parts["key_work"].score is None  # submitted, not yet approved (审定)

@@ -44,7 +44,7 @@ async def score_and_submit(user: SimUser, sheet_label: str, value: str = "90") -
     await tap(user, sheet_label)
     while not shows_plain((user.last().text or "").splitlines()[0], "zh", "review.title"):
         await tap(user, value)
-    await tap(user, "提交")
+    await tap(user, plain("zh", "btn.submit"))
     await tap(user, plain("zh", "btn.confirm_submit"))
 
 
@@ -79,7 +79,7 @@ async def test_approval_round_trip_over_http(store, sandbox, running, small):
     await tap(lead, plain("zh", "btn.resume"))
     await tap(lead, plain("zh", "btn.back"))
     await tap(lead, "80")  # the last department: the review follows
-    await tap(lead, "提交")
+    await tap(lead, plain("zh", "btn.submit"))
     await tap(lead, plain("zh", "btn.confirm_submit"))
     await approver.wait_for(lambda u: sum(shows_plain(m.text, "zh", "approval.title") for m in u.chat()) == 2)
     await tap(approver, plain("zh", "btn.approve"))
@@ -103,7 +103,7 @@ async def test_reopen_round_trip_over_http(store, sandbox, running, small):
     await mayor.send("办学条件改善明显")
     await mayor.wait_for(lambda u: "办学条件改善明显" in (u.last().text or ""))
     await tap(mayor, plain("zh", "btn.to_review"))
-    await tap(mayor, "提交")
+    await tap(mayor, plain("zh", "btn.submit"))
     await tap(mayor, plain("zh", "btn.confirm_submit"))
     stored = await store.campaigns.get(small.key)
     sheet = await store.sheets.find(stored.id, "ld_sz", "leaders")

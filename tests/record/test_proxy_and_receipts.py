@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.texts.shapes import shape, values_in
+from tests.texts.shapes import shape, shows, values_in
 from texts import t
 
 ADMIN, COLLECTOR, MAYOR = 951, 952, 953
@@ -50,7 +50,7 @@ async def test_the_leader_is_told_once_per_batch_and_sees_the_marks(chatter, sto
     change = notice.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
     await chatter.press(MAYOR, change)
     await chatter.press(MAYOR, change)  # twice: the collector is asked once
-    asked = [c for c in sent_to(chatter, COLLECTOR) if "请求修改" in c.params["text"]]
+    asked = [c for c in sent_to(chatter, COLLECTOR) if shows(c.params["text"], "zh", "proxy.change_asked")]
     assert len(asked) == 1 and "市长" in asked[0].params["text"]
     stored = await store.campaigns.get(office.key)
     assert [e.action for e in await store.audit.entries(stored.id)].count("proxy_change") == 1

@@ -72,13 +72,13 @@ async def test_every_state_change_applies_once(chatter, store, team):
     await chatter._feed(score)  # the first tap again, after a later one
     assert await snapshot(store) == before
 
-    undo = tap_update(chatter, MAYOR, chatter.button("撤销"))
+    undo = tap_update(chatter, MAYOR, chatter.button(t("zh", "btn.undo")))
     await chatter._feed(undo)
     before = await snapshot(store)
     await chatter._feed(undo)
     assert await snapshot(store) == before
 
-    await chatter.press(MAYOR, chatter.button("备注"))
+    await chatter.press(MAYOR, chatter.button(t("zh", "btn.comment")))
     comment = text_update(chatter, MAYOR, "材料详实")
     await chatter._feed(comment)
     before = await snapshot(store)
