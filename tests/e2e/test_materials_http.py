@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.reporting import build_report
 from storage.store import Store
+from tests.e2e.steps import greeted, greeted_with_buttons, invited, tap
 from tests.texts.shapes import plain, shape, shows_plain
 
 PDF = b"%PDF-1.4\n% 2026 key-work summary of the Development and Reform Commission\n%%EOF\n"
@@ -20,18 +20,8 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000030806000000"
 
 async def person(store: Store, sandbox: SandboxServer, campaign: Campaign, kind: str, key: str,
                  user_id: int) -> SimUser:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=1))
-    user = sandbox.user(user_id)
-    await user.send(f"/start {invite.token}")
-    await user.wait_for(lambda u: len(u.chat()) >= 2 and (kind != "rater" or bool(u.last().labels)))
-    return user
-
-
-async def tap(user: SimUser, label: str) -> None:
-    count, before = len(user.answers), user.last().text
-    await user.press(label)
-    await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before)
+    return await invited(store, sandbox, campaign, kind, key, user_id,
+                         greeted_with_buttons if kind == "rater" else greeted)
 
 
 async def hand_in(user: SimUser, send, kind_label: str) -> None:

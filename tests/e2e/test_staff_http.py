@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.e2e.steps import greeted, invited, offers_a_sheet, tap
 from tests.texts.labels import label
 from tests.texts.shapes import plain, shows_plain
 
@@ -22,22 +22,8 @@ async def campaign_loaded(store: Store, small: Campaign) -> None:
 
 async def person(store: Store, sandbox: SandboxServer, campaign: Campaign, kind: str, key: str,
                  user_id: int) -> SimUser:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=1))
-    user = sandbox.user(user_id)
-    await user.send(f"/start {invite.token}")
-    if kind == "rater":  # the welcome, then the home card with its buttons
-        await user.wait_for(lambda u: any(shows_plain(label, "zh", "btn.continue")
-                                          for m in u.chat() for label in m.labels))
-    else:
-        await user.wait_for(lambda u: len(u.chat()) >= 2)
-    return user
-
-
-async def tap(user: SimUser, label: str) -> None:
-    count, before = len(user.answers), user.last().text
-    await user.press(label)
-    await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before)
+    # a rater: the welcome, then the home card with its buttons
+    return await invited(store, sandbox, campaign, kind, key, user_id, offers_a_sheet if kind == "rater" else greeted)
 
 
 async def score_and_submit(user: SimUser, sheet_label: str, value: str = "90") -> None:
