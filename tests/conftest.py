@@ -6,7 +6,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -142,6 +142,22 @@ def chatter(store: Store, clock: FakeClock) -> Chatter:
     outbox = InstantOutbox(store, bot)
     return Chatter(build_dispatcher(store, clock, reminders=reminders, outbox=outbox, sender=outbox.sender), bot,
                    session, outbox)
+
+
+async def bind(chatter: Chatter, store: Store, campaign: Campaign | str, kind: str, key: str, user_id: int,
+               lang: str = "zh-hans") -> None:
+    """`user_id` opens the bot with a fresh personal invite for (`kind`, `key`) of `campaign` (or its key)."""
+    stored = await store.campaigns.get(campaign if isinstance(campaign, str) else campaign.key)
+    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
+    await chatter.send(user_id, f"/start {invite.token}", lang=lang)
+
+
+async def seat(chatter: Chatter, store: Store, campaign: Campaign, *people: tuple) -> Campaign:
+    """Load `campaign` and bind each of `people`, given as (kind, key, user_id) or (kind, key, user_id, lang)."""
+    await store.campaigns.load(campaign)
+    for person in people:
+        await bind(chatter, store, campaign, *person)
+    return campaign
 
 
 Invite = Callable[[str, str], str]

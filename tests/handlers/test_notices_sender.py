@@ -13,13 +13,13 @@ from aiogram.methods import SendMessage, SendPhoto
 
 from handlers.notices import render_notice
 from storage.outbox import Notice
+from tests.conftest import seat
 from tests.handlers.test_staff_actions import (
     ADMIN,
     APPROVER,
     COLLECTOR,
     LEAD,
     MAYOR,
-    bind,
     fill_and_submit,
     sent_to,
     sheet_of,
@@ -30,11 +30,8 @@ from texts import h, name_in, t
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    for kind, key, user in (("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
-                            ("staff", "col_zf", COLLECTOR), ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR)):
-        await bind(chatter, store, small, kind, key, user)
-    return small
+    return await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
+                      ("staff", "col_zf", COLLECTOR), ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR))
 
 
 def refuse_once(chatter, monkeypatch, chat_id: int, error: type, containing: re.Pattern[str] | None = None,

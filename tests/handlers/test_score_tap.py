@@ -18,6 +18,7 @@ from handlers.identity import Identities, IdentityMiddleware, resolve
 from handlers.walk import find, walk_card
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.conftest import bind, seat
 from tests.texts.shapes import shape, shows
 from texts import t
 
@@ -47,12 +48,6 @@ def hops(store: Store) -> Iterator[Hops]:
     finally:
         del conn._execute
 
-
-async def bind(chatter, store: Store, campaign: Campaign, kind: str, key: str, user_id: int,
-               lang: str = "zh-hans") -> None:
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}", lang=lang)
 
 
 async def sheet_id_of(store: Store, campaign: Campaign, rater: str, group: str) -> int:
@@ -86,11 +81,8 @@ def data_of(label: str, chatter) -> Walk:
 
 @pytest.fixture
 async def team(chatter, store: Store, small: Campaign) -> Campaign:
-    await store.campaigns.load(small)
-    await bind(chatter, store, small, "rater", "ld_cw", LEADER)
-    await bind(chatter, store, small, "staff", "col_zf", COLLECTOR)
-    await bind(chatter, store, small, "rater", "ld_sz", MAYOR, lang="en")
-    return small
+    return await seat(chatter, store, small, ("rater", "ld_cw", LEADER), ("staff", "col_zf", COLLECTOR),
+                      ("rater", "ld_sz", MAYOR, "en"))
 
 
 async def score_whole_sheet(chatter, store: Store, user_id: int, sheet_id: int, open_label: str | re.Pattern[str],

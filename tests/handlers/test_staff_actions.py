@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -12,16 +11,12 @@ import pytest
 from scoring.campaign import Campaign
 from storage.reporting import score_rows
 from storage.store import Store
+from tests.conftest import seat
 from tests.texts.shapes import shape, shows
 from texts import t
 
 ADMIN, APPROVER, COLLECTOR, LEAD, MAYOR = 601, 602, 603, 604, 605
 
-
-async def bind(chatter, store: Store, campaign: Campaign, kind: str, key: str, user_id: int) -> None:
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
 
 
 async def sheet_of(store: Store, campaign: Campaign, rater: str, group: str):
@@ -44,13 +39,8 @@ def sent_to(chatter, user_id: int) -> list[str]:
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    await bind(chatter, store, small, "staff", "admin", ADMIN)
-    await bind(chatter, store, small, "staff", "approver_kw", APPROVER)
-    await bind(chatter, store, small, "staff", "col_zf", COLLECTOR)
-    await bind(chatter, store, small, "rater", "kwl_econ", LEAD)
-    await bind(chatter, store, small, "rater", "ld_sz", MAYOR)
-    return small
+    return await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
+                      ("staff", "col_zf", COLLECTOR), ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR))
 
 
 async def test_approval_round_trip_approve(chatter, store, team):

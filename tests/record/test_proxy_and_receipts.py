@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
+from tests.conftest import seat
 from tests.texts.shapes import shape, shows, values_in
 from texts import t
 
 ADMIN, COLLECTOR, MAYOR = 951, 952, 953
 
-
-async def bind(chatter, store, campaign, kind, key, user_id):
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
 
 
 def sent_to(chatter, user_id):
@@ -24,10 +18,7 @@ def sent_to(chatter, user_id):
 
 @pytest.fixture
 async def office(chatter, store, small):
-    await store.campaigns.load(small)
-    await bind(chatter, store, small, "staff", "col_zf", COLLECTOR)
-    await bind(chatter, store, small, "rater", "ld_sz", MAYOR)
-    return small
+    return await seat(chatter, store, small, ("staff", "col_zf", COLLECTOR), ("rater", "ld_sz", MAYOR))
 
 
 async def test_the_leader_is_told_once_per_batch_and_sees_the_marks(chatter, store, office):

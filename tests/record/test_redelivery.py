@@ -3,22 +3,18 @@ changes nothing, whatever the action."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update
 
 from bot.recording import BOT_USER
+from tests.conftest import seat
 from tests.texts.shapes import shape
 from texts import t
 
 ADMIN, APPROVER, LEAD, MAYOR = 1101, 1102, 1103, 1104
 
-
-async def bind(chatter, store, campaign, kind, key, user_id):
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
 
 
 def tap_update(chatter, user_id: int, data: str) -> Update:
@@ -54,12 +50,8 @@ async def snapshot(store) -> tuple:
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    await bind(chatter, store, small, "staff", "admin", ADMIN)
-    await bind(chatter, store, small, "staff", "approver_kw", APPROVER)
-    await bind(chatter, store, small, "rater", "kwl_econ", LEAD)
-    await bind(chatter, store, small, "rater", "ld_sz", MAYOR)
-    return small
+    return await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
+                      ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR))
 
 
 async def test_every_state_change_applies_once(chatter, store, team):

@@ -3,23 +3,16 @@ that never land elsewhere, strict callback data, one account with several roles,
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from handlers.callbacks import Walk
 from scoring.validation import load_campaign
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, bind
 from tests.texts.shapes import shape, shows
 from texts import t
 
 MAYOR, VICE, OTHER = 801, 802, 803
 
-
-async def bind(chatter, store, campaign, kind, key, user_id):
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
 
 
 async def values(store, campaign, rater, group) -> dict[str, float | None]:

@@ -6,7 +6,7 @@ import asyncio
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from scoring.engine import format_points
 from storage.reporting import build_report, build_view
 from storage.sheets import Writer
 from storage.store import Store
+from tests.conftest import bind
 from tests.texts.labels import heads, label
 from tests.texts.shapes import shows
 from texts import t
@@ -64,20 +65,14 @@ def campaign(small: Campaign) -> Campaign:
     return small.model_copy(update={"staff": [*small.staff, clerk]})
 
 
-async def bind(store: Store, chatter, campaign: Campaign, kind: str, key: str, user_id: int) -> None:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {invite.token}")
-
-
 @pytest.fixture
 async def people(store: Store, chatter, campaign: Campaign) -> int:
     """Campaign loaded; staff, admin, collector and one leader bound. Returns the campaign id."""
     await store.campaigns.load(campaign)
-    await bind(store, chatter, campaign, "staff", "clerk", STAFF)
-    await bind(store, chatter, campaign, "staff", "admin", ADMIN)
-    await bind(store, chatter, campaign, "staff", "col_zf", COLLECTOR)
-    await bind(store, chatter, campaign, "rater", "ld_cw", RATER)
+    await bind(chatter, store, campaign, "staff", "clerk", STAFF)
+    await bind(chatter, store, campaign, "staff", "admin", ADMIN)
+    await bind(chatter, store, campaign, "staff", "col_zf", COLLECTOR)
+    await bind(chatter, store, campaign, "rater", "ld_cw", RATER)
     chatter.session.clear()
     return (await store.campaigns.get(campaign.key)).id
 
@@ -303,7 +298,7 @@ async def test_a_file_held_back_by_flood_control_is_sent_after_the_wait(chatter,
 
 async def test_status_and_report_fit_a_phone_for_the_municipal_campaign(chatter, store, municipal):
     await store.campaigns.load(municipal)
-    await bind(store, chatter, municipal, "staff", "dc_deputy", STAFF)
+    await bind(chatter, store, municipal, "staff", "dc_deputy", STAFF)
     cid = (await store.campaigns.get(municipal.key)).id
     await score(store, cid, {r.key for r in municipal.raters[::2]})
     chatter.session.clear()

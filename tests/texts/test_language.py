@@ -3,23 +3,15 @@ Through the production dispatcher (feed_update), messages the bot starts include
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from scoring.validation import load_campaign
-from storage.store import Store
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, bind
 from tests.texts.shapes import shape, shows
 from texts import t
 
 ADMIN, APPROVER, LEAD, MAYOR = 701, 702, 704, 705
 
-
-async def bind(chatter, store: Store, campaign_key: str, kind: str, key: str, user_id: int, lang: str) -> None:
-    stored = await store.campaigns.get(campaign_key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}", lang=lang)
 
 
 def sent_to(chatter, user_id: int) -> list[dict]:
