@@ -120,6 +120,13 @@ class Chatter:
                     return b["callback_data"]
         raise AssertionError(f"no button {label!r} in {[[b['text'] for b in r] for r in self.last_markup()]}")
 
+    async def fill(self, user_id: int, opener: str | re.Pattern[str], count: int, value: str = "90",
+                   lang: str = "zh-hans") -> None:
+        """Open a sheet by the home card's button `opener`, then tap `value` `count` times (one per department)."""
+        await self.press(user_id, self.button(opener), lang=lang)
+        for _ in range(count):
+            await self.press(user_id, self.button(value), lang=lang)
+
     def answers(self) -> list[str]:
         return [c.params.get("text", "") for c in self.session.of("AnswerCallbackQuery")]
 

@@ -26,9 +26,7 @@ async def sheet_of(store: Store, campaign: Campaign, rater: str, group: str):
 
 
 async def fill_and_submit(chatter, user_id: int, label: str | re.Pattern[str], count: int, value: str = "90") -> None:
-    await chatter.press(user_id, chatter.button(label))
-    for _ in range(count):
-        await chatter.press(user_id, chatter.button(value))
+    await chatter.fill(user_id, label, count, value)
     await chatter.press(user_id, chatter.button(t("zh", "btn.submit")))
     await chatter.press(user_id, chatter.button(t("zh", "btn.confirm_submit")))
 

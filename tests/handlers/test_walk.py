@@ -90,10 +90,8 @@ async def test_one_tap_scores_and_moves_to_the_next_department(chatter, store, s
 
 async def test_walk_to_the_end_review_submit_and_receipt(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     _, items = await store.sheets.walk(sheet_id)
-    for _ in items:
-        await chatter.press(LEADER, chatter.button("90"))
+    await chatter.fill(LEADER, shape("zh", "btn.continue"), len(items))
     assert shows(chatter.last_text(), "zh", "review.title")
     await chatter.press(LEADER, chatter.button(t("zh", "btn.submit")))
     assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))
@@ -194,10 +192,8 @@ async def test_english_user_gets_english(chatter, store, small):
 
 async def test_home_offers_submit_once_a_sheet_is_complete(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     _, items = await store.sheets.walk(sheet_id)
-    for _ in items:
-        await chatter.press(LEADER, chatter.button("90"))
+    await chatter.fill(LEADER, shape("zh", "btn.continue"), len(items))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.home")))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.submit")))
     assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))

@@ -51,9 +51,7 @@ async def test_the_receipt_is_a_message_of_its_own_and_stays(chatter, store, off
     stored = await store.campaigns.get(office.key)
     sheet = await store.sheets.find(stored.id, "ld_sz", "leaders")
     await chatter.send(MAYOR, "/start")
-    await chatter.press(MAYOR, chatter.button(shape("zh", "btn.continue")))
-    for _ in range(sheet.total):
-        await chatter.press(MAYOR, chatter.button("90"))
+    await chatter.fill(MAYOR, shape("zh", "btn.continue"), sheet.total)
     await chatter.press(MAYOR, chatter.button(t("zh", "btn.submit")))
     confirm = chatter.button(t("zh", "btn.confirm_submit"))
     await chatter.press(MAYOR, confirm)
@@ -71,9 +69,7 @@ async def test_the_receipt_is_a_message_of_its_own_and_stays(chatter, store, off
 @pytest.mark.parametrize(("typed", "asks"), [("0", "zero"), ("０", "zero"), ("9", "far"), ("88", None)])
 async def test_an_unusual_typed_value_is_asked_about_once(chatter, store, office, typed, asks):
     await chatter.send(MAYOR, "/start")
-    await chatter.press(MAYOR, chatter.button(shape("zh", "btn.continue")))
-    for _ in range(3):
-        await chatter.press(MAYOR, chatter.button("90"))
+    await chatter.fill(MAYOR, shape("zh", "btn.continue"), 3)
     await chatter.press(MAYOR, chatter.button(t("zh", "btn.other")))
     await chatter.send(MAYOR, typed)
     stored = await store.campaigns.get(office.key)

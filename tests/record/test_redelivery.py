@@ -87,9 +87,7 @@ async def test_every_state_change_applies_once(chatter, store, team):
     stored = await store.campaigns.get(team.key)
     sheet = await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
-    await chatter.press(LEAD, chatter.button(shape("zh", "btn.continue")))
-    for _ in range(sheet.total):
-        await chatter.press(LEAD, chatter.button("90"))
+    await chatter.fill(LEAD, shape("zh", "btn.continue"), sheet.total)
     await chatter.press(LEAD, chatter.button(t("zh", "btn.submit")))
     submit = tap_update(chatter, LEAD, chatter.button(t("zh", "btn.confirm_submit")))
     await chatter._feed(submit)

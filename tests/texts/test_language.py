@@ -57,9 +57,7 @@ async def test_return_and_reopen_notices_in_the_raters_language(chatter, store, 
     stored = await store.campaigns.get(team.key)
     _, items = await store.sheets.walk((await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")).id)
     await chatter.send(LEAD, "/start", lang="en")
-    await chatter.press(LEAD, chatter.button(shape("en", "btn.continue")), lang="en")
-    for _ in items:
-        await chatter.press(LEAD, chatter.button("90"), lang="en")
+    await chatter.fill(LEAD, shape("en", "btn.continue"), len(items), lang="en")
     await chatter.press(LEAD, chatter.button(t("en", "btn.submit")), lang="en")
     await chatter.press(LEAD, chatter.button(t("en", "btn.confirm_submit")), lang="en")
     assert (await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")).state == "submitted"
