@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -110,13 +111,21 @@ class Chatter:
                 return call.params["reply_markup"]["inline_keyboard"]
         return []
 
-    def button(self, label: str) -> str:
-        """callback_data of the newest card's button whose text contains `label`."""
+    def button(self, label: str | re.Pattern[str]) -> str:
+        """callback_data of the newest card's button whose text contains `label` (or matches it, a pattern such
+        as `shape("zh", "btn.continue")` for a catalog label with open values)."""
         for row in self.last_markup():
             for b in row:
-                if label in b["text"]:
+                if label.search(b["text"]) if isinstance(label, re.Pattern) else label in b["text"]:
                     return b["callback_data"]
         raise AssertionError(f"no button {label!r} in {[[b['text'] for b in r] for r in self.last_markup()]}")
+
+    async def fill(self, user_id: int, opener: str | re.Pattern[str], count: int, value: str = "90",
+                   lang: str = "zh-hans") -> None:
+        """Open a sheet by the home card's button `opener`, then tap `value` `count` times (one per department)."""
+        await self.press(user_id, self.button(opener), lang=lang)
+        for _ in range(count):
+            await self.press(user_id, self.button(value), lang=lang)
 
     def answers(self) -> list[str]:
         return [c.params.get("text", "") for c in self.session.of("AnswerCallbackQuery")]
@@ -140,6 +149,22 @@ def chatter(store: Store, clock: FakeClock) -> Chatter:
     outbox = InstantOutbox(store, bot)
     return Chatter(build_dispatcher(store, clock, reminders=reminders, outbox=outbox, sender=outbox.sender), bot,
                    session, outbox)
+
+
+async def bind(chatter: Chatter, store: Store, campaign: Campaign | str, kind: str, key: str, user_id: int,
+               lang: str = "zh-hans") -> None:
+    """`user_id` opens the bot with a fresh personal invite for (`kind`, `key`) of `campaign` (or its key)."""
+    stored = await store.campaigns.get(campaign if isinstance(campaign, str) else campaign.key)
+    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
+    await chatter.send(user_id, f"/start {invite.token}", lang=lang)
+
+
+async def seat(chatter: Chatter, store: Store, campaign: Campaign, *people: tuple) -> Campaign:
+    """Load `campaign` and bind each of `people`, given as (kind, key, user_id) or (kind, key, user_id, lang)."""
+    await store.campaigns.load(campaign)
+    for person in people:
+        await bind(chatter, store, campaign, *person)
+    return campaign
 
 
 Invite = Callable[[str, str], str]

@@ -16,6 +16,7 @@ from scoring.campaign import Campaign
 from storage.sheets import Writer
 from storage.store import Store
 from tests.conftest import FakeClock
+from tests.texts.labels import heads, label
 
 HOSTILE = '=HYPERLINK("http://x","a")'
 
@@ -48,26 +49,29 @@ def test_scores_lists_every_entry_with_its_record(tmp_path: Path, small: Campaig
     asyncio.run(record(db, small))
     assert main(["--db", str(db), "scores", small.key]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert small.key in rows[0][0] and "仅限管理员" in rows[0][0]
+    assert small.key in rows[0][0] and label("zh", "admin_only") in rows[0][0]
     header = rows[1]
     entries = [dict(zip(header, r, strict=True)) for r in rows[2:]]
     assert len(entries) == 4  # the tap with its comment, a comment alone, the recusal, the import
-    tap = next(e for e in entries if e["分值"] == "73.7")
-    assert (tap["评分人代码"], tap["意见"], tap["来源"], tap["录入人"]) == ("ld_sz", "'" + HOSTILE, "本人（机器人）",
-                                                                          "rater:ld_sz")
-    assert tap["录入时间"] == "2025-01-08 14:30:00"  # campaign time, not UTC
-    assert any(e["意见"] == "'+1+2 提出意见" and e["分值"] == "" for e in entries)
-    recusal = next(e for e in entries if e["分值"] == "回避")
-    assert (recusal["回避理由"], recusal["来源"], recusal["录入人"]) == ("'-曾任该局局长", "代录", "collector:col_zf")
-    assert any(e["分值"] == "88.5" and e["来源"] == "导入" and e["录入人"] == "cli" for e in entries)
+    rater_key, value, comment, reason, source, by, at = heads("zh", "rater_key", "value", "comment", "reason",
+                                                              "source", "entered_by", "at")
+    tap = next(e for e in entries if e[value] == "73.7")
+    assert (tap[rater_key], tap[comment], tap[source], tap[by]) == ("ld_sz", "'" + HOSTILE, label("zh", "source.bot"),
+                                                                  "rater:ld_sz")
+    assert tap[at] == "2025-01-08 14:30:00"  # campaign time, not UTC
+    assert any(e[comment] == "'+1+2 提出意见" and e[value] == "" for e in entries)
+    recusal = next(e for e in entries if e[value] == label("zh", "recused"))
+    assert (recusal[reason], recusal[source], recusal[by]) == ("'-曾任该局局长", label("zh", "source.proxy"),
+                                                               "collector:col_zf")
+    assert any(e[value] == "88.5" and e[source] == label("zh", "source.import") and e[by] == "cli" for e in entries)
 
     out = tmp_path / "scores.xlsx"
     assert main(["--db", str(db), "scores", small.key, "--format", "xlsx", "--out", str(out), "--lang", "en"]) == 0
     with zipfile.ZipFile(out) as z:
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
     sheet = load_workbook(out).worksheets[0]
-    assert [c.value for c in sheet[2]][:11] == ["Rater key", "Rater", "Group", "Key", "Department", "Value",
-                                                 "Comment", "Recusal reason", "Source", "Entered by", "Time"]
+    assert [c.value for c in sheet[2]][:11] == heads("en", "rater_key", "rater", "group", "key", "department", "value",
+                                                     "comment", "reason", "source", "entered_by", "at")
     values = [r for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert any(r[5] == 73.7 and r[6] == HOSTILE for r in values)  # a number stays a number, text stays text
 
@@ -78,10 +82,10 @@ def test_admin_report_workbook_carries_the_record(tmp_path: Path, small: Campaig
     out = tmp_path / "report.xlsx"
     assert main(["--db", str(db), "report", small.key, "--format", "xlsx", "--out", str(out)]) == 0
     book = load_workbook(out)
-    assert all("仅限管理员" in ws["A1"].value for ws in book.worksheets)
-    scores = book["个人评分"]
+    assert all(label("zh", "admin_only") in ws["A1"].value for ws in book.worksheets)
+    scores = book[label("zh", "scores")]
     values = [r for r in scores.iter_rows(min_row=3, values_only=True)]
-    assert any(r[6] == HOSTILE and r[8] == "本人（机器人）" for r in values)
+    assert any(r[6] == HOSTILE and r[8] == label("zh", "source.bot") for r in values)
     assert all(c.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
 
 

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from handlers.callbacks import Act, Walk
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.e2e.steps import invitation, invited, offers_a_sheet, tap
 from tests.texts.shapes import plain, shows_plain
 
 TOKEN = "123456:SANDBOX-kaoping-e2e-token"  # the same as conftest's: the subprocess bot needs it
@@ -29,18 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def bind(store: Store, sandbox: SandboxServer, campaign: Campaign, key: str, user_id: int) -> SimUser:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [("rater", key)], timedelta(days=1))
-    user = sandbox.user(user_id)
-    await user.send(f"/start {invite.token}")
-    await user.wait_for(lambda u: any(shows_plain(label, "zh", "btn.continue") for m in u.chat() for label in m.labels))
-    return user
-
-
-async def tap(user: SimUser, label: str, timeout: float = 5.0) -> None:
-    count, before = len(user.answers), user.last().text
-    await user.press(label)
-    await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before, timeout=timeout)
+    return await invited(store, sandbox, campaign, "rater", key, user_id, offers_a_sheet)
 
 
 def leaders_sheet_label(user: SimUser) -> str:
@@ -57,11 +46,18 @@ def leader_key(campaign: Campaign) -> str:
     return next(r.key for r in campaign.raters if any(m.group == "leaders" for m in r.memberships()))
 
 
-async def test_full_walk_one_message_one_tap_per_department(store, sandbox, running, municipal):
-    await store.campaigns.load(municipal)
-    key = leader_key(municipal)
-    user = await bind(store, sandbox, municipal, key, 7001)
+async def at_the_leaders_sheet(store: Store, sandbox: SandboxServer, campaign: Campaign,
+                               user_id: int) -> tuple[SimUser, str]:
+    """A city leader (and its key) bound over HTTP, with the leaders' sheet opened on its card."""
+    await store.campaigns.load(campaign)
+    key = leader_key(campaign)
+    user = await bind(store, sandbox, campaign, key, user_id)
     await tap(user, leaders_sheet_label(user))
+    return user, key
+
+
+async def test_full_walk_one_message_one_tap_per_department(store, sandbox, running, municipal):
+    user, key = await at_the_leaders_sheet(store, sandbox, municipal, 7001)
     sheet, items = await leader_sheet(store, municipal, key)
     assert len(items) >= 40
     sandbox.calls.clear()
@@ -73,17 +69,14 @@ async def test_full_walk_one_message_one_tap_per_department(store, sandbox, runn
     assert shows_plain(user.last().text, "zh", "review.title")
     _, items = await leader_sheet(store, municipal, key)
     assert [i.value for i in items] == [90.0] * len(items)
-    await tap(user, "提交")
-    await tap(user, "确认提交")
+    await tap(user, plain("zh", "btn.submit"))
+    await tap(user, plain("zh", "btn.confirm_submit"))
     sheet, _ = await leader_sheet(store, municipal, key)
     assert sheet.state == "submitted" and sheet.digest in user.last().text
 
 
 async def test_same_rater_on_a_second_card_loses_nothing(store, sandbox, running, small):
-    await store.campaigns.load(small)
-    key = leader_key(small)
-    user = await bind(store, sandbox, small, key, 7002)
-    await tap(user, leaders_sheet_label(user))
+    user, key = await at_the_leaders_sheet(store, sandbox, small, 7002)
     first_card = user.last().message_id
     await tap(user, "85")
     # the second device opens the bot again: a new card, continuing where the walk stands
@@ -107,10 +100,7 @@ async def test_same_rater_on_a_second_card_loses_nothing(store, sandbox, running
 
 
 async def test_forged_and_stale_callbacks_over_http(store, sandbox, running, small):
-    await store.campaigns.load(small)
-    key = leader_key(small)
-    user = await bind(store, sandbox, small, key, 7003)
-    await tap(user, leaders_sheet_label(user))
+    user, key = await at_the_leaders_sheet(store, sandbox, small, 7003)
     card = user.last().message_id
     sheet, items = await leader_sheet(store, small, key)
     stored = await store.campaigns.get(small.key)
@@ -133,11 +123,8 @@ async def test_forged_and_stale_callbacks_over_http(store, sandbox, running, sma
 
 
 async def test_bad_typed_values_then_a_good_one(store, sandbox, running, small):
-    await store.campaigns.load(small)
-    key = leader_key(small)
-    user = await bind(store, sandbox, small, key, 7004)
-    await tap(user, leaders_sheet_label(user))
-    await tap(user, "其他分数")
+    user, key = await at_the_leaders_sheet(store, sandbox, small, 7004)
+    await tap(user, plain("zh", "btn.other"))
     for bad, says in (("优秀", "value.not_a_number"), ("100.5", "value.off_scale"), ("88.55", "value.decimals"),
                       ("-1", "value.off_scale")):
         before = user.last().text
@@ -151,17 +138,14 @@ async def test_bad_typed_values_then_a_good_one(store, sandbox, running, small):
 
 
 async def test_locked_sheet_refuses_old_card(store, sandbox, running, small):
-    await store.campaigns.load(small)
-    key = leader_key(small)
-    user = await bind(store, sandbox, small, key, 7005)
-    await tap(user, leaders_sheet_label(user))
+    user, key = await at_the_leaders_sheet(store, sandbox, small, 7005)
     card = user.last().message_id
     first_button = next(data for row in user.last().buttons for label, data in row if label == "80")
     _, items = await leader_sheet(store, small, key)
     for _ in items:
         await tap(user, "75")
-    await tap(user, "提交")
-    await tap(user, "确认提交")
+    await tap(user, plain("zh", "btn.submit"))
+    await tap(user, plain("zh", "btn.confirm_submit"))
     query = await user.press_data(first_button, card)
     answer = await user.wait_answer(query)
     assert answer.text == plain("zh", "ack.locked")
@@ -179,8 +163,7 @@ async def test_restart_in_the_middle_of_a_walk_loses_nothing(tmp_path, sandbox, 
     process = start_bot_process(db, sandbox)
     try:
         await user.send(start)
-        await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels),
-                            timeout=30)
+        await user.wait_for(offers_a_sheet, timeout=30)
         await tap(user, leaders_sheet_label(user))
         await tap(user, "95")
         await tap(user, "85")
@@ -217,9 +200,7 @@ async def invite_only(
     store: Store, sandbox: SandboxServer, campaign: Campaign, key: str, user_id: int
 ) -> tuple[SimUser, str]:
     """A user and the /start text of their invite, before any bot is running."""
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [("rater", key)], timedelta(days=1))
-    return sandbox.user(user_id), f"/start {invite.token}"
+    return await invitation(store, sandbox, campaign, "rater", key, user_id)
 
 
 def start_bot_process(db: Path, sandbox: SandboxServer) -> subprocess.Popen:
@@ -277,7 +258,7 @@ async def bound_in_a_process(db: Path, sandbox: SandboxServer, small: Campaign, 
 
 async def opened(user: SimUser, start: str) -> None:
     await user.send(start)
-    await user.wait_for(lambda u: any(label.startswith("继续") for m in u.chat() for label in m.labels), timeout=30)
+    await user.wait_for(offers_a_sheet, timeout=30)
     await tap(user, leaders_sheet_label(user))
 
 
@@ -301,7 +282,7 @@ async def test_a_typed_value_prompt_survives_a_restart(tmp_path, sandbox, small)
     user, start = await bound_in_a_process(db, sandbox, small, 7007)
     with bot_process(db, sandbox) as process:
         await opened(user, start)
-        await tap(user, "其他分数")
+        await tap(user, plain("zh", "btn.other"))
         crash(process)
     with bot_process(db, sandbox):
         await user.send("88")
@@ -317,7 +298,7 @@ async def test_undo_delivered_again_after_a_crash_reverts_nothing_more(tmp_path,
         await opened(user, start)
         await tap(user, "70")
         await tap(user, "75")
-        query = await user.press("撤销")
+        query = await user.press(plain("zh", "btn.undo"))
         await user.wait_answer(query)
         crash(process)
     (undo,) = [u for u in sandbox.world.updates.history if u.get("callback_query", {}).get("id") == query]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from handlers.materials_card import Mat, MatAct
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.e2e.steps import greeted_with_buttons, invited, tap
 from tests.texts.shapes import plain, shows, shows_plain
 from texts import t
 
@@ -15,12 +16,7 @@ PDF = b"%PDF-1.4\n% self-check\n%%EOF\n"
 
 
 async def person(store: Store, sandbox: SandboxServer, campaign: Campaign, key: str, user_id: int) -> SimUser:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [("rater", key)], timedelta(days=1))
-    user = sandbox.user(user_id)
-    await user.send(f"/start {invite.token}")
-    await user.wait_for(lambda u: len(u.chat()) >= 2 and bool(u.last().labels))
-    return user
+    return await invited(store, sandbox, campaign, "rater", key, user_id, greeted_with_buttons)
 
 
 async def answered(user: SimUser, send) -> str:
@@ -28,12 +24,6 @@ async def answered(user: SimUser, send) -> str:
     await send()
     await user.wait_for(lambda u: len(u.chat()) > before + 1)
     return user.last().text or ""
-
-
-async def tap(user: SimUser, label: str) -> None:
-    count, before = len(user.answers), user.last().text
-    await user.press(label)
-    await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before)
 
 
 async def test_what_a_contact_may_hand_in_and_until_when(store, sandbox, running, small, clock):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.reporting import build_report
 from storage.store import Store
+from tests.e2e.steps import greeted, greeted_with_buttons, invited, tap
 from tests.texts.shapes import plain, shape, shows_plain
 
 PDF = b"%PDF-1.4\n% 2026 key-work summary of the Development and Reform Commission\n%%EOF\n"
@@ -20,18 +20,8 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000030806000000"
 
 async def person(store: Store, sandbox: SandboxServer, campaign: Campaign, kind: str, key: str,
                  user_id: int) -> SimUser:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=1))
-    user = sandbox.user(user_id)
-    await user.send(f"/start {invite.token}")
-    await user.wait_for(lambda u: len(u.chat()) >= 2 and (kind != "rater" or bool(u.last().labels)))
-    return user
-
-
-async def tap(user: SimUser, label: str) -> None:
-    count, before = len(user.answers), user.last().text
-    await user.press(label)
-    await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before)
+    return await invited(store, sandbox, campaign, kind, key, user_id,
+                         greeted_with_buttons if kind == "rater" else greeted)
 
 
 async def hand_in(user: SimUser, send, kind_label: str) -> None:
@@ -71,7 +61,7 @@ async def test_materials_self_score_lead_approval_and_the_report(store, sandbox,
     await tap(contact, plain("zh", "btn.home"))
     await tap(contact, plain("zh", "btn.continue", group="部门总结自评"))
     await tap(contact, "100")
-    await tap(contact, "提交")
+    await tap(contact, plain("zh", "btn.submit"))
     await tap(contact, plain("zh", "btn.confirm_submit"))
 
     # the lead's card of fgw shows the self-score and the materials; a tap sends both files
@@ -99,7 +89,7 @@ async def test_materials_self_score_lead_approval_and_the_report(store, sandbox,
     # the lead scores the rest (85 each) and submits; the overall responsible official approves
     while not shows_plain((lead.last().text or "").splitlines()[0], "zh", "review.title"):
         await tap(lead, "85")
-    await tap(lead, "提交")
+    await tap(lead, plain("zh", "btn.submit"))
     await tap(lead, plain("zh", "btn.confirm_submit"))
     fgw = (await build_report(store, stored)).department("fgw")
     assert fgw.parts["key_work"].score is None  # submitted, not yet approved (审定)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -11,6 +10,8 @@ import pytest
 from sandbox import SandboxServer, SimUser
 from scoring.campaign import Campaign
 from storage.store import Store
+from tests.e2e.steps import greeted, invited, offers_a_sheet, tap
+from tests.texts.labels import label
 from tests.texts.shapes import plain, shows_plain
 
 
@@ -21,29 +22,15 @@ async def campaign_loaded(store: Store, small: Campaign) -> None:
 
 async def person(store: Store, sandbox: SandboxServer, campaign: Campaign, kind: str, key: str,
                  user_id: int) -> SimUser:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=1))
-    user = sandbox.user(user_id)
-    await user.send(f"/start {invite.token}")
-    if kind == "rater":  # the welcome, then the home card with its buttons
-        await user.wait_for(lambda u: any(shows_plain(label, "zh", "btn.continue")
-                                          for m in u.chat() for label in m.labels))
-    else:
-        await user.wait_for(lambda u: len(u.chat()) >= 2)
-    return user
-
-
-async def tap(user: SimUser, label: str) -> None:
-    count, before = len(user.answers), user.last().text
-    await user.press(label)
-    await user.wait_for(lambda u: len(u.answers) > count and u.last().text != before)
+    # a rater: the welcome, then the home card with its buttons
+    return await invited(store, sandbox, campaign, kind, key, user_id, offers_a_sheet if kind == "rater" else greeted)
 
 
 async def score_and_submit(user: SimUser, sheet_label: str, value: str = "90") -> None:
     await tap(user, sheet_label)
     while not shows_plain((user.last().text or "").splitlines()[0], "zh", "review.title"):
         await tap(user, value)
-    await tap(user, "提交")
+    await tap(user, plain("zh", "btn.submit"))
     await tap(user, plain("zh", "btn.confirm_submit"))
 
 
@@ -56,7 +43,7 @@ async def test_report_document_and_photo_arrive_for_staff_not_for_raters(store, 
                          timeout=30)
     document = next(m for m in admin.chat() if m.document)
     book = openpyxl.load_workbook(io.BytesIO(document.document_bytes))
-    assert "个人评分" in book.sheetnames  # the admin's file carries individual scores
+    assert label("zh", "scores") in book.sheetnames  # the admin's file carries individual scores
     photo = next(m for m in admin.chat() if m.photo)
     assert photo.photo_bytes.startswith(b"\x89PNG")
     assert any(plain("zh", "rp.provisional") in (m.text or "") for m in admin.chat())  # mid-campaign: provisional
@@ -78,7 +65,7 @@ async def test_approval_round_trip_over_http(store, sandbox, running, small):
     await tap(lead, plain("zh", "btn.resume"))
     await tap(lead, plain("zh", "btn.back"))
     await tap(lead, "80")  # the last department: the review follows
-    await tap(lead, "提交")
+    await tap(lead, plain("zh", "btn.submit"))
     await tap(lead, plain("zh", "btn.confirm_submit"))
     await approver.wait_for(lambda u: sum(shows_plain(m.text, "zh", "approval.title") for m in u.chat()) == 2)
     await tap(approver, plain("zh", "btn.approve"))
@@ -102,7 +89,7 @@ async def test_reopen_round_trip_over_http(store, sandbox, running, small):
     await mayor.send("办学条件改善明显")
     await mayor.wait_for(lambda u: "办学条件改善明显" in (u.last().text or ""))
     await tap(mayor, plain("zh", "btn.to_review"))
-    await tap(mayor, "提交")
+    await tap(mayor, plain("zh", "btn.submit"))
     await tap(mayor, plain("zh", "btn.confirm_submit"))
     stored = await store.campaigns.get(small.key)
     sheet = await store.sheets.find(stored.id, "ld_sz", "leaders")

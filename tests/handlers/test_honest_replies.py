@@ -4,33 +4,24 @@ chat by role, and an apology for any failure; through the production dispatcher.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from aiogram.types import Chat, Document, Message, PhotoSize, Sticker, Update, Voice
 
 from bot.app import set_commands
-from storage.store import Store
+from tests.conftest import seat
 from texts import t
 
 ADMIN, APPROVER, COLLECTOR, MAYOR = 801, 802, 803, 805
 REFUSED = t("zh", "refused")
 
 
-async def bind(chatter, store: Store, key: str, kind: str, who: str, user_id: int, lang: str = "zh-hans") -> None:
-    stored = await store.campaigns.get(key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, who)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}", lang=lang)
-
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    await bind(chatter, store, small.key, "staff", "admin", ADMIN)
-    await bind(chatter, store, small.key, "staff", "approver_kw", APPROVER)
-    await bind(chatter, store, small.key, "staff", "col_zf", COLLECTOR)
-    await bind(chatter, store, small.key, "rater", "ld_sz", MAYOR, lang="en")
-    return small
+    return await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
+                      ("staff", "col_zf", COLLECTOR), ("rater", "ld_sz", MAYOR, "en"))
 
 
 async def feed(chatter, user_id: int, lang: str = "zh-hans", **content) -> None:
@@ -66,9 +57,8 @@ async def test_stickers_photos_and_voice_get_what_the_bot_reads(chatter, team):
                     {"voice": Voice(file_id="v", file_unique_id="v", duration=2)}):
         chatter.session.clear()
         await feed(chatter, MAYOR, lang="en", **content)
-        assert chatter.last_text() == t("en", "fallback.not_text", commands="/start — Start / home\n"
-                                        "/help — Help\n/lang — Language / 语言\n"
-                                        "/receipts — My submission receipts")
+        commands = "\n".join(f"/{name} — {t('en', f'cmd.{name}')}" for name in ("start", "help", "lang", "receipts"))
+        assert chatter.last_text() == t("en", "fallback.not_text", commands=commands)
 
 
 async def test_a_file_from_a_rater_is_answered_not_refused(chatter, team):

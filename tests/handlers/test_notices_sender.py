@@ -5,42 +5,44 @@ staff's own /report, wait out flood control the same way."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import SendMessage, SendPhoto
 
 from handlers.notices import render_notice
 from storage.outbox import Notice
+from tests.conftest import seat
 from tests.handlers.test_staff_actions import (
     ADMIN,
     APPROVER,
     COLLECTOR,
     LEAD,
     MAYOR,
-    bind,
     fill_and_submit,
     sent_to,
     sheet_of,
 )
+from tests.texts.shapes import shape, shows
 from texts import h, name_in, t
 
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    for kind, key, user in (("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
-                            ("staff", "col_zf", COLLECTOR), ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR)):
-        await bind(chatter, store, small, kind, key, user)
-    return small
+    return await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
+                      ("staff", "col_zf", COLLECTOR), ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR))
 
 
-def refuse_once(chatter, monkeypatch, chat_id: int, error: type, containing: str = "", **kw) -> list[int]:
-    """Telegram answers the next sendMessage to `chat_id` (with `containing` in its text) with `error`;
-    later ones go through, unless the error is a 403 (the user is gone for good)."""
+def refuse_once(chatter, monkeypatch, chat_id: int, error: type, containing: re.Pattern[str] | None = None,
+                **kw) -> list[int]:
+    """Telegram answers the next sendMessage to `chat_id` (whose text matches `containing`, if given) with
+    `error`; later ones go through, unless the error is a 403 (the user is gone for good)."""
     real, refused = chatter.bot.send_message, []
 
     async def send_message(chat_id_: int, text: str, **kwargs: object) -> object:
-        if chat_id_ == chat_id and containing in text and (not refused or error is TelegramForbiddenError):
+        matches = containing is None or containing.search(text) is not None
+        if chat_id_ == chat_id and matches and (not refused or error is TelegramForbiddenError):
             refused.append(chat_id_)
             raise error(SendMessage(chat_id=chat_id_, text=text), **kw)
         return await real(chat_id_, text, **kwargs)
@@ -60,11 +62,11 @@ async def test_the_approvers_card_held_back_by_flood_control_arrives_after_the_w
     await chatter.send(LEAD, "/start")
     refused = refuse_once(chatter, monkeypatch, APPROVER, TelegramRetryAfter, message="Too Many Requests",
                           retry_after=0)
-    await fill_and_submit(chatter, LEAD, "继续", len(items))
+    await fill_and_submit(chatter, LEAD, shape("zh", "btn.continue"), len(items))
     assert refused == [APPROVER]
     card = sent_to(chatter, APPROVER)[-1]
-    assert "待审定" in card and "经济口重点工作牵头领导" in card
-    await chatter.press(APPROVER, chatter.button("审定通过"))
+    assert shows(card, "zh", "approval.title", n=len(items)) and "经济口重点工作牵头领导" in card
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.approve")))
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.approval == "approved"
 
@@ -74,16 +76,16 @@ async def test_an_approver_who_left_telegram_is_marked_unreachable_whatever_the_
     _, items = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
     refuse_once(chatter, monkeypatch, APPROVER, TelegramForbiddenError, message="Forbidden: user is deactivated")
-    await fill_and_submit(chatter, LEAD, "继续", len(items))
+    await fill_and_submit(chatter, LEAD, shape("zh", "btn.continue"), len(items))
     assert await unreachable(store, team, "staff", "approver_kw")
 
 
 async def test_a_proxied_leader_who_left_telegram_is_marked_unreachable(chatter, store, team, monkeypatch):
     _, items = await sheet_of(store, team, "ld_sz", "leaders")
     await chatter.send(COLLECTOR, "/start")
-    refused = refuse_once(chatter, monkeypatch, MAYOR, TelegramForbiddenError, containing="代您提交",
-                          message="Forbidden: user is deactivated")
-    await fill_and_submit(chatter, COLLECTOR, "代 市长", len(items), value="85")
+    refused = refuse_once(chatter, monkeypatch, MAYOR, TelegramForbiddenError,
+                          containing=shape("zh", "proxy.submitted"), message="Forbidden: user is deactivated")
+    await fill_and_submit(chatter, COLLECTOR, shape("zh", "btn.proxy", name="市长"), len(items), value="85")
     assert refused
     assert await unreachable(store, team, "rater", "ld_sz")
 
@@ -92,15 +94,15 @@ async def test_the_returned_sheets_notice_held_back_by_flood_control_reaches_the
                                                                                        monkeypatch):
     _, items = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
-    await fill_and_submit(chatter, LEAD, "继续", len(items))
-    await chatter.press(APPROVER, chatter.button("退回"))
+    await fill_and_submit(chatter, LEAD, shape("zh", "btn.continue"), len(items))
+    await chatter.press(APPROVER, chatter.button(t("zh", "btn.return")))
     refused = refuse_once(chatter, monkeypatch, LEAD, TelegramRetryAfter, message="Too Many Requests",
                           retry_after=0)
     await chatter.send(APPROVER, "请补充评语后再提交")
     assert refused == [LEAD]
     assert "请补充评语后再提交" in sent_to(chatter, LEAD)[-1]
-    await chatter.press(LEAD, chatter.button("继续评分"))
-    assert "已退回" in chatter.last_text()
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.resume")))
+    assert shows(chatter.last_text(), "zh", "card.reopened", reason="请补充评语后再提交")
 
 
 async def test_the_report_chart_waits_out_flood_control_more_than_once(chatter, store, team, monkeypatch):

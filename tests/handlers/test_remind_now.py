@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Chat, Message, Update
 
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
-from storage.store import Store
+from tests.conftest import seat
 from tests.reminders.support import fast_sender
 from tests.texts.shapes import shows
 from texts import t
@@ -19,19 +19,11 @@ ADMIN, COLLECTOR, LEAD, MAYOR = 901, 903, 904, 905
 BOT_USER_ID = 42
 
 
-async def bind(chatter, store: Store, key: str, kind: str, who: str, user_id: int) -> None:
-    stored = await store.campaigns.get(key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, who)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
-
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    await bind(chatter, store, small.key, "staff", "admin", ADMIN)
-    await bind(chatter, store, small.key, "staff", "col_zf", COLLECTOR)
-    await bind(chatter, store, small.key, "rater", "kwl_econ", LEAD)
-    await bind(chatter, store, small.key, "rater", "ld_sz", MAYOR)
+    await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "col_zf", COLLECTOR),
+               ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR))
     chatter.session.clear()
     return small
 

@@ -4,6 +4,7 @@ the same checks and the same cards as the long way, through the production dispa
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -17,7 +18,8 @@ from handlers.identity import Identities, IdentityMiddleware, resolve
 from handlers.walk import find, walk_card
 from scoring.campaign import Campaign
 from storage.store import Store
-from tests.texts.shapes import shows
+from tests.conftest import bind, seat
+from tests.texts.shapes import shape, shows
 from texts import t
 
 LEADER, COLLECTOR, MAYOR = 501, 603, 605
@@ -46,12 +48,6 @@ def hops(store: Store) -> Iterator[Hops]:
     finally:
         del conn._execute
 
-
-async def bind(chatter, store: Store, campaign: Campaign, kind: str, key: str, user_id: int,
-               lang: str = "zh-hans") -> None:
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}", lang=lang)
 
 
 async def sheet_id_of(store: Store, campaign: Campaign, rater: str, group: str) -> int:
@@ -85,19 +81,16 @@ def data_of(label: str, chatter) -> Walk:
 
 @pytest.fixture
 async def team(chatter, store: Store, small: Campaign) -> Campaign:
-    await store.campaigns.load(small)
-    await bind(chatter, store, small, "rater", "ld_cw", LEADER)
-    await bind(chatter, store, small, "staff", "col_zf", COLLECTOR)
-    await bind(chatter, store, small, "rater", "ld_sz", MAYOR, lang="en")
-    return small
+    return await seat(chatter, store, small, ("rater", "ld_cw", LEADER), ("staff", "col_zf", COLLECTOR),
+                      ("rater", "ld_sz", MAYOR, "en"))
 
 
-async def score_whole_sheet(chatter, store: Store, user_id: int, sheet_id: int, open_label: str, lang: str,
-                            label: str = "90") -> list[int]:
+async def score_whole_sheet(chatter, store: Store, user_id: int, sheet_id: int, open_label: str | re.Pattern[str],
+                            lang: str, label: str = "90") -> list[int]:
     """Tap through a sheet, skipping twice first (so the walk wraps round), checking every card; the hops."""
     await chatter.send(user_id, "/start", lang=lang)
     await chatter.press(user_id, chatter.button(open_label), lang=lang)
-    skip = "跳过" if lang.startswith("zh") else "Skip"
+    skip = t("zh" if lang.startswith("zh") else "en", "btn.skip")
     await chatter.press(user_id, chatter.button(skip), lang=lang)
     await chatter.press(user_id, chatter.button(skip), lang=lang)
     counts = []
@@ -113,7 +106,7 @@ async def score_whole_sheet(chatter, store: Store, user_id: int, sheet_id: int, 
 
 async def test_a_score_tap_is_one_hop_and_shows_the_same_cards_as_the_long_way(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
-    counts = await score_whole_sheet(chatter, store, LEADER, sheet_id, "继续", "zh-hans")
+    counts = await score_whole_sheet(chatter, store, LEADER, sheet_id, shape("zh", "btn.continue"), "zh-hans")
     assert counts == [1] * len(counts)
     assert shows(chatter.last_text(), "zh", "review.title")  # the last tap shows the review
     _, items = await store.sheets.walk(sheet_id)
@@ -123,7 +116,8 @@ async def test_a_score_tap_is_one_hop_and_shows_the_same_cards_as_the_long_way(c
 
 async def test_a_collectors_proxy_tap_is_one_hop_audited_as_proxy(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_sz", "leaders")
-    counts = await score_whole_sheet(chatter, store, COLLECTOR, sheet_id, "代 市长", "zh-hans", label="85")
+    counts = await score_whole_sheet(chatter, store, COLLECTOR, sheet_id,
+                                     shape("zh", "btn.proxy", name="市长"), "zh-hans", label="85")
     assert counts == [1] * len(counts)
     stored = await store.campaigns.get(team.key)
     rows = await store.db.fetchall(
@@ -136,20 +130,20 @@ async def test_a_collectors_proxy_tap_is_one_hop_audited_as_proxy(chatter, store
 
 async def test_the_card_stays_in_the_users_language(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_sz", "leaders")
-    counts = await score_whole_sheet(chatter, store, MAYOR, sheet_id, "Continue", "en")
+    counts = await score_whole_sheet(chatter, store, MAYOR, sheet_id, shape("en", "btn.continue"), "en")
     assert counts == [1] * len(counts)
     assert chatter.answers()[-1] == t("en", "ack.saved", value="90")
 
 
 async def test_a_reopened_sheet_shows_its_reason_on_the_card(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
-    await score_whole_sheet(chatter, store, LEADER, sheet_id, "继续", "zh-hans")
+    await score_whole_sheet(chatter, store, LEADER, sheet_id, shape("zh", "btn.continue"), "zh-hans")
     assert await store.sheets.submit(sheet_id, actor="rater:ld_cw")
     assert await store.sheets.reopen(sheet_id, "请复核 <两项>", actor="cli")
     for _ in range(2):  # two departments open again
         assert (await store.sheets.undo(sheet_id, None, actor="rater:ld_cw")).outcome == "undone"
     await chatter.send(LEADER, "/start")
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     tap = data_of("70", chatter)
     with hops(store) as counter:
         await chatter.press(LEADER, tap.pack())
@@ -191,9 +185,9 @@ async def test_refusals_take_one_hop_and_change_nothing(chatter, store, team):
 async def test_a_tap_on_a_submitted_sheet_is_refused_with_its_review(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
     await chatter.send(LEADER, "/start")
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     old_card = chatter.button("80")
-    await score_whole_sheet(chatter, store, LEADER, sheet_id, "继续", "zh-hans")
+    await score_whole_sheet(chatter, store, LEADER, sheet_id, shape("zh", "btn.continue"), "zh-hans")
     assert await store.sheets.submit(sheet_id, actor="rater:ld_cw")
     chatter.session.clear()
     with hops(store) as counter:
@@ -212,7 +206,7 @@ async def test_a_tap_on_a_submitted_sheet_is_refused_with_its_review(chatter, st
 async def test_a_score_tap_clears_the_unreachable_mark(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
     await chatter.send(LEADER, "/start")
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     await store.people.mark_unreachable(LEADER)
     with hops(store) as counter:
         await chatter.press(LEADER, chatter.button("95"))
@@ -228,7 +222,7 @@ async def test_a_score_tap_clears_the_unreachable_mark(chatter, store, team):
 async def test_first_tap_before_the_campaign_is_parsed_has_the_same_result(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
     await chatter.send(LEADER, "/start")
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     tap = data_of("95", chatter)
     store.campaigns._cache.clear()  # a fresh process: nothing parsed yet, nobody known
     identities(chatter)._known.clear()
@@ -257,7 +251,7 @@ async def test_taps_arriving_together_are_committed_together_and_each_is_answere
     taps = {}
     for user_id in users.values():
         await chatter.send(user_id, "/start")
-        await chatter.press(user_id, chatter.button("继续"))
+        await chatter.press(user_id, chatter.button(shape("zh", "btn.continue")))
         taps[user_id] = chatter.button("80")
     chatter.session.clear()
     with hops(store) as counter:
@@ -272,7 +266,7 @@ async def test_taps_arriving_together_are_committed_together_and_each_is_answere
 
 async def test_a_users_first_update_reads_who_they_are_and_later_taps_take_one_hop(chatter, store, team):
     await chatter.send(LEADER, "/start")
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     identities(chatter)._known.clear()  # as after a restart
     counts = []
     for label in ("80", "85"):
@@ -286,7 +280,7 @@ async def test_a_users_first_update_reads_who_they_are_and_later_taps_take_one_h
 async def test_a_role_taken_over_from_another_process_is_seen_by_the_next_tap(chatter, store, team):
     sheet_id = await sheet_id_of(store, team, "ld_cw", "leaders")
     await chatter.send(LEADER, "/start")
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     tap = chatter.button("80")
     other = await Store.open(store.db.path)  # `kaoping invites` and the new account's /start, elsewhere
     try:
@@ -302,7 +296,7 @@ async def test_a_role_taken_over_from_another_process_is_seen_by_the_next_tap(ch
 
 async def test_a_campaign_loaded_from_another_process_is_seen_by_the_next_tap(chatter, store, team):
     await chatter.send(LEADER, "/start")
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     tap = chatter.button("80")
     scale = team.scale.model_copy(update={"max": 60})
     other = await Store.open(store.db.path)  # `kaoping load` of a file whose scale now ends at 60

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+import re
 
 import openpyxl
 import pytest
@@ -11,16 +11,12 @@ import pytest
 from scoring.campaign import Campaign
 from storage.reporting import score_rows
 from storage.store import Store
-from tests.texts.shapes import shows
+from tests.conftest import seat
+from tests.texts.shapes import shape, shows
 from texts import t
 
 ADMIN, APPROVER, COLLECTOR, LEAD, MAYOR = 601, 602, 603, 604, 605
 
-
-async def bind(chatter, store: Store, campaign: Campaign, kind: str, key: str, user_id: int) -> None:
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
 
 
 async def sheet_of(store: Store, campaign: Campaign, rater: str, group: str):
@@ -29,11 +25,9 @@ async def sheet_of(store: Store, campaign: Campaign, rater: str, group: str):
     return await store.sheets.walk(sheet.id)
 
 
-async def fill_and_submit(chatter, user_id: int, label: str, count: int, value: str = "90") -> None:
-    await chatter.press(user_id, chatter.button(label))
-    for _ in range(count):
-        await chatter.press(user_id, chatter.button(value))
-    await chatter.press(user_id, chatter.button("提交"))
+async def fill_and_submit(chatter, user_id: int, label: str | re.Pattern[str], count: int, value: str = "90") -> None:
+    await chatter.fill(user_id, label, count, value)
+    await chatter.press(user_id, chatter.button(t("zh", "btn.submit")))
     await chatter.press(user_id, chatter.button(t("zh", "btn.confirm_submit")))
 
 
@@ -43,19 +37,14 @@ def sent_to(chatter, user_id: int) -> list[str]:
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    await bind(chatter, store, small, "staff", "admin", ADMIN)
-    await bind(chatter, store, small, "staff", "approver_kw", APPROVER)
-    await bind(chatter, store, small, "staff", "col_zf", COLLECTOR)
-    await bind(chatter, store, small, "rater", "kwl_econ", LEAD)
-    await bind(chatter, store, small, "rater", "ld_sz", MAYOR)
-    return small
+    return await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
+                      ("staff", "col_zf", COLLECTOR), ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR))
 
 
 async def test_approval_round_trip_approve(chatter, store, team):
     _, items = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
-    await fill_and_submit(chatter, LEAD, "继续", len(items))
+    await fill_and_submit(chatter, LEAD, shape("zh", "btn.continue"), len(items))
     summary = sent_to(chatter, APPROVER)[-1]
     assert shows(summary, "zh", "approval.title", n=len(items)) and "经济口重点工作牵头领导" in summary
     await chatter.press(APPROVER, chatter.button(t("zh", "btn.approve")))
@@ -66,7 +55,7 @@ async def test_approval_round_trip_approve(chatter, store, team):
 async def test_approval_round_trip_return_reopens_for_the_rater(chatter, store, team):
     _, items = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
-    await fill_and_submit(chatter, LEAD, "继续", len(items))
+    await fill_and_submit(chatter, LEAD, shape("zh", "btn.continue"), len(items))
     await chatter.press(APPROVER, chatter.button(t("zh", "btn.return")))
     await chatter.send(APPROVER, "请补充评语后再提交")
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
@@ -77,7 +66,7 @@ async def test_approval_round_trip_return_reopens_for_the_rater(chatter, store, 
     await chatter.press(LEAD, chatter.button(t("zh", "btn.resume")))
     assert shows(chatter.last_text(), "zh", "card.reopened", reason="请补充评语后再提交")
     await chatter.press(LEAD, chatter.button("80"))  # every department scored: the review follows
-    await chatter.press(LEAD, chatter.button("提交"))
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.submit")))
     await chatter.press(LEAD, chatter.button(t("zh", "btn.confirm_submit")))
     sheet, _ = await sheet_of(store, team, "kwl_econ", "key_work_leads")
     assert sheet.state == "submitted" and sheet.approval is None  # waiting for a fresh approval
@@ -86,7 +75,7 @@ async def test_approval_round_trip_return_reopens_for_the_rater(chatter, store, 
 async def test_reopen_round_trip(chatter, store, team):
     _, items = await sheet_of(store, team, "ld_sz", "leaders")
     await chatter.send(MAYOR, "/start")
-    await fill_and_submit(chatter, MAYOR, "继续", len(items))
+    await fill_and_submit(chatter, MAYOR, shape("zh", "btn.continue"), len(items))
     await chatter.send(ADMIN, "/reopen")
     await chatter.press(ADMIN, chatter.button("市长"))
     await chatter.send(ADMIN, "分数录入有误，请核对")
@@ -147,7 +136,7 @@ async def test_collector_enters_for_a_leader_marked_proxy_and_the_leader_is_told
     _, items = await sheet_of(store, team, "ld_sz", "leaders")
     await chatter.send(COLLECTOR, "/start")
     assert shows(chatter.last_text(), "zh", "home.proxy_title")
-    await fill_and_submit(chatter, COLLECTOR, "代 市长", len(items), value="85")
+    await fill_and_submit(chatter, COLLECTOR, shape("zh", "btn.proxy", name="市长"), len(items), value="85")
     stored = await store.campaigns.get(team.key)
     rows = await store.db.fetchall(
         "SELECT s.source, s.entered_by FROM scores s JOIN assignments a ON a.id = s.assignment_id"
@@ -196,7 +185,7 @@ async def upload(chatter, monkeypatch, user_id: int, name: str, data: bytes) -> 
 async def test_remind_now_reaches_only_the_laggards_after_confirmation(chatter, store, team):
     _, items = await sheet_of(store, team, "ld_sz", "leaders")
     await chatter.send(MAYOR, "/start")
-    await fill_and_submit(chatter, MAYOR, "继续", len(items))  # the mayor is done
+    await fill_and_submit(chatter, MAYOR, shape("zh", "btn.continue"), len(items))  # the mayor is done
     chatter.session.clear()
     await chatter.send(ADMIN, "/remind")
     await chatter.press(ADMIN, chatter.button("考评结果报送"))

@@ -9,7 +9,7 @@ import pytest
 from handlers.callbacks import Act, Walk
 from scoring.campaign import Campaign
 from storage.store import Store
-from tests.texts.shapes import shows
+from tests.texts.shapes import shape, shows
 from texts import t
 
 LEADER = 501
@@ -75,7 +75,7 @@ async def test_expired_and_unknown_invites_are_refused(chatter, store, small, cl
 
 async def test_one_tap_scores_and_moves_to_the_next_department(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     first_card = chatter.last_text()
     await chatter.press(LEADER, chatter.button("95"))
     assert chatter.answers()[-1] == t("zh", "ack.saved", value="95")
@@ -90,12 +90,10 @@ async def test_one_tap_scores_and_moves_to_the_next_department(chatter, store, s
 
 async def test_walk_to_the_end_review_submit_and_receipt(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button("继续"))
     _, items = await store.sheets.walk(sheet_id)
-    for _ in items:
-        await chatter.press(LEADER, chatter.button("90"))
+    await chatter.fill(LEADER, shape("zh", "btn.continue"), len(items))
     assert shows(chatter.last_text(), "zh", "review.title")
-    await chatter.press(LEADER, chatter.button("提交"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.submit")))
     assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.confirm_submit")))
     receipt = chatter.last_text()
@@ -106,12 +104,12 @@ async def test_walk_to_the_end_review_submit_and_receipt(chatter, store, small, 
 
 async def test_submitted_sheet_is_locked_against_old_cards(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     old_card_button = chatter.button("80")
     _, items = await store.sheets.walk(sheet_id)
     for _ in items:
         await chatter.press(LEADER, chatter.button("90"))
-    await chatter.press(LEADER, chatter.button("提交"))
+    await chatter.press(LEADER, chatter.button(t("zh", "btn.submit")))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.confirm_submit")))
     await chatter.press(LEADER, old_card_button)
     assert chatter.answers()[-1] == t("zh", "ack.locked")
@@ -151,7 +149,7 @@ async def test_unbound_user_cannot_use_a_valid_looking_callback(chatter, store, 
 
 async def test_typed_value_full_width_and_retry_on_bad_input(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.other")))
     await chatter.send(LEADER, "abc")
     assert t("zh", "value.not_a_number", text="abc") in chatter.last_text()
@@ -163,7 +161,7 @@ async def test_typed_value_full_width_and_retry_on_bad_input(chatter, store, sma
 
 async def test_comment_recuse_and_undo(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button("继续"))
+    await chatter.press(LEADER, chatter.button(shape("zh", "btn.continue")))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.comment")))
     await chatter.send(LEADER, "工作扎实 <b>& 有创新</b>")
     assert "工作扎实 &lt;b&gt;&amp; 有创新&lt;/b&gt;" in chatter.last_text()  # escaped, shown on the card
@@ -194,10 +192,8 @@ async def test_english_user_gets_english(chatter, store, small):
 
 async def test_home_offers_submit_once_a_sheet_is_complete(chatter, store, small, bound):
     _, sheet_id = bound
-    await chatter.press(LEADER, chatter.button("继续"))
     _, items = await store.sheets.walk(sheet_id)
-    for _ in items:
-        await chatter.press(LEADER, chatter.button("90"))
+    await chatter.fill(LEADER, shape("zh", "btn.continue"), len(items))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.home")))
     await chatter.press(LEADER, chatter.button(t("zh", "btn.submit")))
     assert shows(chatter.last_text(), "zh", "submit.confirm", n=len(items))

@@ -17,7 +17,8 @@ from handlers.notices import render_notice
 from storage.outbox import Notice
 from storage.sheets import Writer
 from storage.store import Store
-from tests.handlers.test_staff_actions import ADMIN, bind
+from tests.conftest import bind
+from tests.handlers.test_staff_actions import ADMIN
 from tests.imports import hostile
 from tests.texts.shapes import shows
 from texts import t

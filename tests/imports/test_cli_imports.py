@@ -188,5 +188,6 @@ def test_status_marks_imported_sheets(db, tmp_path, capsys):
     code, out, _ = kaoping(db, capsys, "status", "small2026")
     lines = out.splitlines()
     assert code == 0
+    # "(imported)" is the CLI's own word (bot/cli.py prints English, not the catalog's mark.imported)
     assert [x for x in lines if "(imported)" in x] == [x for x in lines if "[cty_dc]" in x and "counties" not in x]
     assert any("[cty_dc]" in x and "(imported)" in x for x in lines)

@@ -3,20 +3,18 @@ changes nothing, whatever the action."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update
 
 from bot.recording import BOT_USER
+from tests.conftest import seat
+from tests.texts.shapes import shape
+from texts import t
 
 ADMIN, APPROVER, LEAD, MAYOR = 1101, 1102, 1103, 1104
 
-
-async def bind(chatter, store, campaign, kind, key, user_id):
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
 
 
 def tap_update(chatter, user_id: int, data: str) -> Update:
@@ -52,17 +50,13 @@ async def snapshot(store) -> tuple:
 
 @pytest.fixture
 async def team(chatter, store, small):
-    await store.campaigns.load(small)
-    await bind(chatter, store, small, "staff", "admin", ADMIN)
-    await bind(chatter, store, small, "staff", "approver_kw", APPROVER)
-    await bind(chatter, store, small, "rater", "kwl_econ", LEAD)
-    await bind(chatter, store, small, "rater", "ld_sz", MAYOR)
-    return small
+    return await seat(chatter, store, small, ("staff", "admin", ADMIN), ("staff", "approver_kw", APPROVER),
+                      ("rater", "kwl_econ", LEAD), ("rater", "ld_sz", MAYOR))
 
 
 async def test_every_state_change_applies_once(chatter, store, team):
     await chatter.send(MAYOR, "/start")
-    await chatter.press(MAYOR, chatter.button("继续"))
+    await chatter.press(MAYOR, chatter.button(shape("zh", "btn.continue")))
     score = tap_update(chatter, MAYOR, chatter.button("70"))
     await twice(chatter, score)
     await chatter.press(MAYOR, chatter.button("75"))
@@ -70,13 +64,13 @@ async def test_every_state_change_applies_once(chatter, store, team):
     await chatter._feed(score)  # the first tap again, after a later one
     assert await snapshot(store) == before
 
-    undo = tap_update(chatter, MAYOR, chatter.button("撤销"))
+    undo = tap_update(chatter, MAYOR, chatter.button(t("zh", "btn.undo")))
     await chatter._feed(undo)
     before = await snapshot(store)
     await chatter._feed(undo)
     assert await snapshot(store) == before
 
-    await chatter.press(MAYOR, chatter.button("备注"))
+    await chatter.press(MAYOR, chatter.button(t("zh", "btn.comment")))
     comment = text_update(chatter, MAYOR, "材料详实")
     await chatter._feed(comment)
     before = await snapshot(store)
@@ -84,7 +78,7 @@ async def test_every_state_change_applies_once(chatter, store, team):
     assert await snapshot(store) == before
 
     await chatter.send(ADMIN, "/adjust fgw +2 获国家级表彰")
-    confirm = tap_update(chatter, ADMIN, chatter.button("确认"))
+    confirm = tap_update(chatter, ADMIN, chatter.button(t("zh", "btn.confirm")))
     await chatter._feed(confirm)
     before = await snapshot(store)
     await chatter._feed(confirm)
@@ -93,11 +87,9 @@ async def test_every_state_change_applies_once(chatter, store, team):
     stored = await store.campaigns.get(team.key)
     sheet = await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")
     await chatter.send(LEAD, "/start")
-    await chatter.press(LEAD, chatter.button("继续"))
-    for _ in range(sheet.total):
-        await chatter.press(LEAD, chatter.button("90"))
-    await chatter.press(LEAD, chatter.button("提交"))
-    submit = tap_update(chatter, LEAD, chatter.button("确认提交"))
+    await chatter.fill(LEAD, shape("zh", "btn.continue"), sheet.total)
+    await chatter.press(LEAD, chatter.button(t("zh", "btn.submit")))
+    submit = tap_update(chatter, LEAD, chatter.button(t("zh", "btn.confirm_submit")))
     await chatter._feed(submit)
     before = await snapshot(store)
     receipts = len(chatter.session.of("SendMessage"))

@@ -15,6 +15,7 @@ import pytest
 
 from storage.sheets import Writer
 from storage.store import Store
+from tests.texts.labels import label
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -170,11 +171,11 @@ def test_the_admins_workbook_carries_the_audit_log(record, tmp_path):
     done = kaoping(record, "report", "small2026", "--format", "xlsx", "--out", str(out))
     assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(out)
-    sheet = book["审计日志"]
+    sheet = book[label("zh", "audit")]
     rows = list(sheet.iter_rows(values_only=True))
     entries = sqlite3.connect(record).execute("SELECT id, actor, action, hash FROM audit ORDER BY id").fetchall()
     assert [(r[0], r[2], r[3], r[8]) for r in rows[2:]] == entries
     staff = tmp_path / "s.xlsx"
     assert kaoping(record, "report", "small2026", "--format", "xlsx", "--view", "staff", "--out",
                    str(staff)).returncode == 0
-    assert "审计日志" not in openpyxl.load_workbook(staff).sheetnames
+    assert label("zh", "audit") not in openpyxl.load_workbook(staff).sheetnames

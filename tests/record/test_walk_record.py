@@ -3,23 +3,16 @@ that never land elsewhere, strict callback data, one account with several roles,
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from handlers.callbacks import Walk
 from scoring.validation import load_campaign
-from tests.conftest import EXAMPLES
-from tests.texts.shapes import shows
+from tests.conftest import EXAMPLES, bind
+from tests.texts.shapes import shape, shows
 from texts import t
 
 MAYOR, VICE, OTHER = 801, 802, 803
 
-
-async def bind(chatter, store, campaign, kind, key, user_id):
-    stored = await store.campaigns.get(campaign.key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}")
 
 
 async def values(store, campaign, rater, group) -> dict[str, float | None]:
@@ -36,7 +29,7 @@ def tap_for(chatter, label: str) -> Walk:
 async def mayor(chatter, store, small):
     await store.campaigns.load(small)
     await bind(chatter, store, small, "rater", "ld_sz", MAYOR)
-    await chatter.press(MAYOR, chatter.button("继续"))
+    await chatter.press(MAYOR, chatter.button(shape("zh", "btn.continue")))
     return small
 
 
@@ -94,7 +87,7 @@ async def test_a_button_from_before_a_reload_never_scores_another_department(cha
     v2 = v1.replace("departments: [fgw, czj, wjw]", "departments: [fgw, czj, jyj]")
     await store.campaigns.load(load_campaign(v1, "v1.yaml"))
     await bind(chatter, store, small, "rater", "ld_cw", VICE)
-    await chatter.press(VICE, chatter.button("继续"))
+    await chatter.press(VICE, chatter.button(shape("zh", "btn.continue")))
     await chatter.press(VICE, chatter.button("80"))
     await chatter.press(VICE, chatter.button("80"))
     old = chatter.button("85")  # the card of wjw, the sheet's last department
@@ -119,10 +112,11 @@ async def test_one_account_holds_two_roles_and_reaches_both_sheets(chatter, stor
     assert "市领导评议" in home and "重点工作牵头领导评议" in home
     labels = [b["text"] for row in chatter.last_markup() for b in row]
     assert sum(shows(label, "zh", "btn.continue") for label in labels) == 2
-    await chatter.press(VICE, chatter.button("继续"))  # the first role's sheet
+    await chatter.press(VICE, chatter.button(shape("zh", "btn.continue")))  # the first role's sheet
     await chatter.press(VICE, chatter.button("85"))
     await chatter.send(VICE, "/start")
-    continues = [b["callback_data"] for row in chatter.last_markup() for b in row if "继续" in b["text"]]
+    continues = [b["callback_data"] for row in chatter.last_markup() for b in row
+                 if shows(b["text"], "zh", "btn.continue")]
     await chatter.press(VICE, continues[-1])  # the second role's sheet
     await chatter.press(VICE, chatter.button("90"))
     assert 85.0 in (await values(store, small, "ld_cw", "leaders")).values()

@@ -23,6 +23,7 @@ from storage.status import campaign_status
 from storage.store import Store
 from tests.reminders.support import TG, FakeMonotonic, World, bind, fast_sender, utc
 from tests.texts.shapes import shows
+from texts import t
 
 ROOT = Path(__file__).resolve().parents[2]
 SCORES_3D = utc(2027, 1, 7, 10)
@@ -164,7 +165,8 @@ async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_left_alone(w
     world.clock.now = SCORES_DUE
     await svc.tick()
     (digest,) = delivered(sandbox, "office")
-    assert "市长：已评 0/3（无法送达）" in digest  # the collector learns it must phone the mayor
+    unreachable = t("zh", "digest.rater", name="市长", done=0, total=3, flag=t("zh", "digest.unreachable"))
+    assert unreachable in digest  # the collector learns it must phone the mayor
 
 
 async def test_the_municipal_campaign_goes_out_under_strict_rate_limits(store: Store, clock, tmp_path):

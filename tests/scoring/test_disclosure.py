@@ -17,7 +17,6 @@ from __future__ import annotations
 import random
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from itertools import combinations
 
 import pytest
@@ -25,9 +24,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.assignments import expand
-from scoring.campaign import Campaign, Department, Group, Method, Milestone, Part, Period, Rater, Sector
+from scoring.campaign import Campaign, Department, Group, Method, Part, Rater
 from scoring.disclosure import HandedIn, released, staff_report
 from scoring.engine import FlagKind, Report, tally
+from tests.scoring.synthetic import synthetic
 
 relaxed = settings(deadline=None, max_examples=60)
 
@@ -40,17 +40,13 @@ def make_campaign(k: int, sizes: dict[str, int], methods: dict[str, Method], dep
                      min_raters=1, confidential=confidential)
 
     raters = [Rater(key=f"{g}_{i}", name=f"{g}评分人{i}", groups=[g]) for g, n in sizes.items() for i in range(n)]
-    return Campaign(
-        key="attack",
-        title="攻击测试",
-        period=Period(start=date(2024, 1, 1), end=date(2024, 12, 31)),
-        milestones=[Milestone(key="m", name="截止", due=datetime(2025, 1, 10))],
+    return synthetic(
+        "attack", "攻击测试",
         parts=[
             Part(key="p1", name="项目一", groups=[group("c1"), group("c2"), group("open1", confidential=False)]),
             Part(key="p2", name="项目二", groups=[group("c3")]),
         ],
         profiles={"standard": {"p1": 60, "p2": 40}},
-        sectors=[Sector(key="s", name="口")],
         departments=[Department(key=f"d{i}", name=f"部门{i}", sector="s", profile="standard")
                      for i in range(departments)],
         raters=raters,

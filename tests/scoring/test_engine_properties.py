@@ -6,7 +6,6 @@ import math
 import random
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.assignments import Assignment, expand
-from scoring.campaign import Campaign, Department, Group, Method, Milestone, Part, Period, Rater, Sector
+from scoring.campaign import Campaign, Department, Group, Method, Part, Rater
 from scoring.engine import Adjustment, Report, ScoreRow, compute, round_half_up
+from tests.scoring.synthetic import synthetic
 
 PARTS = {"p1": ["g1", "g2"], "p2": ["g3", "g4"], "p3": ["g5"]}
 PROFILES: dict[str, Any] = {
@@ -32,17 +32,13 @@ relaxed = settings(deadline=None, max_examples=100)
 def make_campaign(groups: list[dict[str, Any]], profiles: list[str], raters: int, cap: float | None) -> Campaign:
     """A campaign of the shape above: `groups` gives each group's method, weight, min_raters, approval."""
     spec = iter(groups)
-    return Campaign(
-        key="prop",
-        title="性质测试",
-        period=Period(start=date(2024, 1, 1), end=date(2024, 12, 31)),
-        milestones=[Milestone(key="m", name="截止", due=datetime(2025, 1, 10))],
+    return synthetic(
+        "prop", "性质测试",
         parts=[
             Part(key=p, name=f"项目{p}", groups=[Group(key=g, name=f"组{g}", milestone="m", **next(spec)) for g in gs])
             for p, gs in PARTS.items()
         ],
         profiles=PROFILES,
-        sectors=[Sector(key="s", name="口")],
         departments=[
             Department(key=f"d{i}", name=f"部门{i}", sector="s", profile=p) for i, p in enumerate(profiles)
         ],

@@ -18,6 +18,7 @@ from reports.provenance import FileStamp
 from scoring.assignments import expand
 from scoring.campaign import Campaign
 from scoring.engine import Adjustment, Report, compute, format_points
+from tests.texts.labels import heads, label, points_of, profile_label, score_of, summary_sheet
 
 
 def _example() -> ModuleType:
@@ -51,16 +52,17 @@ def _book(data: bytes):
 def test_xlsx_sheets_and_chinese_headers(report: Report, campaign: Campaign) -> None:
     book = _book(render_xlsx(report, campaign))
     assert book.sheetnames == [
-        "汇总 一般部门", "汇总 垂直管理部门", "汇总 金融机构",
+        *(summary_sheet("zh", profile) for profile in ("standard", "vertical", "financial")),
         "分口考核", "重点工作", "基层评议", "有关部门评议", "领导评议",
-        "评议组明细", "加减分", "问题标记",
+        *heads("zh", "group_detail", "adjustment", "flags"),
     ]
-    summary = book["汇总 一般部门"]
+    summary = book[summary_sheet("zh", "standard")]
     header = [c.value for c in summary[2]]  # row 1 says what the file is
-    assert header[:4] == ["排名", "代码", "部门", "所属口"]
-    assert header[-4:] == ["加减分", "总分", "数据完整", "问题标记"]
+    assert header[:4] == heads("zh", "rank", "key", "department", "sector")
+    assert header[-4:] == heads("zh", "adjustment", "total", "complete", "flags")
     assert "分口考核(25)" in header
-    assert [c.value for c in book["评议组明细"][2]][:6] == ["代码", "部门", "考核项目", "评议组", "计分方法", "得分"]
+    assert [c.value for c in book[label("zh", "group_detail")][2]][:6] == heads(
+        "zh", "key", "department", "part", "group", "method", "score")
     for ws in book.worksheets:
         assert ws.freeze_panes == "A3"
         assert all(c.font.bold for c in ws[2])
@@ -68,9 +70,9 @@ def test_xlsx_sheets_and_chinese_headers(report: Report, campaign: Campaign) -> 
 
 def test_xlsx_numbers_are_full_precision_shown_with_two_decimals(report: Report, campaign: Campaign) -> None:
     book = _book(render_xlsx(report, campaign))
-    summary = book["汇总 一般部门"]
+    summary = book[summary_sheet("zh", "standard")]
     header = [c.value for c in summary[2]]
-    total, rank, key = header.index("总分"), header.index("排名"), header.index("代码")
+    total, rank, key = (header.index(h) for h in heads("zh", "total", "rank", "key"))
     rows = list(summary.iter_rows(min_row=3))
     assert [r[key].value for r in rows] == ["A", "B", "C", "D"]
     parts = [i for i, h in enumerate(header) if h.endswith(")")]
@@ -80,7 +82,7 @@ def test_xlsx_numbers_are_full_precision_shown_with_two_decimals(report: Report,
         assert row[total].value == dept.total  # the exact figure; Excel shows it to two decimals
         assert row[total].number_format == "0.00"
         # a row adds up in Excel: its parts and adjustment make its total
-        added = sum(row[i].value or 0 for i in parts) + row[header.index("加减分")].value
+        added = sum(row[i].value or 0 for i in parts) + row[header.index(label("zh", "adjustment"))].value
         assert added == pytest.approx(row[total].value, abs=1e-9)
     a = rows[0]
     assert a[total].value == 88.375 and format_points(a[total].value) == "88.38"
@@ -93,35 +95,38 @@ def test_xlsx_numbers_are_full_precision_shown_with_two_decimals(report: Report,
 
 def test_xlsx_group_detail_and_flags(report: Report, campaign: Campaign) -> None:
     book = _book(render_xlsx(report, campaign))
-    detail = book["评议组明细"]
+    detail = book[label("zh", "group_detail")]
     expected_rows = sum(len(p.groups) for d in report.departments for p in d.parts.values())
     assert detail.max_row == 2 + expected_rows
     header = [c.value for c in detail[2]]
     leaders_a = next(r for r in detail.iter_rows(min_row=3, values_only=True) if r[0] == "A" and r[3] == "领导")
     row = dict(zip(header, leaders_a, strict=True))
-    assert (row["有效评分数"], row["应评数"], row["最低分"], row["最高分"]) == (4, 4, 60, 95)
-    assert row["标准差"] == pytest.approx(181.25**0.5, abs=1e-12)
-    flags = book["问题标记"]
+    n, expected, low, high, stdev = heads("zh", "n", "expected", "min", "max", "stdev")
+    assert (row[n], row[expected], row[low], row[high]) == (4, 4, 60, 95)
+    assert row[stdev] == pytest.approx(181.25**0.5, abs=1e-12)
+    flags = book[label("zh", "flags")]
     assert flags.max_row == 2 + sum(len(d.flags) for d in report.departments)
-    assert ("G", "农商银行", "缺外部考核结果", None) in list(flags.iter_rows(min_row=3, values_only=True))
+    missing = label("zh", "flag.missing_external")
+    assert ("G", "农商银行", missing, None) in list(flags.iter_rows(min_row=3, values_only=True))
 
 
 def test_xlsx_individual_scores_for_admins(report: Report, campaign: Campaign) -> None:
     rows = example.example_rows()
     book = _book(render_xlsx(report, campaign, scores=rows))
-    sheet = book["个人评分"]
+    sheet = book[label("zh", "scores")]
     assert sheet.max_row == 2 + len(rows)
     values = list(sheet.iter_rows(min_row=3, values_only=True))
+    recused, no = heads("zh", "recused", "no")
     # bare rows carry no record around them (comment, reason, source, by, time: see test_safe_files.py)
-    assert ("cV", "评分人cV", "互评", "C", "住建局", "回避", None, None, None, None, None, None, "否") in values
-    assert ("k1", "评分人k1", "牵头领导", "B", "财政局", 60, None, None, None, None, None, "否", "否") in values
+    assert ("cV", "评分人cV", "互评", "C", "住建局", recused, None, None, None, None, None, None, no) in values
+    assert ("k1", "评分人k1", "牵头领导", "B", "财政局", 60, None, None, None, None, None, no, no) in values
 
 
 def test_xlsx_in_english(report: Report, campaign: Campaign) -> None:
     book = _book(render_xlsx(report, campaign, lang="en"))
-    assert book.sheetnames[:3] == ["Summary standard", "Summary vertically managed", "Summary financial institutions"]
-    assert [c.value for c in book["Summary standard"][2]][:3] == ["Rank", "Key", "Department"]
-    assert book["Summary standard"]["C3"].value == "Development"
+    assert book.sheetnames[:3] == [summary_sheet("en", p) for p in ("standard", "vertical", "financial")]
+    assert [c.value for c in book[summary_sheet("en", "standard")][2]][:3] == heads("en", "rank", "key", "department")
+    assert book[summary_sheet("en", "standard")]["C3"].value == "Development"
 
 
 def test_xlsx_sheet_titles_are_made_valid(report: Report, campaign: Campaign) -> None:
@@ -139,19 +144,19 @@ def test_xlsx_sheet_titles_are_made_valid(report: Report, campaign: Campaign) ->
 def test_csv_parses(report: Report, campaign: Campaign) -> None:
     rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
     header, body = rows[1], rows[2:]  # row 1 says what the file is
-    assert header[:4] == ["类别", "排名", "代码", "部门"]
+    assert header[:4] == heads("zh", "profile", "rank", "key", "department")
     assert len(body) == len(report.departments)
     assert all(len(r) == len(header) for r in body)
     by_key = {r[2]: dict(zip(header, r, strict=True)) for r in body}
-    assert by_key["A"]["总分"] == "88.38"
-    assert by_key["A"]["领导评议折合分"] == "13.13"
-    assert by_key["C"]["加减分"] == "-0.25"
-    assert by_key["V"]["重点工作得分"] == ""  # not part of the vertical profile
-    assert by_key["D"]["分口考核得分"] == "" and by_key["D"]["分口考核折合分"] == "0.00"
-    assert by_key["B"]["数据完整"] == "否"
-    assert "缺外部考核结果" in by_key["G"]["问题标记"]
+    assert by_key["A"][label("zh", "total")] == "88.38"
+    assert by_key["A"][points_of("zh", "领导评议")] == "13.13"
+    assert by_key["C"][label("zh", "adjustment")] == "-0.25"
+    assert by_key["V"][score_of("zh", "重点工作")] == ""  # not part of the vertical profile
+    assert by_key["D"][score_of("zh", "分口考核")] == "" and by_key["D"][points_of("zh", "分口考核")] == "0.00"
+    assert by_key["B"][label("zh", "complete")] == label("zh", "no")
+    assert label("zh", "flag.missing_external") in by_key["G"][label("zh", "flags")]
     english = list(csv.reader(io.StringIO(render_csv(report, campaign, lang="en"))))
-    assert english[1][:4] == ["Profile", "Rank", "Key", "Department"]
+    assert english[1][:4] == heads("en", "profile", "rank", "key", "department")
     assert english[2][3] == "Development"
 
 
@@ -165,7 +170,7 @@ def test_table_lists_every_department_aligned(report: Report, campaign: Campaign
     # the standard block: header then four departments; Chinese names are two columns a character,
     # so every line ends at the same column once the markers are set aside
     assert lines[1].startswith("2024年度部门考评（y2024）")  # what the table is: campaign, when made, state
-    start = lines.index("类别：一般部门 (standard)") + 1
+    start = lines.index(label("zh", "profile_title", profile=f"{profile_label('zh', 'standard')} (standard)")) + 1
     block = [line.rstrip(" *+") for line in lines[start : start + 5]]
     assert len({display_width(line) for line in block}) == 1
     english = render_table(report, campaign, lang="en")
@@ -202,13 +207,14 @@ def test_unknown_total_is_not_zero_in_any_format(report: Report, campaign: Campa
     rows = {r[2]: r for r in list(csv.reader(io.StringIO(render_csv(report, campaign))))[1:]}
     header = list(csv.reader(io.StringIO(render_csv(report, campaign))))[1]
     row = dict(zip(header, rows["G"], strict=True))
-    assert (row["排名"], row["总分"]) == ("—", "—")
+    rank, total, result = heads("zh", "rank", "total", "external_result")
+    assert (row[rank], row[total]) == ("—", "—")  # "—" (reports.exports.UNKNOWN) is a figure's mark, not a text
     book = _book(render_xlsx(report, campaign))
-    sheet = book["汇总 金融机构"]
+    sheet = book[summary_sheet("zh", "financial")]
     cells = [[c.value for c in r] for r in sheet.iter_rows()]
-    head = next(r for r in cells if "排名" in r)
+    head = next(r for r in cells if rank in r)
     g_row = dict(zip(head, next(r for r in cells if "G" in r), strict=True))
-    assert (g_row["排名"], g_row["外部考核结果"]) == ("—", "—")
+    assert (g_row[rank], g_row[result]) == ("—", "—")
 
 
 STAMP = FileStamp(made="2025-01-08 14:30 Asia/Shanghai", provisional=True)
@@ -216,7 +222,8 @@ STAMP = FileStamp(made="2025-01-08 14:30 Asia/Shanghai", provisional=True)
 
 def test_every_file_says_what_it_is(report: Report, campaign: Campaign) -> None:
     def states(text: str) -> bool:
-        return "2024年度部门考评" in text and "y2024" in text and "2025-01-08 14:30" in text and "暂定" in text
+        return ("2024年度部门考评" in text and "y2024" in text and "2025-01-08 14:30" in text
+                and label("zh", "state.provisional") in text)
 
     assert states("\n".join(render_table(report, campaign, stamp=STAMP).splitlines()[:2]))
     assert states(next(iter(csv.reader(io.StringIO(render_csv(report, campaign, stamp=STAMP)))))[0])
@@ -225,9 +232,10 @@ def test_every_file_says_what_it_is(report: Report, campaign: Campaign) -> None:
     data = json.loads(render_json(report, stamp=STAMP))
     assert (data["generated_at"], data["provisional"]) == ("2025-01-08 14:30 Asia/Shanghai", True)
     final = FileStamp(made="2025-02-01 09:00 Asia/Shanghai", provisional=False)
-    assert "暂定" not in render_table(report, campaign, stamp=final)
+    final_table = render_table(report, campaign, stamp=final)
+    assert label("zh", "state.provisional") not in final_table and label("zh", "state.final") in final_table
     english = render_table(report, campaign, lang="en", stamp=STAMP).splitlines()[1]
-    assert "2024 assessment" in english and "provisional" in english
+    assert "2024 assessment" in english and label("en", "state.provisional") in english
 
 
 def test_adjustments_and_clamping_in_every_file(campaign: Campaign) -> None:
@@ -239,12 +247,14 @@ def test_adjustments_and_clamping_in_every_file(campaign: Campaign) -> None:
     assert "5.00!" not in next(x for x in render_table(report, campaign).splitlines() if "住建局" in x)
     rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
     by_key = {r[2]: dict(zip(rows[1], r, strict=True)) for r in rows[2:]}
-    assert (by_key["A"]["加减分"], by_key["A"]["加减分封顶"]) == ("5.00", "是")
-    assert by_key["A"]["加减分明细"] == "#1 +3 省级表彰; #2 +4 国家级试点"
-    assert by_key["C"]["加减分封顶"] == "否"
+    adjustment, clamped, yes, no = heads("zh", "adjustment", "adjustment_clamped", "yes", "no")
+    assert (by_key["A"][adjustment], by_key["A"][clamped]) == ("5.00", yes)
+    assert by_key["A"][label("zh", "adjustment_items")] == "#1 +3 省级表彰; #2 +4 国家级试点"
+    assert by_key["C"][clamped] == no
     book = _book(render_xlsx(report, campaign))
-    sheet = book["加减分"]
-    assert [c.value for c in sheet[2]] == ["代码", "部门", "编号", "分值", "理由", "加减分", "加减分封顶"]
+    sheet = book[adjustment]
+    assert [c.value for c in sheet[2]] == heads("zh", "key", "department", "id", "value", "adjustment_reason",
+                                                "adjustment", "adjustment_clamped")
     listed = list(sheet.iter_rows(min_row=3, values_only=True))
-    assert ("A", "发展改革委", 1, 3, "省级表彰", 5, "是") in listed
-    assert ("C", "住建局", 3, -0.25, "=通报批评", -0.25, "否") in listed
+    assert ("A", "发展改革委", 1, 3, "省级表彰", 5, yes) in listed
+    assert ("C", "住建局", 3, -0.25, "=通报批评", -0.25, no) in listed

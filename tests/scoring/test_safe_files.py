@@ -15,6 +15,7 @@ from reports.exports import MAX_CELL, render_csv, render_scores_csv, render_scor
 from scoring.assignments import expand
 from scoring.engine import compute
 from scoring.entries import ScoreEntry
+from tests.texts.labels import heads, label, summary_sheet
 
 HYPERLINK = '=HYPERLINK("http://x","a")'
 
@@ -64,10 +65,10 @@ def test_a_department_named_like_a_formula_stays_text_in_every_sheet() -> None:
     assert any(c.value == HYPERLINK for c in cells)
     assert all(c.data_type != "f" for c in cells)
     # numbers stay numbers: the -0.25 adjustment of C is a figure, not text
-    summary = book["汇总 一般部门"]
+    summary = book[summary_sheet("zh", "standard")]
     header = [c.value for c in summary[2]]
     c_row = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[1] == "C")
-    assert c_row[header.index("加减分")] == -0.25
+    assert c_row[header.index(label("zh", "adjustment"))] == -0.25
 
 
 def test_csv_text_that_starts_like_a_formula_gets_a_quote() -> None:
@@ -76,26 +77,29 @@ def test_csv_text_that_starts_like_a_formula_gets_a_quote() -> None:
     rows = list(csv.reader(io.StringIO(render_csv(report, campaign))))
     header = rows[1]
     by_key = {r[2]: dict(zip(header, r, strict=True)) for r in rows[2:]}
-    assert by_key["A"]["部门"] == "'" + HYPERLINK
-    assert by_key["B"]["部门"] == "'+1+2"
-    assert by_key["C"]["部门"] == "'@SUM(A1:A2)"
-    assert by_key["D"]["部门"] == "'-2+3"
-    assert by_key["C"]["加减分"] == "-0.25"  # a figure: no quote
+    department = label("zh", "department")
+    assert by_key["A"][department] == "'" + HYPERLINK
+    assert by_key["B"][department] == "'+1+2"
+    assert by_key["C"][department] == "'@SUM(A1:A2)"
+    assert by_key["D"][department] == "'-2+3"
+    assert by_key["C"][label("zh", "adjustment")] == "-0.25"  # a figure: no quote
 
 
 def test_scores_export_is_safe_and_bounded() -> None:
     campaign = example.build_campaign()
     rows = list(csv.reader(io.StringIO(render_scores_csv(entries(), campaign))))
     header, body = rows[1], rows[2:]
-    assert header == ["评分人代码", "评分人", "评议组", "代码", "部门", "分值", "意见", "回避理由", "来源", "录入人",
-                      "录入时间", "已审定", "逾期录入"]
+    assert header == heads("zh", "rater_key", "rater", "group", "key", "department", "value", "comment", "reason",
+                           "source", "entered_by", "at", "approved", "late")
+    value, comment, reason, source, by = heads("zh", "value", "comment", "reason", "source", "entered_by")
     first, second, third, fourth = (dict(zip(header, r, strict=True)) for r in body)
-    assert (first["分值"], first["意见"], first["来源"]) == ("87.5", "'=1+2", "本人（机器人）")
-    assert first["录入人"] == "rater:l1"
-    assert (second["分值"], second["回避理由"], second["来源"]) == ("回避", "'-本人曾任该局局长", "代录")
-    assert third["意见"] == "'\t@cmd" and third["来源"] == "导入"
-    assert fourth["分值"] == ""  # NaN is no value
-    assert len(fourth["意见"]) == MAX_CELL and fourth["意见"].endswith("…")
+    assert (first[value], first[comment], first[source]) == ("87.5", "'=1+2", label("zh", "source.bot"))
+    assert first[by] == "rater:l1"
+    assert (second[value], second[reason], second[source]) == (label("zh", "recused"), "'-本人曾任该局局长",
+                                                               label("zh", "source.proxy"))
+    assert third[comment] == "'\t@cmd" and third[source] == label("zh", "source.import")
+    assert fourth[value] == ""  # NaN is no value
+    assert len(fourth[comment]) == MAX_CELL and fourth[comment].endswith("…")
 
     data = render_scores_xlsx(entries(), campaign)
     assert formulas(data) == []

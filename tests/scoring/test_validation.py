@@ -52,6 +52,13 @@ def the_problem(text: str) -> Problem:
     return problems[0]
 
 
+def message_at(text: str, path: str, line: int) -> str:
+    """The message of the one problem in `text`, which must be at `path` on line `line`."""
+    problem = the_problem(text)
+    assert (problem.path, problem.line) == (path, line), problem
+    return problem.message
+
+
 def at(problems: list[Problem], path: str) -> Problem:
     found = [p for p in problems if p.path == path]
     assert len(found) == 1, f"no single problem at {path!r}: " + "\n".join(map(str, problems))
@@ -114,10 +121,9 @@ def test_the_example_is_valid() -> None:
 )
 def test_unknown_reference(old: str, new: str, path: str, anchor: str, words: tuple[str, ...]) -> None:
     text = edit(old, new)
-    problem = the_problem(text)
-    assert (problem.source, problem.path, problem.line) == (SOURCE, path, line_of(text, anchor))
-    assert problem.message.startswith(f"unknown {words[0]} '{words[1]}'"), problem.message
-    assert "known:" in problem.message  # says what would have been right
+    message = message_at(text, path, line_of(text, anchor))
+    assert message.startswith(f"unknown {words[0]} '{words[1]}'"), message
+    assert "known:" in message  # says what would have been right
 
 
 def test_unknown_own_department_of_a_rater() -> None:
@@ -163,9 +169,8 @@ def test_duplicate_yaml_mapping_key(where: str) -> None:
     else:
         text = edit("name_en: Finance Bureau, sector: econ,", "name_en: Finance Bureau, sector: econ, sector: social,")
         path, line = "departments[1].sector", line_of(text, "{key: czj,")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == (path, line)
-    assert "appears twice" in problem.message
+    message = message_at(text, path, line)
+    assert "appears twice" in message
 
 
 # -- weights, coverage and rules --------------------------------------------------------
@@ -173,33 +178,29 @@ def test_duplicate_yaml_mapping_key(where: str) -> None:
 
 def test_profile_weights_must_add_up_to_100() -> None:
     text = edit("related: 20, leaders: 15}", "related: 20, leaders: 10}")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("profiles.standard", line_of(text, "standard: {sector: 25"))
-    assert "95" in problem.message and "100" in problem.message
+    message = message_at(text, "profiles.standard", line_of(text, "standard: {sector: 25"))
+    assert "95" in message and "100" in message
 
 
 def test_profile_weight_for_an_unknown_part() -> None:
     text = edit("vertical: {sector: 30, key_work: 0,", "vertical: {sector: 30, keywork: 0,")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("profiles.vertical.keywork", line_of(text, "vertical: {sector: 30"))
-    assert problem.message.startswith("unknown part 'keywork'")
+    message = message_at(text, "profiles.vertical.keywork", line_of(text, "vertical: {sector: 30"))
+    assert message.startswith("unknown part 'keywork'")
 
 
 def test_group_with_no_raters() -> None:
     gov = next(line for line in TEXT.splitlines() if "{key: gov_bodies," in line)
     text = edit(gov, gov + "\n      - {key: congress, name: 人大代表评议, milestone: scores}")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("parts[3].groups[3]", line_of(text, "{key: congress,"))
-    assert "congress" in problem.message and "no raters" in problem.message
+    message = message_at(text, "parts[3].groups[3]", line_of(text, "{key: congress,"))
+    assert "congress" in message and "no raters" in message
 
 
 def test_rater_with_nothing_to_score() -> None:
     # the only department it names is external: nothing is ever assigned to it
     lonely = "  - {key: lonely, name: 孤立评分人, groups: [{group: four_offices, assign: {departments: [icbc]}}]}\n"
     text = edit("\nstaff:\n", "\n" + lonely + "\nstaff:\n")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("raters[19]", line_of(text, "{key: lonely,"))
-    assert "nothing to score" in problem.message
+    message = message_at(text, "raters[19]", line_of(text, "{key: lonely,"))
+    assert "nothing to score" in message
 
 
 @pytest.mark.parametrize(
@@ -225,9 +226,8 @@ def test_rater_with_nothing_to_score() -> None:
 )
 def test_rule_giving_a_rater_its_own_department(old: str, new: str, path: str, anchor: str) -> None:
     text = edit(old, new)
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == (path, line_of(text, anchor))
-    assert "own department" in problem.message
+    message = message_at(text, path, line_of(text, anchor))
+    assert "own department" in message
 
 
 def test_own_and_peers_rules_and_declared_conflicts_are_accepted() -> None:
@@ -240,9 +240,8 @@ def test_own_and_peers_rules_and_declared_conflicts_are_accepted() -> None:
 
 def test_own_rule_needs_the_raters_department() -> None:
     text = edit("name_en: Mayor, groups: [leaders]}", "name_en: Mayor, groups: [leaders, self_eval]}")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("raters[17].groups[1]", line_of(text, "{key: ld_sz,"))
-    assert "own department" in problem.message
+    message = message_at(text, "raters[17].groups[1]", line_of(text, "{key: ld_sz,"))
+    assert "own department" in message
 
 
 # -- dates, timezone, scale -------------------------------------------------------------
@@ -253,24 +252,21 @@ def test_own_rule_needs_the_raters_department() -> None:
 )
 def test_milestone_outside_the_campaign_period(due: str, shown: str) -> None:
     text = edit("due: 2027-01-15 18:00:00", f"due: {due}")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("milestones[2].due", line_of(text, "{key: external,"))
-    assert shown in problem.message and "outside" in problem.message
+    message = message_at(text, "milestones[2].due", line_of(text, "{key: external,"))
+    assert shown in message and "outside" in message
 
 
 def test_invalid_timezone() -> None:
     text = edit("timezone: Asia/Shanghai", "timezone: Asia/Shanghia")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("timezone", line_of(text, "timezone:"))
-    assert "Asia/Shanghia" in problem.message
+    message = message_at(text, "timezone", line_of(text, "timezone:"))
+    assert "Asia/Shanghia" in message
 
 
 @pytest.mark.parametrize(("preset", "index"), [("105", 1), ("87.55", 1), ("-5", 1)])
 def test_preset_off_the_scale(preset: str, index: int) -> None:
     text = edit("presets: [100, 95,", f"presets: [100, {preset},")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == (f"presets[{index}]", line_of(text, "presets:"))
-    assert "not on the scale" in problem.message
+    message = message_at(text, f"presets[{index}]", line_of(text, "presets:"))
+    assert "not on the scale" in message
 
 
 # -- the shape of the document ----------------------------------------------------------
@@ -278,9 +274,8 @@ def test_preset_off_the_scale(preset: str, index: int) -> None:
 
 def test_unknown_field_is_a_typo() -> None:
     text = edit("report_min_raters: 3", "report_min_rater: 3")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("report_min_rater", line_of(text, "report_min_rater:"))
-    assert "unknown field" in problem.message
+    message = message_at(text, "report_min_rater", line_of(text, "report_min_rater:"))
+    assert "unknown field" in message
 
 
 def test_misspelt_field_inside_a_list_item() -> None:
@@ -301,17 +296,14 @@ def test_misspelt_field_inside_a_list_item() -> None:
 )
 def test_missing_required_field(old: str, path: str, anchor: str) -> None:
     text = edit(old, "")
-    problem = the_problem(text)
     # the line of the mapping that lacks the field
-    assert (problem.path, problem.line) == (path, line_of(text, anchor))
-    assert problem.message == "required field is missing"
+    assert message_at(text, path, line_of(text, anchor)) == "required field is missing"
 
 
 def test_bad_enum_value() -> None:
     text = edit("assign: peers, method: trimmed_mean}", "assign: peers, method: avg}")
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("parts[0].groups[1].method", line_of(text, "method: avg"))
-    assert "trimmed_mean" in problem.message
+    message = message_at(text, "parts[0].groups[1].method", line_of(text, "method: avg"))
+    assert "trimmed_mean" in message
 
 
 @pytest.mark.parametrize(
@@ -323,63 +315,62 @@ def test_bad_enum_value() -> None:
 )
 def test_not_yaml(old: str, new: str, anchor: str) -> None:
     text = edit(old, new)
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("", line_of(text, anchor))
-    assert problem.message.startswith("not valid YAML")
+    message = message_at(text, "", line_of(text, anchor))
+    assert message.startswith("not valid YAML")
 
 
 @pytest.mark.parametrize("text", ["", "- just\n- a list\n", "plain words\n"])
 def test_not_a_mapping(text: str) -> None:
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("", 1)
-    assert "mapping" in problem.message
+    message = message_at(text, "", 1)
+    assert "mapping" in message
 
 
 def test_unquoted_quiet_hours_time() -> None:
     # YAML 1.1 reads 22:00 as the sexagesimal integer 1320
     text = edit('quiet_hours: {start: "22:00", end: "08:00"}', 'quiet_hours: {start: 22:00, end: "08:00"}')
-    problem = the_problem(text)
-    assert (problem.path, problem.line) == ("reminders.quiet_hours.start", line_of(text, "quiet_hours:"))
-    assert '"22:00"' in problem.message
+    message = message_at(text, "reminders.quiet_hours.start", line_of(text, "quiet_hours:"))
+    assert '"22:00"' in message
 
 
 # -- every problem at once --------------------------------------------------------------
 
 
-def test_five_mistakes_give_five_problems() -> None:
-    text = edit(
-        "timezone: Asia/Shanghai", "timezone: Mars/Olympus",
-        "presets: [100, 95,", "presets: [100, 101,",
-        "related: 20, leaders: 15}", "related: 20, leaders: 16}",
-        "name_en: Education Bureau, sector: social,", "name_en: Education Bureau, sector: socal,",
-        "collects_for: [ld_sz, ld_cw]", "collects_for: [ld_sz, ld_xx]",
-    )
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        pytest.param(
+            ("timezone: Asia/Shanghai", "timezone: Mars/Olympus",
+             "presets: [100, 95,", "presets: [100, 101,",
+             "related: 20, leaders: 15}", "related: 20, leaders: 16}",
+             "name_en: Education Bureau, sector: social,", "name_en: Education Bureau, sector: socal,",
+             "collects_for: [ld_sz, ld_cw]", "collects_for: [ld_sz, ld_xx]"),
+            [("timezone", "timezone:", 1),
+             ("presets[1]", "presets:", 1),
+             ("profiles.standard", "standard: {", 1),
+             ("departments[4].sector", "{key: jyj,", 1),
+             ("staff[1].collects_for[1]", "collects_for:", 1)],
+            id="five-mistakes-five-problems",
+        ),
+        pytest.param(
+            ("report_min_raters: 3", "report_min_rater: 3",
+             'quiet_hours: {start: "22:00"', "quiet_hours: {start: 22:00",
+             "name: 市财政局, ", "",
+             "assign: peers, method: trimmed_mean}", "assign: peers, method: avg}",
+             "timezone: Asia/Shanghai\n", "timezone: Asia/Shanghai\ntimezone: Asia/Shanghai\n"),
+            [("report_min_rater", "report_min_rater:", 1),
+             ("reminders.quiet_hours.start", "quiet_hours:", 1),
+             ("departments[1].name", "{key: czj,", 1),
+             ("parts[0].groups[1].method", "method: avg", 1),
+             ("timezone", "timezone:", 2)],
+            id="all-shape-mistakes-at-once",
+        ),
+    ],
+)
+def test_every_mistake_is_reported_at_once(edits: tuple[str, ...], expected: list[tuple[str, str, int]]) -> None:
+    text = edit(*edits)
     problems = problems_of(text)
-    assert sorted((p.path, p.line) for p in problems) == sorted([
-        ("timezone", line_of(text, "timezone:")),
-        ("presets[1]", line_of(text, "presets:")),
-        ("profiles.standard", line_of(text, "standard: {")),
-        ("departments[4].sector", line_of(text, "{key: jyj,")),
-        ("staff[1].collects_for[1]", line_of(text, "collects_for:")),
-    ])
-
-
-def test_all_shape_mistakes_at_once() -> None:
-    text = edit(
-        "report_min_raters: 3", "report_min_rater: 3",
-        'quiet_hours: {start: "22:00"', "quiet_hours: {start: 22:00",
-        "name: 市财政局, ", "",
-        "assign: peers, method: trimmed_mean}", "assign: peers, method: avg}",
-        "timezone: Asia/Shanghai\n", "timezone: Asia/Shanghai\ntimezone: Asia/Shanghai\n",
-    )
-    problems = problems_of(text)
-    assert sorted((p.path, p.line) for p in problems) == sorted([
-        ("report_min_rater", line_of(text, "report_min_rater:")),
-        ("reminders.quiet_hours.start", line_of(text, "quiet_hours:")),
-        ("departments[1].name", line_of(text, "{key: czj,")),
-        ("parts[0].groups[1].method", line_of(text, "method: avg")),
-        ("timezone", line_of(text, "timezone:", 2)),
-    ])
+    assert sorted((p.path, p.line) for p in problems) == sorted(
+        (path, line_of(text, anchor, nth)) for path, anchor, nth in expected)
 
 
 def test_problem_text_names_file_line_and_path() -> None:

@@ -13,6 +13,7 @@ from reports.chart import Disclosure, NoCJKFont, chart_plan, cjk_font, clip, dra
 from scoring.assignments import expand
 from scoring.campaign import Campaign
 from scoring.engine import Adjustment, Report, ScoreRow, compute
+from tests.texts.labels import profile_label
 
 
 def full_report(campaign: Campaign) -> Report:
@@ -62,7 +63,8 @@ def test_plan_ranks_stacks_and_withholds(small):
         grey: Disclosure(parts=frozenset()),
     }
     panels = chart_plan(report, small, "zh", disclosure)
-    assert [p.title.split(" ")[0] for p in panels] == ["一般部门", "垂直管理部门"]  # no external panel
+    # no external panel
+    assert [p.title.split(" ")[0] for p in panels] == [profile_label("zh", "standard"), profile_label("zh", "vertical")]
     panel = panels[0]
     assert panel.hidden == 1 and len(panel.bars) == len(standard) - 1
     assert [b.label.split(".")[0] for b in panel.bars] == [str(n) for n in range(1, len(panel.bars) + 1)]

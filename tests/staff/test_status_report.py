@@ -6,7 +6,7 @@ import asyncio
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,8 @@ from scoring.engine import format_points
 from storage.reporting import build_report, build_view
 from storage.sheets import Writer
 from storage.store import Store
+from tests.conftest import bind
+from tests.texts.labels import heads, label
 from tests.texts.shapes import shows
 from texts import t
 
@@ -63,20 +65,14 @@ def campaign(small: Campaign) -> Campaign:
     return small.model_copy(update={"staff": [*small.staff, clerk]})
 
 
-async def bind(store: Store, chatter, campaign: Campaign, kind: str, key: str, user_id: int) -> None:
-    stored = await store.campaigns.get(campaign.key)
-    (invite,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {invite.token}")
-
-
 @pytest.fixture
 async def people(store: Store, chatter, campaign: Campaign) -> int:
     """Campaign loaded; staff, admin, collector and one leader bound. Returns the campaign id."""
     await store.campaigns.load(campaign)
-    await bind(store, chatter, campaign, "staff", "clerk", STAFF)
-    await bind(store, chatter, campaign, "staff", "admin", ADMIN)
-    await bind(store, chatter, campaign, "staff", "col_zf", COLLECTOR)
-    await bind(store, chatter, campaign, "rater", "ld_cw", RATER)
+    await bind(chatter, store, campaign, "staff", "clerk", STAFF)
+    await bind(chatter, store, campaign, "staff", "admin", ADMIN)
+    await bind(chatter, store, campaign, "staff", "col_zf", COLLECTOR)
+    await bind(chatter, store, campaign, "rater", "ld_cw", RATER)
     chatter.session.clear()
     return (await store.campaigns.get(campaign.key)).id
 
@@ -199,19 +195,22 @@ async def test_staff_report_text_workbook_and_chart(chatter, store, people, camp
     fgw = staff.department("fgw")
     assert f"{format_points(fgw.total)}*" in text  # the staff view's total: the two leaders' values left out
     assert fgw.total != (await build_report(store, await store.campaigns.get(campaign.key))).department("fgw").total
-    assert shows(text, "zh", "rp.note_staff") and "保密：部分评分暂不计入：" in text
-    assert t("zh", "rp.flags_title") in text and "待审定：重点工作牵头领导评议（4 个部门）" in text
+    assert shows(text, "zh", "rp.note_staff") and shows(text, "zh", "rp.flag_line", flag=label("zh", "flag.withheld"))
+    first_pending = t("zh", "rp.flag_item", name="重点工作牵头领导评议", n=4)
+    assert t("zh", "rp.flags_title") in text and shows(text, "zh", "rp.flag_line",
+                                                       flag=label("zh", "flag.pending_approval"), items=first_pending)
     assert len(text) <= 4096
     name, data = document(chatter)
     assert name.endswith(".xlsx") and not name.endswith("-full.xlsx")
     book = load_workbook(io.BytesIO(data), read_only=True)
-    assert "个人评分" not in book.sheetnames
-    assert "非管理员视图" in next(book["评议组明细"].iter_rows(values_only=True))[0]
-    rows = list(book["评议组明细"].iter_rows(min_row=2, values_only=True))
+    assert label("zh", "scores") not in book.sheetnames
+    assert shows(next(book[label("zh", "group_detail")].iter_rows(values_only=True))[0], "zh", "label.staff_view")
+    rows = list(book[label("zh", "group_detail")].iter_rows(min_row=2, values_only=True))
     header, body = rows[0], rows[1:]
     counties = [dict(zip(header, r, strict=True)) for r in body if r[3] == "县（市、区）政府评议"]
     # three counties handed in: counted, but their minimum and maximum are single raters' values
-    assert counties and all(c["有效评分数"] == 3 and c["最低分"] == "—" and c["最高分"] == "—" for c in counties)
+    n, low, high = heads("zh", "n", "min", "max")
+    assert counties and all(c[n] == 3 and c[low] == "—" and c[high] == "—" for c in counties)
     (photo,) = chatter.session.of("SendPhoto")
     assert photo.params["photo"].data.startswith(b"\x89PNG") and len(photo.params["caption"]) <= 1024
 
@@ -222,9 +221,9 @@ async def test_admin_workbook_alone_has_individual_scores(chatter, store, people
     name, data = document(chatter)
     assert name.endswith("-full.xlsx")
     book = load_workbook(io.BytesIO(data), read_only=True)
-    assert len(list(book["个人评分"].iter_rows())) == len(values) + 2
-    assert "仅限管理员" in next(book["个人评分"].iter_rows(values_only=True))[0]
-    assert len(list(book["评议组明细"].iter_rows())) > 2
+    assert len(list(book[label("zh", "scores")].iter_rows())) == len(values) + 2
+    assert label("zh", "admin_only") in next(book[label("zh", "scores")].iter_rows(values_only=True))[0]
+    assert len(list(book[label("zh", "group_detail")].iter_rows())) > 2
     assert chatter.session.of("SendPhoto")
 
 
@@ -299,7 +298,7 @@ async def test_a_file_held_back_by_flood_control_is_sent_after_the_wait(chatter,
 
 async def test_status_and_report_fit_a_phone_for_the_municipal_campaign(chatter, store, municipal):
     await store.campaigns.load(municipal)
-    await bind(store, chatter, municipal, "staff", "dc_deputy", STAFF)
+    await bind(chatter, store, municipal, "staff", "dc_deputy", STAFF)
     cid = (await store.campaigns.get(municipal.key)).id
     await score(store, cid, {r.key for r in municipal.raters[::2]})
     chatter.session.clear()
@@ -314,7 +313,8 @@ async def test_status_and_report_fit_a_phone_for_the_municipal_campaign(chatter,
     text = chatter.session.of("SendMessage")[-1].params["text"]
     standard = sum(d.profile == "standard" for d in municipal.departments)
     assert len(text) <= 4096 and t("zh", "rp.more", n=standard - 15) in text
-    assert "缺外部考核结果" in text and "  —       —*  中国工商银行某市分行" in text  # no result yet: not 0
+    assert label("zh", "flag.missing_external") in text
+    assert "  —       —*  中国工商银行某市分行" in text  # no result yet: "—" (reports.exports.UNKNOWN), not 0
     assert chatter.session.of("SendDocument") and chatter.session.of("SendPhoto")
 
 

@@ -3,23 +3,15 @@ Through the production dispatcher (feed_update), messages the bot starts include
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from scoring.validation import load_campaign
-from storage.store import Store
-from tests.conftest import EXAMPLES
-from tests.texts.shapes import shows
+from tests.conftest import EXAMPLES, bind
+from tests.texts.shapes import shape, shows
 from texts import t
 
 ADMIN, APPROVER, LEAD, MAYOR = 701, 702, 704, 705
 
-
-async def bind(chatter, store: Store, campaign_key: str, kind: str, key: str, user_id: int, lang: str) -> None:
-    stored = await store.campaigns.get(campaign_key)
-    (inv,) = await store.people.issue_invites(stored.id, [(kind, key)], timedelta(days=30))
-    await chatter.send(user_id, f"/start {inv.token}", lang=lang)
 
 
 def sent_to(chatter, user_id: int) -> list[dict]:
@@ -52,28 +44,28 @@ async def test_a_remind_reaches_an_english_telegram_user_in_english_with_full_la
 
 async def test_typed_value_errors_in_english(chatter, store, team):
     await chatter.send(MAYOR, "/start", lang="en")
-    await chatter.press(MAYOR, chatter.button("Continue"), lang="en")
-    await chatter.press(MAYOR, chatter.button("Other"), lang="en")
+    await chatter.press(MAYOR, chatter.button(shape("en", "btn.continue")), lang="en")
+    await chatter.press(MAYOR, chatter.button(t("en", "btn.other")), lang="en")
     await chatter.send(MAYOR, "abc", lang="en")
-    assert t("en", "value.not_a_number", text="abc") in chatter.last_text() and "不是数字" not in chatter.last_text()
+    no_number = t("zh", "value.not_a_number", text="abc")
+    assert t("en", "value.not_a_number", text="abc") in chatter.last_text() and no_number not in chatter.last_text()
     await chatter.send(MAYOR, "101", lang="en")
-    assert "不" not in chatter.last_text() and "超出" not in chatter.last_text()
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in chatter.last_text())  # not a Chinese word in it
 
 
 async def test_return_and_reopen_notices_in_the_raters_language(chatter, store, team):
     stored = await store.campaigns.get(team.key)
     _, items = await store.sheets.walk((await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")).id)
     await chatter.send(LEAD, "/start", lang="en")
-    await chatter.press(LEAD, chatter.button("Continue"), lang="en")
-    for _ in items:
-        await chatter.press(LEAD, chatter.button("90"), lang="en")
-    await chatter.press(LEAD, chatter.button("Submit"), lang="en")
-    await chatter.press(LEAD, chatter.button("Yes, submit"), lang="en")
+    await chatter.fill(LEAD, shape("en", "btn.continue"), len(items), lang="en")
+    await chatter.press(LEAD, chatter.button(t("en", "btn.submit")), lang="en")
+    await chatter.press(LEAD, chatter.button(t("en", "btn.confirm_submit")), lang="en")
     assert (await store.sheets.find(stored.id, "kwl_econ", "key_work_leads")).state == "submitted"
     await chatter.press(APPROVER, chatter.button(t("zh", "btn.return")))
     await chatter.send(APPROVER, "请补充评语后再提交")
     told = sent_to(chatter, LEAD)[-1]
-    assert "请补充评语后再提交" in told["text"] and "退回" not in told["text"].replace("请补充评语后再提交", "")
+    assert shows(told["text"], "en", "approval.told_rater", comment="请补充评语后再提交")
+    assert not shows(told["text"], "zh", "approval.told_rater")
     assert all(ord(ch) < 0x3000 for ch in labels(told["reply_markup"])[0])  # an English button
 
 
@@ -83,7 +75,7 @@ async def test_campaign_default_language_for_a_user_whose_telegram_is_neither(ch
     assert campaign.default_lang == "en"
     await store.campaigns.load(campaign)
     await bind(chatter, store, campaign.key, "rater", "ld_sz", MAYOR, "ru")
-    assert "Continue" in str(chatter.last_markup())
+    assert any(shows(b["text"], "en", "btn.continue") for row in chatter.last_markup() for b in row)
     await chatter.send(MAYOR, "/lang 中文", lang="ru")
     assert chatter.last_text() == t("zh", "lang.switched")
 
@@ -124,12 +116,12 @@ CONTACT = 706
 async def test_labels_are_whole_and_part_and_group_not_repeated(chatter, store, team):
     await bind(chatter, store, team.key, "rater", "c_fgw", CONTACT, "en")
     buttons = [b["text"] for row in chatter.last_markup() for b in row]
-    assert "Continue Sector peer evaluation" in buttons  # 31 characters, once cut at 28
+    assert t("en", "btn.continue", group="Sector peer evaluation") in buttons  # 31 characters, once cut at 28
     await chatter.send(MAYOR, "/lang zh", lang="en")
     await chatter.send(MAYOR, "/start", lang="en")
     home = chatter.last_text()
     assert "市领导评议</b>" in home and "市领导评议 · 市领导评议" not in home
-    await chatter.press(MAYOR, chatter.button("继续"), lang="en")
+    await chatter.press(MAYOR, chatter.button(shape("zh", "btn.continue")), lang="en")
     assert chatter.last_text().startswith("<b>市领导评议</b>")
 
 
