@@ -14,9 +14,9 @@ from pydantic import field_validator
 from handlers.callbacks import strict_number
 from handlers.cards import group_names
 from handlers.clock import local_time
-from handlers.identity import Me
+from handlers.identity import Me, Member, StaffMember
 from handlers.notices import Outbox, kick
-from handlers.replies import ack
+from handlers.replies import ack, say, show_text
 from handlers.roles import HasRole
 from scoring.adjustments import AdjustmentRefused, find_department
 from scoring.campaign import Role
@@ -58,7 +58,7 @@ class AdminPrompt(StatesGroup):
     reopen_reason = State()
 
 
-def _dept_name(me: Me, key: str) -> str:
+def _dept_name(me: Member, key: str) -> str:
     d = me.campaign.department(key)
     return name_in(me.lang, d.name, d.name_en)
 
@@ -79,7 +79,7 @@ def _confirm_markup(me: Me, pending_id: int) -> InlineKeyboardMarkup:
 # -- adjustments --------------------------------------------------------------------
 
 
-async def on_adjust(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_adjust(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/adjust DEPT POINTS REASON: checked by the same rule as the CLI, shown back, stored on Confirm."""
     parts = (command.args or "").split(maxsplit=2)
     if len(parts) < 3:
@@ -99,7 +99,7 @@ async def on_adjust(message: Message, command: CommandObject, store: Store, me: 
     )
 
 
-async def on_revoke(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_revoke(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/revoke ID REASON (admin): shown back, revoked on Confirm; the entry stays in the register."""
     parts = (command.args or "").split(maxsplit=1)
     if len(parts) < 2 or not parts[0].isascii() or not parts[0].isdigit() or len(parts[0]) > 12:
@@ -119,14 +119,14 @@ async def on_revoke(message: Message, command: CommandObject, store: Store, me: 
     )
 
 
-async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store, me: Me) -> None:
+async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store, me: StaffMember) -> None:
     """Runs the pending action the button names, once; a second tap gets the first answer."""
     found = await store.pending.get(callback_data.pending)
     kind = found.kind if found is not None else ""
     if kind == "revoke" and not me.has(Role.ADMIN):
         await ack(query, t(me.lang, "refused"), show_alert=True)
         return
-    actor = f"staff:{me.staff.key}" if me.staff else f"tg:{me.telegram_id}"
+    actor = me.actor
 
     async def run(pending: Pending) -> dict:
         p = pending.payload
@@ -147,10 +147,10 @@ async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store,
         return
     await ack(query)
     if decision.outcome == "unknown" or decision.pending is None:
-        await query.message.edit_text(t(me.lang, "stale"))
+        await show_text(query, t(me.lang, "stale"))
         return
     if decision.outcome == "cancelled":
-        await query.message.edit_text(t(me.lang, "adjust.cancelled"))
+        await show_text(query, t(me.lang, "adjust.cancelled"))
         return
     p = decision.pending.payload
     result = decision.result or {}
@@ -161,10 +161,10 @@ async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store,
         text = t(me.lang, "revoke.done", id=p["id"])
     else:
         text = t(me.lang, "revoke.unknown", id=p["id"])
-    await query.message.edit_text(text)
+    await show_text(query, text)
 
 
-async def on_register(message: Message, store: Store, me: Me) -> None:
+async def on_register(message: Message, store: Store, me: StaffMember) -> None:
     """/adjustments: the register, revoked entries included (struck through)."""
     entries = await store.adjustments.register(me.stored.id)
     if not entries:
@@ -185,7 +185,7 @@ async def on_register(message: Message, store: Store, me: Me) -> None:
 # -- reopening ----------------------------------------------------------------------
 
 
-async def _reopen_page(store: Store, me: Me, page: int, search: str) -> tuple[str, InlineKeyboardMarkup]:
+async def _reopen_page(store: Store, me: Member, page: int, search: str) -> tuple[str, InlineKeyboardMarkup]:
     sheets = await sheet_service.submitted_sheets(store, me.stored, search)
     if not sheets:
         return t(me.lang, "reopen.none" if not search else "reopen.no_match", q=h(search)), InlineKeyboardMarkup(
@@ -217,20 +217,20 @@ def _search_text(text: str) -> str:
     return "".join(ch for ch in text.strip() if ch not in ":\n")[:SEARCH_MAX]
 
 
-async def on_reopen_list(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_reopen_list(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/reopen [name]: submitted sheets, newest first, ten a page; a name (rater or group) narrows them."""
     text, markup = await _reopen_page(store, me, 0, _search_text(command.args or ""))
     await message.answer(text, reply_markup=markup)
 
 
-async def on_reopen_page(query: CallbackQuery, callback_data: ReopenPage, store: Store, me: Me) -> None:
+async def on_reopen_page(query: CallbackQuery, callback_data: ReopenPage, store: Store, me: StaffMember) -> None:
     search = "" if callback_data.q == "-" else _search_text(callback_data.q)
     text, markup = await _reopen_page(store, me, callback_data.page, search)
     await ack(query)
-    await query.message.edit_text(text, reply_markup=markup)
+    await show_text(query, text, reply_markup=markup)
 
 
-async def on_reopen_pick(query: CallbackQuery, callback_data: Reopen, store: Store, me: Me,
+async def on_reopen_pick(query: CallbackQuery, callback_data: Reopen, store: Store, me: StaffMember,
                          state: FSMContext) -> None:
     sheet = await store.sheets.get(callback_data.sheet)
     if sheet is None or sheet.campaign_id != me.stored.id or sheet.state != "submitted":
@@ -239,10 +239,10 @@ async def on_reopen_pick(query: CallbackQuery, callback_data: Reopen, store: Sto
     await state.set_state(AdminPrompt.reopen_reason)
     await state.update_data(sheet=callback_data.sheet)
     await ack(query)
-    await query.message.answer(t(me.lang, "reopen.prompt"))
+    await say(query, t(me.lang, "reopen.prompt"))
 
 
-async def on_reopen_reason(message: Message, store: Store, me: Me, state: FSMContext,
+async def on_reopen_reason(message: Message, store: Store, me: StaffMember, state: FSMContext,
                            outbox: Outbox | None = None) -> None:
     data = await state.get_data()
     await state.clear()
@@ -252,7 +252,7 @@ async def on_reopen_reason(message: Message, store: Store, me: Me, state: FSMCon
         return
     try:
         change = await sheet_service.reopen(store, me.stored, sheet, message.text or "",
-                                            actor=f"staff:{me.staff.key}" if me.staff else "admin")
+                                            actor=me.actor)
     except sheet_service.SheetRefused:
         await message.answer(t(me.lang, "reopen.prompt"))
         return
@@ -269,7 +269,7 @@ async def on_reopen_reason(message: Message, store: Store, me: Me, state: FSMCon
 # -- history ------------------------------------------------------------------------------
 
 
-async def on_history(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_history(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/history DEPT (admin): every recorded change about a department, newest last."""
     wanted = (command.args or "").strip()
     dept = find_department(me.campaign, wanted) if wanted else None
