@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from pydantic import field_validator
 
-from handlers.callbacks import strict_number
+from handlers.callbacks import Confirm, Reopen, ReopenPage
 from handlers.cards import group_names
 from handlers.clock import local_time
 from handlers.identity import Me, Member, StaffMember
@@ -30,28 +28,6 @@ from texts import BUTTON_MAX, h, name_in, shorten, t
 REOPEN_PAGE = 10
 HISTORY_SHOWN = 30
 SEARCH_MAX = 12  # characters of a search carried in a pager button (64 bytes of callback data)
-
-
-class Confirm(CallbackData, prefix="ad"):
-    """Confirms (or cancels) the pending action `pending`: the button names exactly what it confirms."""
-
-    pending: int
-    yes: bool
-
-    _numbers = field_validator("pending", mode="before")(strict_number)
-
-
-class Reopen(CallbackData, prefix="ro"):
-    sheet: int
-
-    _numbers = field_validator("sheet", mode="before")(strict_number)
-
-
-class ReopenPage(CallbackData, prefix="rp"):
-    page: int
-    q: str = "-"
-
-    _numbers = field_validator("page", mode="before")(strict_number)
 
 
 class AdminPrompt(StatesGroup):

@@ -1,13 +1,16 @@
-"""Callback data: short prefixes and ids, every value re-checked against the store."""
+"""Every button's callback data, in one place: short prefixes and ids, every value re-checked against the store.
+
+Numbers come from the client: a `Pointer`'s int fields are plain ASCII digits within a rowid, checked before
+pydantic reads them; a `StrictData` also refuses an empty field (aiogram would read it as the default)."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import field_validator
+from pydantic import model_validator
 
 # Callback data comes from the client: a number is plain ASCII digits, no sign, no spaces, no
 # underscores, no other scripts' digits, within SQLite's rowids. Checked before any arithmetic.
@@ -27,7 +30,28 @@ def strict_number(value: Any) -> int:
     raise ValueError("callback numbers are 1-19 ASCII digits within a rowid")
 
 
-class StrictData(CallbackData, prefix="_"):
+class Pointer(CallbackData, prefix="_"):
+    """Callback data whose every int field is checked by `strict_number` (found once per class)."""
+
+    __numbers__: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__numbers__ = tuple(name for name, f in cls.model_fields.items() if f.annotation is int)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for name in cls.__numbers__:
+                if name in data:
+                    data[name] = strict_number(data[name])
+        return data
+
+
+class StrictData(Pointer, prefix="_"):
     """Callback data whose every field must be present: aiogram would read an empty field as its default
     (`w:s:5:7:` as a score of 0)."""
 
@@ -36,6 +60,9 @@ class StrictData(CallbackData, prefix="_"):
         if "" in value.split(cls.__separator__)[1:]:
             raise ValueError("empty field in callback data")
         return super().unpack(value)
+
+
+# -- the rater's walk (handlers/walk.py) -------------------------------------------------------------
 
 
 class Act(StrEnum):
@@ -65,8 +92,6 @@ class Walk(StrictData, prefix="w"):
     arg: int = 0
     base: int = 0
 
-    _numbers = field_validator("sheet", "item", "arg", "base", mode="before")(strict_number)
-
 
 class Home(CallbackData, prefix="h"):
     pass
@@ -82,6 +107,9 @@ def walk_data(act: Act, sheet: int, item: int = 0, arg: int = 0, base: int = 0) 
 HOME_DATA = "h"  # Home().pack()
 
 
+# -- approvals and a leader's check of what their office entered (approval.py, proxy.py) ----------------
+
+
 class Verdict(StrEnum):
     APPROVE = "a"
     RETURN = "r"
@@ -91,8 +119,6 @@ class Approval(StrictData, prefix="a"):
     verdict: Verdict
     sheet: int
 
-    _numbers = field_validator("sheet", mode="before")(strict_number)
-
 
 class ProxyCheck(StrictData, prefix="px"):
     """A leader's answer to the scores their office entered for them, up to audit entry `upto`."""
@@ -101,4 +127,83 @@ class ProxyCheck(StrictData, prefix="px"):
     upto: int
     ok: bool
 
-    _numbers = field_validator("sheet", "upto", mode="before")(strict_number)
+
+# -- staff actions (admin.py, uploads.py, remind.py) ------------------------------------------------
+
+
+class Confirm(Pointer, prefix="ad"):
+    """Confirms (or cancels) the pending action `pending`: the button names exactly what it confirms."""
+
+    pending: int
+    yes: bool
+
+
+class Reopen(Pointer, prefix="ro"):
+    sheet: int
+
+
+class ReopenPage(Pointer, prefix="rp"):
+    page: int
+    q: str = "-"
+
+
+class Step(StrEnum):
+    IMPORT = "c"
+    OVERWRITE = "o"
+    CANCEL = "x"
+
+
+class ImportTap(StrictData, prefix="im"):
+    """im:<step>:<pending action id>"""
+
+    step: Step
+    pending: int
+
+
+class Remind(CallbackData, prefix="rm"):
+    milestone: str
+    go: bool = False
+
+
+class RemindCancel(CallbackData, prefix="rmx"):
+    milestone: str
+
+
+# -- /status (staff_status.py) ---------------------------------------------------------------------------
+
+
+class View(StrEnum):
+    OVERVIEW = "o"
+    GROUP = "g"
+    RATER = "r"
+
+
+class StatusView(CallbackData, prefix="st"):
+    """st:<view>:<group key>:<page>:<sheet id>; at most 5+40+1+4+1+10 = 61 bytes."""
+
+    view: View
+    group: str = ""
+    page: int = 0
+    sheet: int = 0
+
+
+# -- materials (materials.py, materials_card.py) and the language (start.py) ------------------------------
+
+
+class MatAct(StrEnum):
+    VIEW = "v"  # a rater: send me the department's files (a = sheet, b = assignment)
+    FILE = "f"  # a contact: file this upload as one of the department's materials (a = material, b = kind index)
+    WITHDRAW = "d"  # a contact: withdraw a file (a = material)
+    LIST = "l"  # a contact: show what the department handed in
+
+
+class Mat(StrictData, prefix="mt"):
+    """mt:<act>:<a>:<b>; the numbers are pointers, checked against the store on every tap."""
+
+    act: MatAct
+    a: int = 0
+    b: int = 0
+
+
+class LangPick(CallbackData, prefix="lg"):
+    lang: str

@@ -24,11 +24,11 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import HOME_DATA
+from handlers.callbacks import HOME_DATA, Mat, MatAct
 from handlers.cards import Card, time_left
 from handlers.clock import Clock
 from handlers.identity import Me, Member
-from handlers.materials_card import Mat, MatAct, contact_of
+from handlers.materials_card import contact_of
 from handlers.replies import ack, card_of
 from handlers.walk import find, load_sheet, show, walk_card
 from scoring.assignments import missing_materials, owed_by

@@ -4,13 +4,11 @@ nothing for the other groups (no store access on their cards)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import NamedTuple
 
 from aiogram.types import InlineKeyboardButton
-from pydantic import field_validator
 
-from handlers.callbacks import StrictData, strict_number
+from handlers.callbacks import Mat, MatAct
 from handlers.cards import CardExtra
 from handlers.identity import Me, Member
 from scoring.assignments import owed_by
@@ -18,23 +16,6 @@ from scoring.campaign import format_value
 from storage.sheets import Item, SheetInfo
 from storage.store import Store
 from texts import h, name_in, t
-
-
-class MatAct(StrEnum):
-    VIEW = "v"  # a rater: send me the department's files (a = sheet, b = assignment)
-    FILE = "f"  # a contact: file this upload as one of the department's materials (a = material, b = kind index)
-    WITHDRAW = "d"  # a contact: withdraw a file (a = material)
-    LIST = "l"  # a contact: show what the department handed in
-
-
-class Mat(StrictData, prefix="mt"):
-    """mt:<act>:<a>:<b>; the numbers are pointers, checked against the store on every tap."""
-
-    act: MatAct
-    a: int = 0
-    b: int = 0
-
-    _numbers = field_validator("a", "b", mode="before")(strict_number)
 
 
 class Contact(NamedTuple):

@@ -10,9 +10,9 @@ from typing import Protocol
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from handlers.callbacks import Remind, RemindCancel
 from handlers.clock import Clock, local_moment
 from handlers.identity import Member, StaffMember
 from handlers.replies import ack, show_text
@@ -30,15 +30,6 @@ class RemindNow(Protocol):
     """What the composition root provides (bot.remind_now.ManualRemind)."""
 
     async def remind_now(self, stored: StoredCampaign, milestone_key: str, actor: str) -> dict[str, int]: ...
-
-
-class Remind(CallbackData, prefix="rm"):
-    milestone: str
-    go: bool = False
-
-
-class RemindCancel(CallbackData, prefix="rmx"):
-    milestone: str
 
 
 async def _laggards(store: Store, me: Member) -> dict[str, set[str]]:

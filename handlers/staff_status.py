@@ -8,13 +8,12 @@ is only a pointer that is checked again (campaign, group, rater in scope).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from handlers.callbacks import StatusView, View
 from handlers.cards import Card, time_left
 from handlers.clock import Clock, local_time
 from handlers.identity import Me, Member, StaffMember
@@ -34,21 +33,6 @@ PAGE = 16  # raters per page of a group
 BAR_CELLS = 10
 MAX_TEXT = 4096  # Telegram's limit for a message
 BUTTON_CHARS = BUTTON_MAX
-
-
-class View(StrEnum):
-    OVERVIEW = "o"
-    GROUP = "g"
-    RATER = "r"
-
-
-class StatusView(CallbackData, prefix="st"):
-    """st:<view>:<group key>:<page>:<sheet id>; at most 5+40+1+4+1+10 = 61 bytes."""
-
-    view: View
-    group: str = ""
-    page: int = 0
-    sheet: int = 0
 
 
 # -- small pieces ---------------------------------------------------------------------

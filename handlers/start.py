@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 
+from handlers.callbacks import LangPick
 from handlers.cards import role_names
 from handlers.clock import Clock
 from handlers.commands import command_list, set_chat_menu
@@ -28,10 +28,6 @@ LANG_WORDS = {
     "zh": "zh", "cn": "zh", "zh-cn": "zh", "zh-hans": "zh", "中文": "zh", "汉语": "zh", "chinese": "zh",
     "en": "en", "english": "en", "英文": "en", "英语": "en",
 }
-
-
-class LangPick(CallbackData, prefix="lg"):
-    lang: str
 
 
 async def on_invite(message: Message, command: CommandObject, store: Store, me: Me, clock: Clock,

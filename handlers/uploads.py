@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from enum import StrEnum
 
 from aiogram import Bot, F, Router
 from aiogram.types import (
@@ -24,9 +23,8 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
-from pydantic import field_validator
 
-from handlers.callbacks import StrictData, strict_number
+from handlers.callbacks import ImportTap, Step
 from handlers.file_worker import FileUnreadable, run_isolated
 from handlers.identity import StaffMember
 from handlers.replies import ack, show_text
@@ -45,21 +43,6 @@ SHOWN_PROBLEMS = 20
 SHOWN_LINES = 12
 PROBLEM_CHARS = 300
 TEXT_BUDGET = 3500  # of Telegram's 4,096 characters a message may hold
-
-
-class Step(StrEnum):
-    IMPORT = "c"
-    OVERWRITE = "o"
-    CANCEL = "x"
-
-
-class ImportTap(StrictData, prefix="im"):
-    """im:<step>:<pending action id>"""
-
-    step: Step
-    pending: int
-
-    _numbers = field_validator("pending", mode="before")(strict_number)
 
 
 # -- the upload ------------------------------------------------------------------------------------
