@@ -186,10 +186,11 @@ async def _contact_tap(query: CallbackQuery, data: Mat, store: Store, me: Me, no
     campaign, lang, cid = me.campaign, me.lang, me.stored.id
     kinds = [m for m in campaign.materials if m.key in owed_by(campaign, dept)]
     material = await store.materials.get(cid, data.a) if data.act != MatAct.LIST else None
-    if data.act != MatAct.LIST and (material is None or material.department != dept):
+    if data.act == MatAct.LIST:
+        await ack(query)
+    elif material is None or material.department != dept:
         await ack(query, t(lang, "ack.invalid"))  # not this department's, or already withdrawn
     elif data.act == MatAct.FILE:
-        assert material is not None
         if data.b >= len(kinds):
             await ack(query, t(lang, "ack.invalid"))
             return
@@ -200,7 +201,6 @@ async def _contact_tap(query: CallbackQuery, data: Mat, store: Store, me: Me, no
             await store.materials.file_as(cid, material.id, dept, kind.key, actor=f"rater:{rater}")
             await ack(query, t(lang, "ack.mat_filed", kind=_kind_name(lang, kind)))
     elif data.act == MatAct.WITHDRAW:
-        assert material is not None
         filed = next((k for k in kinds if k.key == material.kind), None)
         if filed is not None and not _open(campaign, filed, now):
             await ack(query, t(lang, "mat.closed", due=f"{_due(campaign, filed):%m-%d %H:%M}"), show_alert=True)

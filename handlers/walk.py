@@ -276,9 +276,10 @@ async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: M
     key = {"undone": "ack.undone", "already": "ack.undone", "stale": "ack.stale"}.get(
         result.outcome, "ack.nothing_to_undo")
     await ack(query, t(me.lang, key))
-    walked = await store.sheets.walk(callback_data.sheet)
-    assert walked is not None
-    sheet, items = walked
+    after = await load_sheet(store, me, callback_data.sheet)
+    if after is None:  # gone since (a campaign reloaded meanwhile)
+        return
+    sheet, items = after.sheet, after.items
     current = find(items, result.assignment_id) if result.assignment_id else find(items, callback_data.item)
     await show(query, await walk_card(store, me, sheet, items, current or next_open(items, None)))
 
