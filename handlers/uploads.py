@@ -33,7 +33,7 @@ from reports.import_files import LIMITS
 from reports.imports import read_import
 from scoring import imports
 from scoring.campaign import Campaign, Role
-from scoring.imports import CHANGED, NEW, ImportRejected, Planned, PlannedResult, ResultRow, ScoreRow
+from scoring.imports import CHANGED, NEW, Planned, PlannedResult, ResultRow, RowProblem, ScoreRow
 from storage.results import AlreadyDecided, PendingImport
 from storage.store import Store
 from texts import h, name_in, t
@@ -74,7 +74,7 @@ async def on_document(message: Message, doc: Document, store: Store, me: StaffMe
         kind, read = await run_isolated(read_import, data, name, me.campaign, assignments, locked)
         rows = [_row_json(r) for r in read]  # as the pending action keeps them
         plan = await _dry_run(store, campaign_id, f"import_{kind}", rows, name)
-    except ImportRejected as exc:
+    except imports.ImportRejected as exc:
         await reply_problems(message, me.lang, name, exc.problems)
         return
     except FileUnreadable as exc:
@@ -105,7 +105,7 @@ async def _answer_again(message: Message, store: Store, me: StaffMember, action:
     name = action.payload["name"]
     try:
         plan = await _dry_run(store, me.stored.id, action.kind, action.payload["rows"], name)
-    except ImportRejected as exc:
+    except imports.ImportRejected as exc:
         await reply_problems(message, me.lang, name, exc.problems)
         return
     text, _ = _preview(me.lang, me.campaign, name, action.kind.removeprefix("import_"), plan)
@@ -191,7 +191,7 @@ def _buttons(lang: str, pending: int, step: Step) -> InlineKeyboardMarkup:
     ]])
 
 
-async def reply_problems(message: Message, lang: str, name: str, problems: list[imports.RowProblem]) -> None:
+async def reply_problems(message: Message, lang: str, name: str, problems: list[RowProblem]) -> None:
     """The first problems in the message (within Telegram's limit), all of them as a file when some are left
     out."""
     shown: list[str] = []
@@ -248,7 +248,7 @@ async def on_tap(query: CallbackQuery, callback_data: ImportTap, store: Store, m
         pass
     except (imports.PlanChanged, imports.NeedsOverwrite):  # NeedsOverwrite: only a forged step, the preview listed them
         await store.results.close_import(action.id, "failed", {"key": "import.stale", "values": {}})
-    except ImportRejected as exc:  # a sheet was submitted since the preview
+    except imports.ImportRejected as exc:  # a sheet was submitted since the preview
         problems = "\n".join(str(p)[:PROBLEM_CHARS] for p in exc.problems[:SHOWN_PROBLEMS])
         await store.results.close_import(action.id, "failed",
                                          {"key": "import.failed", "values": {"problems": problems}})
