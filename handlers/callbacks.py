@@ -1,16 +1,16 @@
 """Every button's callback data, in one place: short prefixes and ids, every value re-checked against the store.
 
-Numbers come from the client: a `Pointer`'s int fields are plain ASCII digits within a rowid, checked before
-pydantic reads them; a `StrictData` also refuses an empty field (aiogram would read it as the default)."""
+Numbers come from the client: every number field is a `Number` (plain ASCII digits within a rowid, checked
+before pydantic reads it); a `StrictData` also refuses an empty field (aiogram would read it as the default)."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import model_validator
+from pydantic import BeforeValidator
 
 # Callback data comes from the client: a number is plain ASCII digits, no sign, no spaces, no
 # underscores, no other scripts' digits, within SQLite's rowids. Checked before any arithmetic.
@@ -30,28 +30,11 @@ def strict_number(value: Any) -> int:
     raise ValueError("callback numbers are 1-19 ASCII digits within a rowid")
 
 
-class Pointer(CallbackData, prefix="_"):
-    """Callback data whose every int field is checked by `strict_number` (found once per class)."""
-
-    __numbers__: ClassVar[tuple[str, ...]] = ()
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls.__numbers__ = tuple(name for name, f in cls.model_fields.items() if f.annotation is int)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _strict_numbers(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = dict(data)
-            for name in cls.__numbers__:
-                if name in data:
-                    data[name] = strict_number(data[name])
-        return data
+# An int field of callback data: checked by `strict_number` before pydantic reads it.
+Number = Annotated[int, BeforeValidator(strict_number)]
 
 
-class StrictData(Pointer, prefix="_"):
+class StrictData(CallbackData, prefix="_"):
     """Callback data whose every field must be present: aiogram would read an empty field as its default
     (`w:s:5:7:` as a score of 0)."""
 
@@ -87,10 +70,10 @@ class Walk(StrictData, prefix="w"):
     the audit entry to revert; base is the version of the value a score button replaces (stale cards)."""
 
     act: Act
-    sheet: int
-    item: int = 0
-    arg: int = 0
-    base: int = 0
+    sheet: Number
+    item: Number = 0
+    arg: Number = 0
+    base: Number = 0
 
 
 class Home(CallbackData, prefix="h"):
@@ -117,33 +100,33 @@ class Verdict(StrEnum):
 
 class Approval(StrictData, prefix="a"):
     verdict: Verdict
-    sheet: int
+    sheet: Number
 
 
 class ProxyCheck(StrictData, prefix="px"):
     """A leader's answer to the scores their office entered for them, up to audit entry `upto`."""
 
-    sheet: int
-    upto: int
+    sheet: Number
+    upto: Number
     ok: bool
 
 
 # -- staff actions (admin.py, uploads.py, remind.py) ------------------------------------------------
 
 
-class Confirm(Pointer, prefix="ad"):
+class Confirm(CallbackData, prefix="ad"):
     """Confirms (or cancels) the pending action `pending`: the button names exactly what it confirms."""
 
-    pending: int
+    pending: Number
     yes: bool
 
 
-class Reopen(Pointer, prefix="ro"):
-    sheet: int
+class Reopen(CallbackData, prefix="ro"):
+    sheet: Number
 
 
-class ReopenPage(Pointer, prefix="rp"):
-    page: int
+class ReopenPage(CallbackData, prefix="rp"):
+    page: Number
     q: str = "-"
 
 
@@ -157,7 +140,7 @@ class ImportTap(StrictData, prefix="im"):
     """im:<step>:<pending action id>"""
 
     step: Step
-    pending: int
+    pending: Number
 
 
 class Remind(CallbackData, prefix="rm"):
@@ -201,8 +184,8 @@ class Mat(StrictData, prefix="mt"):
     """mt:<act>:<a>:<b>; the numbers are pointers, checked against the store on every tap."""
 
     act: MatAct
-    a: int = 0
-    b: int = 0
+    a: Number = 0
+    b: Number = 0
 
 
 class LangPick(CallbackData, prefix="lg"):

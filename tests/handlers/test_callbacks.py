@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,7 +20,6 @@ from handlers.callbacks import (
     ImportTap,
     Mat,
     MatAct,
-    Pointer,
     ProxyCheck,
     Reopen,
     ReopenPage,
@@ -98,11 +98,11 @@ FORGED_NUMBERS = ["-1", "+1", " 1", "1_0", "01", "٣", "1e3", str(MAX_ROWID + 1)
 
 
 @pytest.mark.parametrize("data", POINTERS, ids=lambda d: type(d).__name__)
-def test_every_number_of_every_pointer_is_checked(data: Pointer):
+def test_every_number_of_every_pointer_is_checked(data: CallbackData):
     packed = data.pack()
     assert type(data).unpack(packed) == data
     numbers = [name for name, value in data.model_dump().items() if type(value) is int]
-    assert set(type(data).__numbers__) == set(numbers) and numbers
+    assert numbers
     fields = list(type(data).model_fields)
     for name in numbers:
         for forged in FORGED_NUMBERS:
