@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from pydantic import field_validator
 
-from handlers.callbacks import strict_number
+from handlers.callbacks import Confirm, Reopen, ReopenPage
 from handlers.cards import group_names
 from handlers.clock import local_time
-from handlers.identity import Me
+from handlers.identity import Me, Member, StaffMember
 from handlers.notices import Outbox, kick
-from handlers.replies import ack
+from handlers.replies import ack, say, show_text
 from handlers.roles import HasRole
 from scoring.adjustments import AdjustmentRefused, find_department
 from scoring.campaign import Role
@@ -32,33 +30,11 @@ HISTORY_SHOWN = 30
 SEARCH_MAX = 12  # characters of a search carried in a pager button (64 bytes of callback data)
 
 
-class Confirm(CallbackData, prefix="ad"):
-    """Confirms (or cancels) the pending action `pending`: the button names exactly what it confirms."""
-
-    pending: int
-    yes: bool
-
-    _numbers = field_validator("pending", mode="before")(strict_number)
-
-
-class Reopen(CallbackData, prefix="ro"):
-    sheet: int
-
-    _numbers = field_validator("sheet", mode="before")(strict_number)
-
-
-class ReopenPage(CallbackData, prefix="rp"):
-    page: int
-    q: str = "-"
-
-    _numbers = field_validator("page", mode="before")(strict_number)
-
-
 class AdminPrompt(StatesGroup):
     reopen_reason = State()
 
 
-def _dept_name(me: Me, key: str) -> str:
+def _dept_name(me: Member, key: str) -> str:
     d = me.campaign.department(key)
     return name_in(me.lang, d.name, d.name_en)
 
@@ -79,7 +55,7 @@ def _confirm_markup(me: Me, pending_id: int) -> InlineKeyboardMarkup:
 # -- adjustments --------------------------------------------------------------------
 
 
-async def on_adjust(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_adjust(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/adjust DEPT POINTS REASON: checked by the same rule as the CLI, shown back, stored on Confirm."""
     parts = (command.args or "").split(maxsplit=2)
     if len(parts) < 3:
@@ -99,7 +75,7 @@ async def on_adjust(message: Message, command: CommandObject, store: Store, me: 
     )
 
 
-async def on_revoke(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_revoke(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/revoke ID REASON (admin): shown back, revoked on Confirm; the entry stays in the register."""
     parts = (command.args or "").split(maxsplit=1)
     if len(parts) < 2 or not parts[0].isascii() or not parts[0].isdigit() or len(parts[0]) > 12:
@@ -119,14 +95,14 @@ async def on_revoke(message: Message, command: CommandObject, store: Store, me: 
     )
 
 
-async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store, me: Me) -> None:
+async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store, me: StaffMember) -> None:
     """Runs the pending action the button names, once; a second tap gets the first answer."""
     found = await store.pending.get(callback_data.pending)
     kind = found.kind if found is not None else ""
     if kind == "revoke" and not me.has(Role.ADMIN):
         await ack(query, t(me.lang, "refused"), show_alert=True)
         return
-    actor = f"staff:{me.staff.key}" if me.staff else f"tg:{me.telegram_id}"
+    actor = me.actor
 
     async def run(pending: Pending) -> dict:
         p = pending.payload
@@ -147,10 +123,10 @@ async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store,
         return
     await ack(query)
     if decision.outcome == "unknown" or decision.pending is None:
-        await query.message.edit_text(t(me.lang, "stale"))
+        await show_text(query, t(me.lang, "stale"))
         return
     if decision.outcome == "cancelled":
-        await query.message.edit_text(t(me.lang, "adjust.cancelled"))
+        await show_text(query, t(me.lang, "adjust.cancelled"))
         return
     p = decision.pending.payload
     result = decision.result or {}
@@ -161,10 +137,10 @@ async def on_confirm(query: CallbackQuery, callback_data: Confirm, store: Store,
         text = t(me.lang, "revoke.done", id=p["id"])
     else:
         text = t(me.lang, "revoke.unknown", id=p["id"])
-    await query.message.edit_text(text)
+    await show_text(query, text)
 
 
-async def on_register(message: Message, store: Store, me: Me) -> None:
+async def on_register(message: Message, store: Store, me: StaffMember) -> None:
     """/adjustments: the register, revoked entries included (struck through)."""
     entries = await store.adjustments.register(me.stored.id)
     if not entries:
@@ -185,7 +161,7 @@ async def on_register(message: Message, store: Store, me: Me) -> None:
 # -- reopening ----------------------------------------------------------------------
 
 
-async def _reopen_page(store: Store, me: Me, page: int, search: str) -> tuple[str, InlineKeyboardMarkup]:
+async def _reopen_page(store: Store, me: Member, page: int, search: str) -> tuple[str, InlineKeyboardMarkup]:
     sheets = await sheet_service.submitted_sheets(store, me.stored, search)
     if not sheets:
         return t(me.lang, "reopen.none" if not search else "reopen.no_match", q=h(search)), InlineKeyboardMarkup(
@@ -217,20 +193,20 @@ def _search_text(text: str) -> str:
     return "".join(ch for ch in text.strip() if ch not in ":\n")[:SEARCH_MAX]
 
 
-async def on_reopen_list(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_reopen_list(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/reopen [name]: submitted sheets, newest first, ten a page; a name (rater or group) narrows them."""
     text, markup = await _reopen_page(store, me, 0, _search_text(command.args or ""))
     await message.answer(text, reply_markup=markup)
 
 
-async def on_reopen_page(query: CallbackQuery, callback_data: ReopenPage, store: Store, me: Me) -> None:
+async def on_reopen_page(query: CallbackQuery, callback_data: ReopenPage, store: Store, me: StaffMember) -> None:
     search = "" if callback_data.q == "-" else _search_text(callback_data.q)
     text, markup = await _reopen_page(store, me, callback_data.page, search)
     await ack(query)
-    await query.message.edit_text(text, reply_markup=markup)
+    await show_text(query, text, reply_markup=markup)
 
 
-async def on_reopen_pick(query: CallbackQuery, callback_data: Reopen, store: Store, me: Me,
+async def on_reopen_pick(query: CallbackQuery, callback_data: Reopen, store: Store, me: StaffMember,
                          state: FSMContext) -> None:
     sheet = await store.sheets.get(callback_data.sheet)
     if sheet is None or sheet.campaign_id != me.stored.id or sheet.state != "submitted":
@@ -239,10 +215,10 @@ async def on_reopen_pick(query: CallbackQuery, callback_data: Reopen, store: Sto
     await state.set_state(AdminPrompt.reopen_reason)
     await state.update_data(sheet=callback_data.sheet)
     await ack(query)
-    await query.message.answer(t(me.lang, "reopen.prompt"))
+    await say(query, t(me.lang, "reopen.prompt"))
 
 
-async def on_reopen_reason(message: Message, store: Store, me: Me, state: FSMContext,
+async def on_reopen_reason(message: Message, store: Store, me: StaffMember, state: FSMContext,
                            outbox: Outbox | None = None) -> None:
     data = await state.get_data()
     await state.clear()
@@ -252,7 +228,7 @@ async def on_reopen_reason(message: Message, store: Store, me: Me, state: FSMCon
         return
     try:
         change = await sheet_service.reopen(store, me.stored, sheet, message.text or "",
-                                            actor=f"staff:{me.staff.key}" if me.staff else "admin")
+                                            actor=me.actor)
     except sheet_service.SheetRefused:
         await message.answer(t(me.lang, "reopen.prompt"))
         return
@@ -269,7 +245,7 @@ async def on_reopen_reason(message: Message, store: Store, me: Me, state: FSMCon
 # -- history ------------------------------------------------------------------------------
 
 
-async def on_history(message: Message, command: CommandObject, store: Store, me: Me) -> None:
+async def on_history(message: Message, command: CommandObject, store: Store, me: StaffMember) -> None:
     """/history DEPT (admin): every recorded change about a department, newest last."""
     wanted = (command.args or "").strip()
     dept = find_department(me.campaign, wanted) if wanted else None

@@ -1,13 +1,16 @@
-"""Callback data: short prefixes and ids, every value re-checked against the store."""
+"""Every button's callback data, in one place: short prefixes and ids, every value re-checked against the store.
+
+Numbers come from the client: every number field is a `Number` (plain ASCII digits within a rowid, checked
+before pydantic reads it); a `StrictData` also refuses an empty field (aiogram would read it as the default)."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import field_validator
+from pydantic import BeforeValidator
 
 # Callback data comes from the client: a number is plain ASCII digits, no sign, no spaces, no
 # underscores, no other scripts' digits, within SQLite's rowids. Checked before any arithmetic.
@@ -27,6 +30,10 @@ def strict_number(value: Any) -> int:
     raise ValueError("callback numbers are 1-19 ASCII digits within a rowid")
 
 
+# An int field of callback data: checked by `strict_number` before pydantic reads it.
+Number = Annotated[int, BeforeValidator(strict_number)]
+
+
 class StrictData(CallbackData, prefix="_"):
     """Callback data whose every field must be present: aiogram would read an empty field as its default
     (`w:s:5:7:` as a score of 0)."""
@@ -36,6 +43,9 @@ class StrictData(CallbackData, prefix="_"):
         if "" in value.split(cls.__separator__)[1:]:
             raise ValueError("empty field in callback data")
         return super().unpack(value)
+
+
+# -- the rater's walk (handlers/walk.py) -------------------------------------------------------------
 
 
 class Act(StrEnum):
@@ -60,12 +70,10 @@ class Walk(StrictData, prefix="w"):
     the audit entry to revert; base is the version of the value a score button replaces (stale cards)."""
 
     act: Act
-    sheet: int
-    item: int = 0
-    arg: int = 0
-    base: int = 0
-
-    _numbers = field_validator("sheet", "item", "arg", "base", mode="before")(strict_number)
+    sheet: Number
+    item: Number = 0
+    arg: Number = 0
+    base: Number = 0
 
 
 class Home(CallbackData, prefix="h"):
@@ -82,6 +90,9 @@ def walk_data(act: Act, sheet: int, item: int = 0, arg: int = 0, base: int = 0) 
 HOME_DATA = "h"  # Home().pack()
 
 
+# -- approvals and a leader's check of what their office entered (approval.py, proxy.py) ----------------
+
+
 class Verdict(StrEnum):
     APPROVE = "a"
     RETURN = "r"
@@ -89,16 +100,93 @@ class Verdict(StrEnum):
 
 class Approval(StrictData, prefix="a"):
     verdict: Verdict
-    sheet: int
-
-    _numbers = field_validator("sheet", mode="before")(strict_number)
+    sheet: Number
 
 
 class ProxyCheck(StrictData, prefix="px"):
     """A leader's answer to the scores their office entered for them, up to audit entry `upto`."""
 
-    sheet: int
-    upto: int
+    sheet: Number
+    upto: Number
     ok: bool
 
-    _numbers = field_validator("sheet", "upto", mode="before")(strict_number)
+
+# -- staff actions (admin.py, uploads.py, remind.py) ------------------------------------------------
+
+
+class Confirm(CallbackData, prefix="ad"):
+    """Confirms (or cancels) the pending action `pending`: the button names exactly what it confirms."""
+
+    pending: Number
+    yes: bool
+
+
+class Reopen(CallbackData, prefix="ro"):
+    sheet: Number
+
+
+class ReopenPage(CallbackData, prefix="rp"):
+    page: Number
+    q: str = "-"
+
+
+class Step(StrEnum):
+    IMPORT = "c"
+    OVERWRITE = "o"
+    CANCEL = "x"
+
+
+class ImportTap(StrictData, prefix="im"):
+    """im:<step>:<pending action id>"""
+
+    step: Step
+    pending: Number
+
+
+class Remind(CallbackData, prefix="rm"):
+    milestone: str
+    go: bool = False
+
+
+class RemindCancel(CallbackData, prefix="rmx"):
+    milestone: str
+
+
+# -- /status (staff_status.py) ---------------------------------------------------------------------------
+
+
+class View(StrEnum):
+    OVERVIEW = "o"
+    GROUP = "g"
+    RATER = "r"
+
+
+class StatusView(CallbackData, prefix="st"):
+    """st:<view>:<group key>:<page>:<sheet id>; at most 5+40+1+4+1+10 = 61 bytes."""
+
+    view: View
+    group: str = ""
+    page: int = 0
+    sheet: int = 0
+
+
+# -- materials (materials.py, materials_card.py) and the language (start.py) ------------------------------
+
+
+class MatAct(StrEnum):
+    VIEW = "v"  # a rater: send me the department's files (a = sheet, b = assignment)
+    FILE = "f"  # a contact: file this upload as one of the department's materials (a = material, b = kind index)
+    WITHDRAW = "d"  # a contact: withdraw a file (a = material)
+    LIST = "l"  # a contact: show what the department handed in
+
+
+class Mat(StrictData, prefix="mt"):
+    """mt:<act>:<a>:<b>; the numbers are pointers, checked against the store on every tap."""
+
+    act: MatAct
+    a: Number = 0
+    b: Number = 0
+
+
+class LangPick(CallbackData, prefix="lg"):
+    lang: str

@@ -111,27 +111,33 @@ def home_card(
     buttons: list[list[InlineKeyboardButton]] = []
     if not sheets and not proxies and not roles:
         lines.append(t(lang, "home.empty"))
-    for sheet in sheets:
-        lines.append(_sheet_line(campaign, lang, sheet, now, imported))
-        buttons.append(_sheet_buttons(campaign, lang, sheet))
+    # (heading, whom a collector enters for, sheets): the own sheets, each further rater role, each leader
+    sections: list[tuple[str | None, str | None, list[SheetInfo]]] = [(None, None, sheets)]
     for rater_key, role_sheets in (roles or {}).items():
-        rater = campaign.rater(rater_key)
-        lines.append(t(lang, "home.role_title", name=h(name_in(lang, rater.name, rater.name_en))))
-        for sheet in role_sheets:
-            lines.append(_sheet_line(campaign, lang, sheet, now, imported))
-            buttons.append(_sheet_buttons(campaign, lang, sheet))
+        sections.append((t(lang, "home.role_title", name=h(_rater_name(campaign, lang, rater_key))), None,
+                         role_sheets))
     for rater_key, rater_sheets in (proxies or {}).items():
-        rater = campaign.rater(rater_key)
-        lines.append(t(lang, "home.proxy_title", name=h(name_in(lang, rater.name, rater.name_en))))
-        for sheet in rater_sheets:
+        name = _rater_name(campaign, lang, rater_key)
+        sections.append((t(lang, "home.proxy_title", name=h(name)), name, rater_sheets))
+    for heading, entered_for, section in sections:
+        if heading is not None:
+            lines.append(heading)
+        for sheet in section:
             lines.append(_sheet_line(campaign, lang, sheet, now, imported))
-            if sheet.is_open:
-                label = t(lang, "btn.proxy", name=name_in(lang, rater.name, rater.name_en))
+            if entered_for is None:
+                buttons.append(_sheet_buttons(campaign, lang, sheet))
+            elif sheet.is_open:
+                label = t(lang, "btn.proxy", name=entered_for)
                 buttons.append([_button(_short(label), walk_data(Act.OPEN, sheet.id))])
     if extra is not None:  # a department contact's materials (handlers/materials_card.py)
         lines.extend(extra.lines)
         buttons.append(list(extra.buttons))
     return Card("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons))
+
+
+def _rater_name(campaign: Campaign, lang: str, key: str) -> str:
+    rater = campaign.rater(key)
+    return name_in(lang, rater.name, rater.name_en)
 
 
 def _sheet_line(campaign: Campaign, lang: str, sheet: SheetInfo, now: datetime,

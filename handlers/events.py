@@ -5,14 +5,14 @@ running bot through its paced Sender, in the reader's language (handlers/notices
 
 from __future__ import annotations
 
-from handlers.identity import Me
+from handlers.identity import Member
 from handlers.notices import APPROVAL_REQUEST, Outbox, kick
 from scoring.campaign import Role
 from storage.sheets import SheetInfo
 from storage.store import Store
 
 
-async def sheet_submitted(store: Store, me: Me, sheet: SheetInfo, count: int, outbox: Outbox | None) -> None:
+async def sheet_submitted(store: Store, me: Member, sheet: SheetInfo, count: int, outbox: Outbox | None) -> None:
     campaign, cid = me.campaign, me.stored.id
     queued = False
     async with store.db.transaction():

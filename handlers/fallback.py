@@ -24,11 +24,12 @@ def _command(text: str) -> str:
     return text.split(maxsplit=1)[0].split("@", 1)[0]
 
 
-async def on_command(message: Message, me: Me) -> None:
+async def on_command(message: Message, text: str, me: Me) -> None:
+    """`text`: the message's text (the filter lets only text through)."""
     if not me.bound:
         await message.answer(t(me.lang, "start.not_bound"))
         return
-    command = _command(message.text)
+    command = _command(text)
     if command[1:] in KNOWN:  # it exists, and the handler that serves it did not take this person
         await message.answer(t(me.lang, "refused"))
         return
@@ -55,7 +56,7 @@ def build_router() -> Router:
     """A fresh router per dispatcher: no module-level state shared between tests."""
     router = Router(name="fallback")
     router.callback_query.register(on_unknown_callback)
-    router.message.register(on_command, F.text.startswith("/"))
+    router.message.register(on_command, F.text.startswith("/"), F.text.as_("text"))
     router.message.register(on_document, F.document)
     router.message.register(on_anything_else)
     return router

@@ -17,8 +17,12 @@ from storage.store import Store
 from texts import pick_lang
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Me:
+    """Whoever writes. `resolve` and `IdentityMiddleware` build the narrowest of the three: a `Me` bound to
+    nothing, a `Member` bound to a campaign, a `StaffMember` holding a staff role in it. A handler that
+    runs only behind a filter proving the narrower kind (`HasRole`: a StaffMember) takes it as its `me`."""
+
     telegram_id: int
     lang: str
     stored: StoredCampaign | None = None
@@ -32,11 +36,6 @@ class Me:
         return self.raters[0] if self.raters else None
 
     @property
-    def campaign(self) -> Campaign:
-        assert self.stored is not None
-        return self.stored.campaign
-
-    @property
     def bound(self) -> bool:
         return self.stored is not None
 
@@ -47,14 +46,36 @@ class Me:
     def proxy_for(self) -> tuple[str, ...]:
         return tuple(self.staff.collects_for) if self.staff and Role.COLLECTOR in self.roles else ()
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member(Me):
+    """An account bound to a campaign (as a rater, staff, or both)."""
+
+    stored: StoredCampaign
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.stored.campaign
+
     def writer(self) -> Writer:
-        assert self.stored is not None
         return Writer(
             self.stored.id,
             own=self.raters,
             proxy_for=self.proxy_for,
             proxy_actor=f"staff:{self.staff.key}" if self.staff else "",
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffMember(Member):
+    """A member holding a staff role (every `Role` is one): `staff` is the first staff entry bound."""
+
+    staff: Staff
+
+    @property
+    def actor(self) -> str:
+        """Who did it, in the audit log."""
+        return f"staff:{self.staff.key}"
 
 
 async def resolve(store: Store, user: User) -> Me:
@@ -74,13 +95,15 @@ def me_of(found: StoredUser, user: User, stored: StoredCampaign | None) -> Me:
     lang = pick_lang(found.lang, user.language_code or found.tg_lang,
                      stored.campaign.default_lang if stored is not None else None)
     if stored is None:
-        return Me(user.id, lang)
+        return Me(telegram_id=user.id, lang=lang)
     # raters removed from the campaign since binding are dropped
     raters = tuple(b.key for b in found.bindings if b.kind == "rater" and b.key in stored.rater_keys)
     staff_keys = [b.key for b in found.bindings if b.kind == "staff"]
     members = [s for s in stored.campaign.staff if s.key in staff_keys]
+    if not members:
+        return Member(telegram_id=user.id, lang=lang, stored=stored, raters=raters)
     roles = frozenset(role for s in members for role in s.roles)
-    return Me(user.id, lang, stored, raters, members[0] if members else None, roles)
+    return StaffMember(telegram_id=user.id, lang=lang, stored=stored, raters=raters, staff=members[0], roles=roles)
 
 
 class Identities:

@@ -24,12 +24,12 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import HOME_DATA
+from handlers.callbacks import HOME_DATA, Mat, MatAct
 from handlers.cards import Card, time_left
 from handlers.clock import Clock
-from handlers.identity import Me
-from handlers.materials_card import Mat, MatAct, contact_of
-from handlers.replies import ack
+from handlers.identity import Me, Member
+from handlers.materials_card import contact_of
+from handlers.replies import ack, card_of
 from handlers.walk import find, load_sheet, show, walk_card
 from scoring.assignments import missing_materials, owed_by
 from scoring.campaign import Campaign, MaterialKind, Role
@@ -118,7 +118,7 @@ async def on_command(message: Message, store: Store, me: Me, clock: Clock) -> No
     if found is None:
         await message.answer(t(me.lang, "mat.none_owed"))
         return
-    _, dept = found
+    me, _, dept = found
     card = overview(me.campaign, me.lang, dept, await store.materials.of_department(me.stored.id, dept), clock())
     await message.answer(card.text, reply_markup=card.markup)
 
@@ -139,7 +139,7 @@ async def on_upload(message: Message, store: Store, me: Me, bot: Bot, clock: Clo
     found = contact_of(me)
     if incoming is None or found is None:
         return
-    rater, dept = found
+    me, rater, dept = found
     file_type, file_id, unique_id, name, size = incoming
     campaign, lang, now = me.campaign, me.lang, clock()
     if file_type == "document" and not name.lower().endswith(ALLOWED):
@@ -182,14 +182,15 @@ async def _contact_tap(query: CallbackQuery, data: Mat, store: Store, me: Me, no
     if found is None:
         await ack(query, t(me.lang, "ack.invalid"))
         return
-    rater, dept = found
+    me, rater, dept = found
     campaign, lang, cid = me.campaign, me.lang, me.stored.id
     kinds = [m for m in campaign.materials if m.key in owed_by(campaign, dept)]
     material = await store.materials.get(cid, data.a) if data.act != MatAct.LIST else None
-    if data.act != MatAct.LIST and (material is None or material.department != dept):
+    if data.act == MatAct.LIST:
+        await ack(query)
+    elif material is None or material.department != dept:
         await ack(query, t(lang, "ack.invalid"))  # not this department's, or already withdrawn
     elif data.act == MatAct.FILE:
-        assert material is not None
         if data.b >= len(kinds):
             await ack(query, t(lang, "ack.invalid"))
             return
@@ -200,10 +201,9 @@ async def _contact_tap(query: CallbackQuery, data: Mat, store: Store, me: Me, no
             await store.materials.file_as(cid, material.id, dept, kind.key, actor=f"rater:{rater}")
             await ack(query, t(lang, "ack.mat_filed", kind=_kind_name(lang, kind)))
     elif data.act == MatAct.WITHDRAW:
-        assert material is not None
-        kind = next((k for k in kinds if k.key == material.kind), None)
-        if kind is not None and not _open(campaign, kind, now):
-            await ack(query, t(lang, "mat.closed", due=f"{_due(campaign, kind):%m-%d %H:%M}"), show_alert=True)
+        filed = next((k for k in kinds if k.key == material.kind), None)
+        if filed is not None and not _open(campaign, filed, now):
+            await ack(query, t(lang, "mat.closed", due=f"{_due(campaign, filed):%m-%d %H:%M}"), show_alert=True)
         else:
             await store.materials.withdraw(cid, material.id, dept, actor=f"rater:{rater}")
             await ack(query, _short(t(lang, "ack.mat_withdrawn", name=material.name)))
@@ -218,7 +218,7 @@ async def _contact_tap(query: CallbackQuery, data: Mat, store: Store, me: Me, no
 STATUS_NAMES = 12  # departments named per kind in /status
 
 
-async def status_block(store: Store, me: Me) -> str | None:
+async def status_block(store: Store, me: Member) -> str | None:
     """/status's lines on materials: per kind, the departments that have not handed any file in.
     For staff and admins (a collector follows its leaders only); None when the campaign has no materials."""
     campaign, lang = me.campaign, me.lang
@@ -246,14 +246,15 @@ async def status_block(store: Store, me: Me) -> str | None:
 
 async def _view(query: CallbackQuery, data: Mat, store: Store, me: Me, bot: Bot) -> None:
     found = await load_sheet(store, me, data.a)
-    item = find(found[1], data.b) if found else None
+    item = find(found.items, data.b) if found else None
     if found is None or item is None:
         await ack(query, t(me.lang, "ack.invalid"))
         return
-    sheet = found[0]
+    me, sheet, items = found
     campaign, lang = me.campaign, me.lang
     kinds = {m.key: m for m in campaign.materials_for(sheet.group)}
-    files = [f for f in await store.materials.of_department(me.stored.id, item.department) if f.kind in kinds]
+    files = [(f, kinds[f.kind]) for f in await store.materials.of_department(me.stored.id, item.department)
+             if f.kind is not None and f.kind in kinds]
     if not files:
         await ack(query, t(lang, "ack.mat_none"))
         return
@@ -261,18 +262,19 @@ async def _view(query: CallbackQuery, data: Mat, store: Store, me: Me, bot: Bot)
     dept = campaign.department(item.department)
     dept_name = name_in(lang, dept.name, dept.name_en)
     chat = query.from_user.id
-    for f in files:
-        caption = t(lang, "mat.caption", dept=h(dept_name), kind=h(_kind_name(lang, kinds[f.kind])), name=h(f.name))
+    for f, kind in files:
+        caption = t(lang, "mat.caption", dept=h(dept_name), kind=h(_kind_name(lang, kind)), name=h(f.name))
         if f.file_type == "photo":
             await bot.send_photo(chat, f.file_id, caption=caption)
         else:
             await bot.send_document(chat, f.file_id, caption=caption)
     # the walk goes on below the files: the card moves down (still one live card)
-    card = await walk_card(store, me, sheet, found[1], item)
+    card = await walk_card(store, me, sheet, items, item)
     await bot.send_message(chat, card.text, reply_markup=card.markup)
-    if isinstance(query.message, Message):
+    old_card = card_of(query)
+    if old_card is not None:
         with contextlib.suppress(TelegramBadRequest):
-            await bot.delete_message(chat, query.message.message_id)
+            await bot.delete_message(chat, old_card.message_id)
 
 
 async def on_tap(query: CallbackQuery, callback_data: Mat, store: Store, me: Me, bot: Bot, clock: Clock) -> None:

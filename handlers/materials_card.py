@@ -4,14 +4,13 @@ nothing for the other groups (no store access on their cards)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from typing import NamedTuple
 
 from aiogram.types import InlineKeyboardButton
-from pydantic import field_validator
 
-from handlers.callbacks import StrictData, strict_number
+from handlers.callbacks import Mat, MatAct
 from handlers.cards import CardExtra
-from handlers.identity import Me
+from handlers.identity import Me, Member
 from scoring.assignments import owed_by
 from scoring.campaign import format_value
 from storage.sheets import Item, SheetInfo
@@ -19,44 +18,35 @@ from storage.store import Store
 from texts import h, name_in, t
 
 
-class MatAct(StrEnum):
-    VIEW = "v"  # a rater: send me the department's files (a = sheet, b = assignment)
-    FILE = "f"  # a contact: file this upload as one of the department's materials (a = material, b = kind index)
-    WITHDRAW = "d"  # a contact: withdraw a file (a = material)
-    LIST = "l"  # a contact: show what the department handed in
+class Contact(NamedTuple):
+    """A department's contact: `me` a member of the campaign, speaking for `department` as rater `rater`."""
+
+    me: Member
+    rater: str
+    department: str
 
 
-class Mat(StrictData, prefix="mt"):
-    """mt:<act>:<a>:<b>; the numbers are pointers, checked against the store on every tap."""
-
-    act: MatAct
-    a: int = 0
-    b: int = 0
-
-    _numbers = field_validator("a", "b", mode="before")(strict_number)
-
-
-def contact_of(me: Me) -> tuple[str, str] | None:
-    """(rater, department) when this account speaks for a department that owes materials."""
-    if not me.bound or not me.campaign.materials:
+def contact_of(me: Me) -> Contact | None:
+    """The contact this account is when it speaks for a department that owes materials."""
+    if not isinstance(me, Member) or not me.campaign.materials:
         return None
     for key in me.raters:
         dept = me.campaign.rater(key).department
         if dept and owed_by(me.campaign, dept):
-            return key, dept
+            return Contact(me, key, dept)
     return None
 
 
-async def home_extra(store: Store, me: Me) -> CardExtra | None:
+async def home_extra(store: Store, me: Member) -> CardExtra | None:
     """A contact's home card: what its department has handed in, and a button to hand in more."""
     found = contact_of(me)
     if found is None:
         return None
     campaign = me.campaign
-    files = await store.materials.of_department(me.stored.id, found[1])
+    files = await store.materials.of_department(me.stored.id, found.department)
     parts = []
     for kind in campaign.materials:
-        if kind.key not in owed_by(campaign, found[1]):
+        if kind.key not in owed_by(campaign, found.department):
             continue
         n = sum(1 for f in files if f.kind == kind.key)
         parts.append(t(me.lang, "home.mat_kind", kind=h(name_in(me.lang, kind.name, kind.name_en)), n=n,
@@ -66,7 +56,7 @@ async def home_extra(store: Store, me: Me) -> CardExtra | None:
     return CardExtra((line,), (button,))
 
 
-async def card_extra(store: Store, me: Me, sheet: SheetInfo, item: Item) -> CardExtra | None:
+async def card_extra(store: Store, me: Member, sheet: SheetInfo, item: Item) -> CardExtra | None:
     campaign = me.campaign
     kinds = [m.key for m in campaign.materials_for(sheet.group)]
     informing = [g.key for g in campaign.informing(sheet.group)]

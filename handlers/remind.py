@@ -10,12 +10,12 @@ from typing import Protocol
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from handlers.callbacks import Remind, RemindCancel
 from handlers.clock import Clock, local_moment
-from handlers.identity import Me
-from handlers.replies import ack
+from handlers.identity import Member, StaffMember
+from handlers.replies import ack, show_text
 from handlers.roles import HasRole
 from scoring.campaign import Milestone, Role
 from storage.campaigns import StoredCampaign
@@ -32,16 +32,7 @@ class RemindNow(Protocol):
     async def remind_now(self, stored: StoredCampaign, milestone_key: str, actor: str) -> dict[str, int]: ...
 
 
-class Remind(CallbackData, prefix="rm"):
-    milestone: str
-    go: bool = False
-
-
-class RemindCancel(CallbackData, prefix="rmx"):
-    milestone: str
-
-
-async def _laggards(store: Store, me: Me) -> dict[str, set[str]]:
+async def _laggards(store: Store, me: Member) -> dict[str, set[str]]:
     milestone_of = {g.key: g.milestone for _, g in me.campaign.groups()}
     late: dict[str, set[str]] = {m.key: set() for m in me.campaign.milestones}
     for sheet in await store.sheets.for_campaign(me.stored.id):
@@ -50,7 +41,7 @@ async def _laggards(store: Store, me: Me) -> dict[str, set[str]]:
     return late
 
 
-async def on_remind(message: Message, store: Store, me: Me) -> None:
+async def on_remind(message: Message, store: Store, me: StaffMember) -> None:
     late = await _laggards(store, me)
     rows = []
     for m in me.campaign.milestones:
@@ -64,7 +55,7 @@ async def on_remind(message: Message, store: Store, me: Me) -> None:
     await message.answer(t(me.lang, "remind_now.pick"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-async def on_pick(query: CallbackQuery, callback_data: Remind, store: Store, me: Me, clock: Clock,
+async def on_pick(query: CallbackQuery, callback_data: Remind, store: Store, me: StaffMember, clock: Clock,
                   reminders: RemindNow | None = None) -> None:
     milestones = {m.key: m for m in me.campaign.milestones}
     m = milestones.get(callback_data.milestone)
@@ -76,7 +67,7 @@ async def on_pick(query: CallbackQuery, callback_data: Remind, store: Store, me:
         quiet = await _quiet_text(store, me, m, clock)
         await ack(query)
         if quiet is not None:  # say so now rather than after a confirmation
-            await query.message.edit_text(quiet)
+            await show_text(query, quiet)
             return
         n = len((await _laggards(store, me))[m.key])
         markup = InlineKeyboardMarkup(inline_keyboard=[[
@@ -84,39 +75,39 @@ async def on_pick(query: CallbackQuery, callback_data: Remind, store: Store, me:
                                  callback_data=Remind(milestone=m.key, go=True).pack()),
             InlineKeyboardButton(text=t(me.lang, "btn.cancel"), callback_data=RemindCancel(milestone=m.key).pack()),
         ]])
-        await query.message.edit_text(t(me.lang, "remind_now.confirm", name=h(name), n=n), reply_markup=markup)
+        await show_text(query, t(me.lang, "remind_now.confirm", name=h(name), n=n), reply_markup=markup)
         return
     if reminders is None:
         await ack(query, t(me.lang, "error.generic"), show_alert=True)
         return
     await ack(query)
     late = (await _laggards(store, me))[m.key]
-    await query.message.edit_text(t(me.lang, "remind_now.sending", name=h(name)))
+    await show_text(query, t(me.lang, "remind_now.sending", name=h(name)))
     try:
-        counts = await reminders.remind_now(me.stored, m.key, f"staff:{me.staff.key}")
+        counts = await reminders.remind_now(me.stored, m.key, me.actor)
     except RemindedRecently as exc:  # a second tap, another process or the same update delivered again
-        await query.message.edit_text(_quiet(me, m, exc))
+        await show_text(query, _quiet(me, m, exc))
         return
     text = t(
         me.lang, "remind_now.done", name=h(name), sent=counts.get("sent", 0),
         unreachable=counts.get("unreachable", 0), unbound=counts.get("unbound", 0), failed=counts.get("failed", 0),
     )
-    await query.message.edit_text(text + await _unbound_text(store, me, late))
+    await show_text(query, text + await _unbound_text(store, me, late))
 
 
-async def on_cancel(query: CallbackQuery, me: Me) -> None:
+async def on_cancel(query: CallbackQuery, me: StaffMember) -> None:
     await ack(query)
-    await query.message.edit_text(t(me.lang, "remind_now.cancelled"))
+    await show_text(query, t(me.lang, "remind_now.cancelled"))
 
 
-async def _quiet_text(store: Store, me: Me, m: Milestone, clock: Clock) -> str | None:
+async def _quiet_text(store: Store, me: Member, m: Milestone, clock: Clock) -> str | None:
     last = await ManualReminds(store.db).last(me.stored.id, m.key)
     if last is None or last[0] + me.campaign.reminders.manual_quiet_delta() <= clock():
         return None
     return _quiet(me, m, RemindedRecently(*last))
 
 
-def _quiet(me: Me, m: Milestone, exc: RemindedRecently) -> str:
+def _quiet(me: Member, m: Milestone, exc: RemindedRecently) -> str:
     tz = me.campaign.timezone
     staff = next((s for s in me.campaign.staff if f"staff:{s.key}" == exc.actor), None)
     actor = name_in(me.lang, staff.name, staff.name_en) if staff else exc.actor
@@ -125,7 +116,7 @@ def _quiet(me: Me, m: Milestone, exc: RemindedRecently) -> str:
              next=local_moment(exc.at + me.campaign.reminders.manual_quiet_delta(), tz))
 
 
-async def _unbound_text(store: Store, me: Me, late: set[str]) -> str:
+async def _unbound_text(store: Store, me: Member, late: set[str]) -> str:
     """The laggards a reminder cannot reach because they never opened their invite, by name."""
     contacts = await store.people.contacts(me.stored.id)
     unbound = [r for r in me.campaign.raters if r.key in late and ("rater", r.key) not in contacts]

@@ -25,7 +25,7 @@ from aiogram.types import BufferedInputFile, Message
 
 from handlers.clock import Clock
 from handlers.flood import Replies, patiently
-from handlers.identity import Me
+from handlers.identity import Member, StaffMember
 from handlers.roles import HasRole
 from handlers.staff_status import fit, refuse
 from reports.chart_types import SHOW_ALL, Disclosure, NoCJKFont
@@ -63,7 +63,8 @@ def shown_ranks(report: Report, disclosure: Mapping[str, Disclosure]) -> dict[st
     ranks: dict[str, int] = {}
     for depts in report.by_profile().values():
         drawn = [d for d in depts if disclosure.get(d.key, SHOW_ALL).total and d.total is not None]
-        ranks.update(zip((d.key for d in drawn), competition_ranks([d.total for d in drawn]), strict=True))
+        ranked = competition_ranks([d.total for d in drawn])  # every total drawn is known: every one ranked
+        ranks.update((d.key, rank) for d, rank in zip(drawn, ranked, strict=True) if rank is not None)
     return ranks
 
 
@@ -78,9 +79,9 @@ def _row(dept: DepartmentResult, shown: Disclosure, rank: int | None, lang: str)
     """`  1   83.13*#  市发展和改革委…`: numbers first, so CJK widths cannot push them out of line."""
     marks = ("" if dept.complete else "*") + ("" if shown.parts is None else "#")
     # an external department without its imported result has no total yet, not a total of 0
-    known = shown.total and dept.total is not None
-    total = format_points(dept.total) if known else "—"
-    place = str(rank) if known and rank is not None else "—"
+    known = dept.total if shown.total else None
+    total = format_points(known) if known is not None else "—"
+    place = str(rank) if known is not None and rank is not None else "—"
     return f"{place:>3}  {total:>6}{marks:<2} {h(_short_name(dept, lang))}"
 
 
@@ -160,7 +161,7 @@ def report_text(report: Report, campaign: Campaign, lang: str, disclosure: Mappi
 # -- the handler ----------------------------------------------------------------------------------
 
 
-async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clock,
+async def on_report(message: Message, bot: Bot, store: Store, me: StaffMember, clock: Clock,
                     sender: Replies | None = None) -> None:
     campaign, lang, chat = me.campaign, me.lang, message.chat.id
     view = ADMIN if me.has(Role.ADMIN) else STAFF
@@ -177,7 +178,7 @@ async def on_report(message: Message, bot: Bot, store: Store, me: Me, clock: Clo
     log.info("report sent: campaign %s to %s (view=%s)", campaign.key, me.telegram_id, view)
 
 
-async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Report, stamp: FileStamp,
+async def _send_workbook(bot: Bot, chat: int, store: Store, me: Member, report: Report, stamp: FileStamp,
                          stem: str, sender: Replies | None) -> None:
     # the workbook and chart take a moment: render off the event loop so other users are not kept waiting
     if stamp.view == ADMIN:
@@ -193,7 +194,7 @@ async def _send_workbook(bot: Bot, chat: int, store: Store, me: Me, report: Repo
                                                       caption=caption[:MAX_CAPTION]), MAX_RETRY_WAIT)
 
 
-async def _send_chart(bot: Bot, chat: int, me: Me, report: Report, provisional: bool,
+async def _send_chart(bot: Bot, chat: int, me: Member, report: Report, provisional: bool,
                       sender: Replies | None) -> None:
     try:
         from reports.chart import render_chart  # matplotlib loads on the first chart, not at start-up

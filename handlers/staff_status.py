@@ -8,16 +8,15 @@ is only a pointer that is checked again (campaign, group, rater in scope).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from handlers.callbacks import StatusView, View
 from handlers.cards import Card, time_left
 from handlers.clock import Clock, local_time
-from handlers.identity import Me
+from handlers.identity import Me, Member, StaffMember
 from handlers.materials import status_block
 from handlers.roles import HasRole
 from handlers.walk import show
@@ -34,21 +33,6 @@ PAGE = 16  # raters per page of a group
 BAR_CELLS = 10
 MAX_TEXT = 4096  # Telegram's limit for a message
 BUTTON_CHARS = BUTTON_MAX
-
-
-class View(StrEnum):
-    OVERVIEW = "o"
-    GROUP = "g"
-    RATER = "r"
-
-
-class StatusView(CallbackData, prefix="st"):
-    """st:<view>:<group key>:<page>:<sheet id>; at most 5+40+1+4+1+10 = 61 bytes."""
-
-    view: View
-    group: str = ""
-    page: int = 0
-    sheet: int = 0
 
 
 # -- small pieces ---------------------------------------------------------------------
@@ -129,7 +113,7 @@ def visible(groups: list[GroupProgress], only: frozenset[str] | None) -> list[Gr
     return narrowed
 
 
-async def load_groups(store: Store, me: Me) -> list[GroupProgress]:
+async def load_groups(store: Store, me: Member) -> list[GroupProgress]:
     status = await campaign_status(store, me.stored)
     return visible(status.groups, scope(me))
 
@@ -328,7 +312,7 @@ def rater_card(campaign: Campaign, lang: str, rater: RaterProgress, sheets: list
 # -- handlers -------------------------------------------------------------------------------------------
 
 
-async def on_status(message: Message, store: Store, me: Me, clock: Clock) -> None:
+async def on_status(message: Message, store: Store, me: StaffMember, clock: Clock) -> None:
     groups = await load_groups(store, me)
     card = overview_card(me.campaign, me.lang, groups, clock(), collector=scope(me) is not None,
                          unknown_reminders=await _unknown_reminders(store, me),
@@ -336,7 +320,7 @@ async def on_status(message: Message, store: Store, me: Me, clock: Clock) -> Non
     await message.answer(card.text, reply_markup=card.markup)
 
 
-async def on_view(query: CallbackQuery, callback_data: StatusView, store: Store, me: Me, clock: Clock) -> None:
+async def on_view(query: CallbackQuery, callback_data: StatusView, store: Store, me: StaffMember, clock: Clock) -> None:
     card = await _view_card(callback_data, store, me, clock())
     if card is None:
         await query.answer(t(me.lang, "st.stale"))
@@ -345,12 +329,12 @@ async def on_view(query: CallbackQuery, callback_data: StatusView, store: Store,
     await show(query, card)
 
 
-async def _unknown_reminders(store: Store, me: Me) -> int:
+async def _unknown_reminders(store: Store, me: Member) -> int:
     """Reminders whose send was cut off by a crash (bot/scheduler.py): for staff, not for collectors."""
     return await store.reminders.unknown_count(me.stored.id) if scope(me) is None else 0
 
 
-async def _view_card(data: StatusView, store: Store, me: Me, now: datetime) -> Card | None:
+async def _view_card(data: StatusView, store: Store, me: Member, now: datetime) -> Card | None:
     """The card a tap asks for, or None when the pointer is out of this user's reach."""
     groups = await load_groups(store, me)
     if data.view == View.OVERVIEW:

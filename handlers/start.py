@@ -6,16 +6,16 @@ from dataclasses import replace
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 
+from handlers.callbacks import LangPick
 from handlers.cards import role_names
 from handlers.clock import Clock
 from handlers.commands import command_list, set_chat_menu
-from handlers.identity import Me, resolve
+from handlers.identity import Me, Member, resolve
 from handlers.notices import Outbox, kick
-from handlers.replies import ack
+from handlers.replies import ack, show_text
 from handlers.walk import home
 from scoring.campaign import Role
 from storage.people import InviteRejected
@@ -30,24 +30,23 @@ LANG_WORDS = {
 }
 
 
-class LangPick(CallbackData, prefix="lg"):
-    lang: str
-
-
 async def on_invite(message: Message, command: CommandObject, store: Store, me: Me, clock: Clock,
-                    state: FSMContext, bot: Bot, outbox: Outbox | None = None) -> None:
+                    state: FSMContext, bot: Bot, event_from_user: User, outbox: Outbox | None = None) -> None:
     await state.clear()
     token = (command.args or "").strip()
     if not token or len(token) > MAX_TOKEN:
         await message.answer(t(me.lang, "start.invite_unknown"))
         return
     try:
-        binding = await store.people.redeem(token, message.from_user.id)
+        binding = await store.people.redeem(token, event_from_user.id)
     except InviteRejected as exc:
         await message.answer(t(me.lang, f"start.invite_{exc.reason}"))
         return
     kick(outbox)  # the account that held this role before, if any, is told
-    me = await resolve(store, message.from_user)
+    me = await resolve(store, event_from_user)
+    if not isinstance(me, Member):  # the role was taken by another account meanwhile (that was told)
+        await message.answer(t(me.lang, "start.not_bound"))
+        return
     await set_chat_menu(bot, message.chat.id, me)
     if binding.kind == "rater":
         rater = me.campaign.rater(binding.key)
@@ -66,7 +65,7 @@ async def on_invite(message: Message, command: CommandObject, store: Store, me: 
 
 async def on_start(message: Message, store: Store, me: Me, clock: Clock, state: FSMContext) -> None:
     await state.clear()
-    if not me.bound:
+    if not isinstance(me, Member):
         await message.answer(t(me.lang, "start.not_bound"))
         return
     if not me.rater and not me.proxy_for:
@@ -117,8 +116,7 @@ async def on_lang_pick(query: CallbackQuery, callback_data: LangPick, store: Sto
     lang = callback_data.lang
     await _switch(store, bot, query.from_user.id, me, lang)
     await ack(query)
-    if query.message is not None:
-        await query.message.edit_text(t(lang, "lang.switched"))
+    await show_text(query, t(lang, "lang.switched"))
 
 
 async def _switch(store: Store, bot: Bot, chat_id: int, me: Me, lang: str) -> None:
@@ -129,7 +127,7 @@ async def _switch(store: Store, bot: Bot, chat_id: int, me: Me, lang: str) -> No
 
 async def on_stray_text(message: Message, me: Me, store: Store, clock: Clock, bot: Bot) -> None:
     """Text outside a prompt: show where the user stands rather than ignore them."""
-    if not me.bound:
+    if not isinstance(me, Member):
         await message.answer(t(me.lang, "start.not_bound"))
         return
     if me.rater or me.proxy_for:

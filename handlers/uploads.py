@@ -13,36 +13,27 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from enum import StrEnum
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from pydantic import field_validator
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    Document,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
-from handlers.callbacks import StrictData, strict_number
+from handlers.callbacks import ImportTap, Step
 from handlers.file_worker import FileUnreadable, run_isolated
-from handlers.identity import Me
-from handlers.replies import ack
+from handlers.identity import StaffMember
+from handlers.replies import ack, show_text
 from handlers.roles import HasRole
 from reports.import_files import LIMITS
 from reports.imports import read_import
+from scoring import imports
 from scoring.campaign import Campaign, Role
-from scoring.imports import (
-    CHANGED,
-    NEW,
-    ImportRejected,
-    NeedsOverwrite,
-    PlanChanged,
-    Planned,
-    PlannedResult,
-    ResultRow,
-    RowProblem,
-    ScoreRow,
-    counts,
-    old_text,
-    plan_digest,
-)
+from scoring.imports import CHANGED, NEW, Planned, PlannedResult, ResultRow, RowProblem, ScoreRow
 from storage.results import AlreadyDecided, PendingImport
 from storage.store import Store
 from texts import h, name_in, t
@@ -54,26 +45,11 @@ PROBLEM_CHARS = 300
 TEXT_BUDGET = 3500  # of Telegram's 4,096 characters a message may hold
 
 
-class Step(StrEnum):
-    IMPORT = "c"
-    OVERWRITE = "o"
-    CANCEL = "x"
-
-
-class ImportTap(StrictData, prefix="im"):
-    """im:<step>:<pending action id>"""
-
-    step: Step
-    pending: int
-
-    _numbers = field_validator("pending", mode="before")(strict_number)
-
-
 # -- the upload ------------------------------------------------------------------------------------
 
 
-async def on_document(message: Message, store: Store, me: Me, bot: Bot) -> None:
-    doc = message.document
+async def on_document(message: Message, doc: Document, store: Store, me: StaffMember, bot: Bot) -> None:
+    """`doc`: the message's file (the filter lets only a document through)."""
     name = (doc.file_name or "upload")[:100]
     if not name.lower().endswith((".csv", ".xlsx")):
         await message.answer(t(me.lang, "import.type", name=h(name)))
@@ -95,25 +71,23 @@ async def on_document(message: Message, store: Store, me: Me, bot: Bot) -> None:
     assignments = set(await store.results.assignment_keys(campaign_id))
     locked = frozenset(await store.results.locked_sheets(campaign_id))
     try:
-        kind, rows = await run_isolated(read_import, data, name, me.campaign, assignments, locked)
-        if kind == "scores":
-            plan = await store.results.import_scores(campaign_id, rows, actor="", source=name, dry_run=True)
-        else:
-            plan = await store.results.set_external(campaign_id, rows, actor="", source=name, dry_run=True)
-    except ImportRejected as exc:
+        kind, read = await run_isolated(read_import, data, name, me.campaign, assignments, locked)
+        rows = [_row_json(r) for r in read]  # as the pending action keeps them
+        plan = await _dry_run(store, campaign_id, f"import_{kind}", rows, name)
+    except imports.ImportRejected as exc:
         await reply_problems(message, me.lang, name, exc.problems)
         return
     except FileUnreadable as exc:
         await message.answer(t(me.lang, "import.unreadable", name=h(name), reason=t(me.lang, f"import.why_{exc.why}")))
         return
-    tally = counts(plan)
+    tally = imports.counts(plan)
     if tally[NEW] + tally[CHANGED] == 0:
         await message.answer(t(me.lang, "import.nothing", name=h(name), n=len(plan)))
         return
     payload = {
         "name": name, "message": message.message_id, "sha256": hashlib.sha256(data).hexdigest(),
-        "plan": plan_digest(plan),
-        "rows": [_row_json(r) for r in rows], "overwrites": sum(getattr(p, "overwrites", False) for p in plan),
+        "plan": imports.plan_digest(plan),
+        "rows": rows, "overwrites": sum(getattr(p, "overwrites", False) for p in plan),
     }
     pending = await store.results.open_import(campaign_id, me.telegram_id, f"import_{kind}", payload)
     text, more = _preview(me.lang, me.campaign, name, kind, plan)
@@ -123,22 +97,18 @@ async def on_document(message: Message, store: Store, me: Me, bot: Bot) -> None:
                                       caption=t(me.lang, "import.plan_caption", name=h(name)))
 
 
-async def _answer_again(message: Message, store: Store, me: Me, action: PendingImport) -> None:
+async def _answer_again(message: Message, store: Store, me: StaffMember, action: PendingImport) -> None:
     """A redelivered upload: its decision if it was decided, else its preview again (the same action)."""
     if action.state != "pending":
         await message.answer(_result_text(me.lang, action.result))
         return
-    kind = action.kind.removeprefix("import_")
-    rows, name = _rows_from(action), action.payload["name"]
+    name = action.payload["name"]
     try:
-        if kind == "scores":
-            plan = await store.results.import_scores(me.stored.id, rows, actor="", source=name, dry_run=True)
-        else:
-            plan = await store.results.set_external(me.stored.id, rows, actor="", source=name, dry_run=True)
-    except ImportRejected as exc:
+        plan = await _dry_run(store, me.stored.id, action.kind, action.payload["rows"], name)
+    except imports.ImportRejected as exc:
         await reply_problems(message, me.lang, name, exc.problems)
         return
-    text, _ = _preview(me.lang, me.campaign, name, kind, plan)
+    text, _ = _preview(me.lang, me.campaign, name, action.kind.removeprefix("import_"), plan)
     await message.answer(text, reply_markup=_buttons(me.lang, action.id, Step.IMPORT))
 
 
@@ -148,10 +118,20 @@ def _row_json(row: ScoreRow | ResultRow) -> list:
     return [row.department, row.value, row.line]
 
 
-def _rows_from(action: PendingImport) -> list[ScoreRow] | list[ResultRow]:
-    if action.kind == "import_scores":
-        return [ScoreRow(*r) for r in action.payload["rows"]]
-    return [ResultRow(*r) for r in action.payload["rows"]]
+def _score_rows(rows: list[list]) -> list[ScoreRow]:
+    return [ScoreRow(*r) for r in rows]
+
+
+def _result_rows(rows: list[list]) -> list[ResultRow]:
+    return [ResultRow(*r) for r in rows]
+
+
+async def _dry_run(store: Store, campaign_id: int, kind: str, rows: list[list], name: str,
+                   ) -> list[Planned] | list[PlannedResult]:
+    """What importing `rows` (as the pending action keeps them) would do now; ImportRejected as the import."""
+    if kind == "import_scores":
+        return await store.results.import_scores(campaign_id, _score_rows(rows), actor="", source=name, dry_run=True)
+    return await store.results.set_external(campaign_id, _result_rows(rows), actor="", source=name, dry_run=True)
 
 
 def _who(lang: str, campaign: Campaign, p: Planned | PlannedResult) -> str:
@@ -164,14 +144,14 @@ def _who(lang: str, campaign: Campaign, p: Planned | PlannedResult) -> str:
 
 
 def _line(lang: str, campaign: Campaign, p: Planned | PlannedResult) -> str:
-    old = old_text(p.old) if isinstance(p, Planned) else (f"{p.old:g}" if p.old is not None else "—")
+    old = imports.old_text(p.old) if isinstance(p, Planned) else (f"{p.old:g}" if p.old is not None else "—")
     return t(lang, "import.preview_line", line=p.row.line, who=_who(lang, campaign, p), old=old,
              new=f"{p.row.value:g}")
 
 
 def _preview(lang: str, campaign: Campaign, name: str, kind: str, plan: list) -> tuple[str, bool]:
     """The card's text, and whether rows are left out of it (then the whole plan goes as a CSV file)."""
-    tally = counts(plan)
+    tally = imports.counts(plan)
     lines = [t(lang, f"import.preview_{kind}", name=h(name), n=len(plan), **tally)]
     overwrites = [p for p in plan if getattr(p, "overwrites", False)]
     changes = [p for p in plan if p.kind == CHANGED and not getattr(p, "overwrites", False)]
@@ -196,7 +176,7 @@ def _plan_csv(plan: list) -> bytes:
                      *(["replaces_rater_entry"] if scores else [])])
     for p in plan:
         r = p.row
-        old = old_text(p.old) if scores else ("" if p.old is None else f"{p.old:g}")
+        old = imports.old_text(p.old) if scores else ("" if p.old is None else f"{p.old:g}")
         writer.writerow([r.line, *([r.rater, r.group] if scores else []), r.department, p.kind,
                          "" if old == "—" else old, f"{r.value:g}", *([int(p.overwrites)] if scores else [])])
     return out.getvalue().encode("utf-8-sig")
@@ -234,7 +214,7 @@ async def reply_problems(message: Message, lang: str, name: str, problems: list[
 # -- the confirmation --------------------------------------------------------------------------------
 
 
-async def on_tap(query: CallbackQuery, callback_data: ImportTap, store: Store, me: Me) -> None:
+async def on_tap(query: CallbackQuery, callback_data: ImportTap, store: Store, me: StaffMember) -> None:
     action = await store.results.import_action(callback_data.pending)
     if action is None or action.telegram_id != query.from_user.id or action.campaign_id != me.stored.id:
         await ack(query, t(me.lang, "import.gone"), show_alert=True)
@@ -246,52 +226,57 @@ async def on_tap(query: CallbackQuery, callback_data: ImportTap, store: Store, m
     if callback_data.step == Step.CANCEL:
         result = {"key": "import.cancelled", "values": {}}
         await store.results.close_import(action.id, "cancelled", result)
-        await _show_result(query, me, (await store.results.import_action(action.id)).result)
+        await _show_result(query, me, await _decision(store, action.id))
         return
     if callback_data.step == Step.IMPORT and action.payload.get("overwrites"):
         await _ask_again(query, store, me, action)
         return
-    rows = _rows_from(action)
-    actor = f"staff:{me.staff.key}"
+    rows, actor = action.payload["rows"], me.actor
     digest = action.payload["plan"]
     scores = action.kind == "import_scores"
     done = {"key": "import.scores_done" if scores else "import.results_done", "values": {"name": name}}
     try:
         if scores:
             await store.results.import_scores(
-                me.stored.id, rows, actor=actor, source=name, overwrite=callback_data.step == Step.OVERWRITE,
-                expected=digest, pending=action.id, pending_result=done, digest=action.payload["sha256"])
+                me.stored.id, _score_rows(rows), actor=actor, source=name,
+                overwrite=callback_data.step == Step.OVERWRITE, expected=digest, pending=action.id,
+                pending_result=done, digest=action.payload["sha256"])
         else:
-            await store.results.set_external(me.stored.id, rows, actor=actor, source=name, expected=digest,
-                                             pending=action.id, pending_result=done)
+            await store.results.set_external(me.stored.id, _result_rows(rows), actor=actor, source=name,
+                                             expected=digest, pending=action.id, pending_result=done)
     except AlreadyDecided:  # another delivery of this tap got there first
         pass
-    except (PlanChanged, NeedsOverwrite):  # NeedsOverwrite: only a forged step, the preview listed them
+    except (imports.PlanChanged, imports.NeedsOverwrite):  # NeedsOverwrite: only a forged step, the preview listed them
         await store.results.close_import(action.id, "failed", {"key": "import.stale", "values": {}})
-    except ImportRejected as exc:  # a sheet was submitted since the preview
+    except imports.ImportRejected as exc:  # a sheet was submitted since the preview
         problems = "\n".join(str(p)[:PROBLEM_CHARS] for p in exc.problems[:SHOWN_PROBLEMS])
         await store.results.close_import(action.id, "failed",
                                          {"key": "import.failed", "values": {"problems": problems}})
-    await _show_result(query, me, (await store.results.import_action(action.id)).result)
+    await _show_result(query, me, await _decision(store, action.id))
 
 
-async def _ask_again(query: CallbackQuery, store: Store, me: Me, action: PendingImport) -> None:
+async def _decision(store: Store, pending_id: int) -> dict | None:
+    """What the decided action says (stored with its decision, the same words every time)."""
+    action = await store.results.import_action(pending_id)
+    return action.result if action is not None else None
+
+
+async def _ask_again(query: CallbackQuery, store: Store, me: StaffMember, action: PendingImport) -> None:
     """The explicit second confirmation: which raters' own scores the import replaces."""
-    rows = _rows_from(action)
-    plan = await store.results.import_scores(me.stored.id, rows, actor="", source=action.payload["name"],
-                                             dry_run=True)
+    plan = await store.results.import_scores(me.stored.id, _score_rows(action.payload["rows"]), actor="",
+                                             source=action.payload["name"], dry_run=True)
     overwrites = [p for p in plan if p.overwrites]
     lines = [_line(me.lang, me.campaign, p) for p in overwrites[:SHOWN_LINES]]
     if len(overwrites) > SHOWN_LINES:
         lines.append(t(me.lang, "import.preview_more", n=len(overwrites) - SHOWN_LINES))
     await ack(query)
-    await _edit(query, t(me.lang, "import.second", name=h(action.payload["name"]), n=len(overwrites),
+    await show_text(query, t(me.lang, "import.second", name=h(action.payload["name"]), n=len(overwrites),
                          lines="\n".join(lines)), _buttons(me.lang, action.id, Step.OVERWRITE))
 
 
-async def _show_result(query: CallbackQuery, me: Me, result: dict | None) -> None:
+async def _show_result(query: CallbackQuery, me: StaffMember, result: dict | None) -> None:
     await ack(query)
-    await _edit(query, _result_text(me.lang, result), None)
+    await show_text(query, _result_text(me.lang, result))
 
 
 def _result_text(lang: str, result: dict | None) -> str:
@@ -306,17 +291,9 @@ def _result_text(lang: str, result: dict | None) -> str:
     return text
 
 
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.message.edit_text(text, reply_markup=markup)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
-
-
 def build_router() -> Router:
     router = Router(name="uploads")
     staff = HasRole(Role.ADMIN, Role.STAFF)
-    router.message.register(on_document, F.document, staff)
+    router.message.register(on_document, F.document.as_("doc"), staff)
     router.callback_query.register(on_tap, ImportTap.filter(), staff)
     return router

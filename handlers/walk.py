@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import datetime
+from typing import NamedTuple
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -38,11 +39,11 @@ from handlers.cards import (
 )
 from handlers.clock import Clock, local_time
 from handlers.events import sheet_submitted
-from handlers.identity import Me
+from handlers.identity import Me, Member
 from handlers.materials_card import card_extra, home_extra
 from handlers.notices import Outbox
 from handlers.proxy import tell_leaders
-from handlers.replies import ack
+from handlers.replies import ack, card_of, edit_gone, show_text
 from scoring.campaign import format_value
 from scoring.values import BadScore, parse_score
 from storage.sheets import Item, ReviewNext, SheetInfo, Tap, Writer
@@ -64,32 +65,26 @@ class Prompt(StatesGroup):
 async def show(
     target: CallbackQuery | Message, card: Card, bot: Bot | None = None, message_id: int | None = None
 ) -> None:
-    """Edit the card in place; send it only when there is nothing to edit."""
-    try:
-        editable = isinstance(target, CallbackQuery) and isinstance(target.message, Message)
-        if editable:
-            await target.message.edit_text(card.text, reply_markup=card.markup)
-        elif bot is not None and message_id is not None and isinstance(target, Message):
+    """Edit the card in place; send it only when there is nothing to edit. `target`: the tap on the card, or
+    the typed answer to the card `message_id` (edited through `bot`)."""
+    if isinstance(target, CallbackQuery):
+        await show_text(target, card.text, reply_markup=card.markup)
+        return
+    if bot is not None and message_id is not None:
+        try:
             await bot.edit_message_text(
                 card.text, chat_id=target.chat.id, message_id=message_id, reply_markup=card.markup
             )
-        else:
-            chat = target.chat if isinstance(target, Message) else target.from_user
-            assert bot is not None
-            await bot.send_message(chat.id, card.text, reply_markup=card.markup)
-    except TelegramBadRequest as exc:
-        if "message is not modified" in exc.message:
-            return  # the second device already shows this very card
-        if "message to edit not found" in exc.message or "can't be edited" in exc.message:
-            chat_id = target.chat.id if isinstance(target, Message) else target.from_user.id
-            sender = bot or target.bot
-            assert sender is not None
-            await sender.send_message(chat_id, card.text, reply_markup=card.markup)
             return
-        raise
+        except TelegramBadRequest as exc:
+            if "message is not modified" in exc.message:
+                return  # the second device already shows this very card
+            if not edit_gone(exc):
+                raise
+    await target.answer(card.text, reply_markup=card.markup)
 
 
-async def home(store: Store, me: Me, now: datetime) -> Card:
+async def home(store: Store, me: Member, now: datetime) -> Card:
     """Every sheet of every role of this account; the title names each role it holds."""
     campaign = me.campaign
     proxies = {key: await store.sheets.for_rater(me.stored.id, key) for key in me.proxy_for}
@@ -109,7 +104,7 @@ async def home(store: Store, me: Me, now: datetime) -> Card:
 
 
 async def walk_card(
-    store: Store, me: Me, sheet: SheetInfo, items: list[Item], item: Item | None, note: str | None = None,
+    store: Store, me: Member, sheet: SheetInfo, items: list[Item], item: Item | None, note: str | None = None,
 ) -> Card:
     if item is None:
         return review_card(me.campaign, me.lang, sheet, items, 0)
@@ -117,7 +112,7 @@ async def walk_card(
                       extra=await card_extra(store, me, sheet, item))
 
 
-def _proxy_name(me: Me, sheet: SheetInfo) -> str | None:
+def _proxy_name(me: Member, sheet: SheetInfo) -> str | None:
     """Whom a collector enters for, when the sheet is not the user's own."""
     if sheet.rater in me.raters:
         return None
@@ -125,26 +120,40 @@ def _proxy_name(me: Me, sheet: SheetInfo) -> str | None:
     return name_in(me.lang, rater.name, rater.name_en)
 
 
-async def load_sheet(store: Store, me: Me, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
+class Opened(NamedTuple):
+    """A sheet this user may see, with `me` known to be a member of its campaign."""
+
+    me: Member
+    sheet: SheetInfo
+    items: list[Item]
+
+
+async def load_sheet(store: Store, me: Me, sheet_id: int) -> Opened | None:
     """The sheet if this user may see it: their own, or one they collect for, in their campaign."""
-    if not me.bound:
+    if not isinstance(me, Member):
         return None
     found = await store.sheets.walk(sheet_id)
     if found is None:
         return None
-    sheet, _ = found
+    sheet, items = found
     if sheet.campaign_id != me.stored.id or not me.writer().may_write(sheet.rater):
         return None
-    return found
+    return Opened(me, sheet, items)
 
 
-async def sheet_or_refuse(
-    query: CallbackQuery, store: Store, me: Me, sheet_id: int
-) -> tuple[SheetInfo, list[Item]] | None:
+async def sheet_or_refuse(query: CallbackQuery, store: Store, me: Me, sheet_id: int) -> Opened | None:
     """The sheet behind a tap, or a short refusal when the tap is not this user's to make."""
     found = await load_sheet(store, me, sheet_id)
     if found is None:
         await ack(query, t(me.lang, "ack.invalid"))
+    return found
+
+
+async def shown_sheet(query: CallbackQuery, store: Store, me: Me, sheet_id: int) -> Opened | None:
+    """The sheet behind a tap that only shows it: the tap refused, or answered at once (the card follows)."""
+    found = await sheet_or_refuse(query, store, me, sheet_id)
+    if found is not None:
+        await ack(query)
     return found
 
 
@@ -158,7 +167,7 @@ def find(items: list[Item], assignment_id: int) -> Item | None:
 async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, state: FSMContext,
                   outbox: Outbox | None = None) -> None:
     await state.clear()
-    if not me.bound:
+    if not isinstance(me, Member):
         await ack(query, t(me.lang, "stale"))
         return
     await ack(query)
@@ -171,7 +180,7 @@ async def on_home(query: CallbackQuery, store: Store, me: Me, clock: Clock, stat
 async def on_score(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
     """The hot path: the checked write and what the next card needs in one call to the store (one round
     trip), committed before the tap is answered; then the card."""
-    if not me.bound:
+    if not isinstance(me, Member):
         await ack(query, t(me.lang, "ack.invalid"))
         return
     value = from_hundredths(callback_data.arg)
@@ -216,11 +225,10 @@ def _log_score(data: Walk, value: float, me: Me, stored: bool) -> None:
 
 async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
     await state.clear()
-    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
+    found = await shown_sheet(query, store, me, callback_data.sheet)
     if found is None:
         return
-    sheet, items = found
-    await ack(query)
+    me, sheet, items = found
     if not sheet.is_open:
         await show(query, review_card(me.campaign, me.lang, sheet, items, 0))
         return
@@ -237,22 +245,20 @@ async def on_move(query: CallbackQuery, callback_data: Walk, store: Store, me: M
 
 
 async def on_list(query: CallbackQuery, callback_data: Walk, store: Store, me: Me) -> None:
-    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
+    found = await shown_sheet(query, store, me, callback_data.sheet)
     if found is None:
         return
-    sheet, items = found
-    await ack(query)
+    me, sheet, items = found
     await show(query, list_card(me.campaign, me.lang, sheet, items, callback_data.arg))
 
 
 async def on_review(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext,
                     outbox: Outbox | None = None) -> None:
     await state.clear()
-    found = await sheet_or_refuse(query, store, me, callback_data.sheet)
+    found = await shown_sheet(query, store, me, callback_data.sheet)
     if found is None:
         return
-    sheet, items = found
-    await ack(query)
+    me, sheet, items = found
     await show(query, review_card(me.campaign, me.lang, sheet, items, callback_data.arg))
     await tell_leaders(store, me, [sheet], outbox)
 
@@ -261,17 +267,19 @@ async def on_undo(query: CallbackQuery, callback_data: Walk, store: Store, me: M
     """Undo names the change it reverts (`arg`): delivered twice, or tapped on an old card, it changes
     nothing more."""
     found = await load_sheet(store, me, callback_data.sheet)
-    if found is None or not found[0].is_open:
+    if found is None or not found.sheet.is_open:
         await ack(query, t(me.lang, "ack.locked" if found else "ack.invalid"))
         return
-    actor = me.writer().actor_for(found[0].rater)
+    me = found.me
+    actor = me.writer().actor_for(found.sheet.rater)
     result = await store.sheets.undo(callback_data.sheet, callback_data.arg, actor=actor)
     key = {"undone": "ack.undone", "already": "ack.undone", "stale": "ack.stale"}.get(
         result.outcome, "ack.nothing_to_undo")
     await ack(query, t(me.lang, key))
-    walked = await store.sheets.walk(callback_data.sheet)
-    assert walked is not None
-    sheet, items = walked
+    after = await load_sheet(store, me, callback_data.sheet)
+    if after is None:  # gone since (a campaign reloaded meanwhile)
+        return
+    sheet, items = after.sheet, after.items
     current = find(items, result.assignment_id) if result.assignment_id else find(items, callback_data.item)
     await show(query, await walk_card(store, me, sheet, items, current or next_open(items, None)))
 
@@ -280,7 +288,7 @@ async def on_submit(query: CallbackQuery, callback_data: Walk, store: Store, me:
     found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
         return
-    sheet, _items = found
+    me, sheet, _items = found
     if not sheet.is_open:
         await ack(query, t(me.lang, "ack.locked"))
         return
@@ -298,10 +306,13 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
     found = await sheet_or_refuse(query, store, me, callback_data.sheet)
     if found is None:
         return
-    sheet, _ = found
+    me, sheet, _ = found
     actor = me.writer().actor_for(sheet.rater)
     receipt = await store.sheets.submit(sheet.id, actor=actor)
-    fresh, items = await store.sheets.walk(sheet.id)
+    again = await sheet_or_refuse(query, store, me, sheet.id)
+    if again is None:  # gone since (a campaign reloaded meanwhile)
+        return
+    fresh, items = again.sheet, again.items
     if receipt is None:
         reason = "ack.locked" if not fresh.is_open else "ack.incomplete"
         await ack(query, t(me.lang, reason, n=fresh.missing), show_alert=True)
@@ -320,7 +331,7 @@ async def on_confirm(query: CallbackQuery, callback_data: Walk, store: Store, me
 
 async def on_receipts(message: Message, store: Store, me: Me) -> None:
     """/receipts: every submitted sheet of this account's roles, with its digest and local time."""
-    if not me.bound or not (me.raters or me.proxy_for):
+    if not isinstance(me, Member) or not (me.raters or me.proxy_for):
         await message.answer(t(me.lang, "receipts.none"))
         return
     lines = []
@@ -343,11 +354,11 @@ async def on_receipts(message: Message, store: Store, me: Me) -> None:
 
 async def on_prompt(query: CallbackQuery, callback_data: Walk, store: Store, me: Me, state: FSMContext) -> None:
     found = await load_sheet(store, me, callback_data.sheet)
-    item = find(found[1], callback_data.item) if found else None
-    if found is None or item is None or not found[0].is_open:
+    item = find(found.items, callback_data.item) if found else None
+    if found is None or item is None or not found.sheet.is_open:
         await ack(query, t(me.lang, "ack.locked" if found else "ack.invalid"))
         return
-    sheet, items = found
+    me, sheet, items = found
     scale = me.campaign.scale
     prompts = {
         Act.OTHER: (Prompt.value, t(me.lang, "card.prompt_value", min=f"{scale.min:g}", max=f"{scale.max:g}",
@@ -357,22 +368,25 @@ async def on_prompt(query: CallbackQuery, callback_data: Walk, store: Store, me:
     }
     new_state, prompt = prompts[callback_data.act]
     await state.set_state(new_state)
-    await state.update_data(sheet=sheet.id, item=item.assignment_id, message=query.message.message_id,
-                            base=item.version)
+    card_message = card_of(query)  # a typed answer edits this card; when it is gone, the next card is sent
+    await state.update_data(sheet=sheet.id, item=item.assignment_id,
+                            message=card_message.message_id if card_message else None, base=item.version)
     await ack(query)
     card = await walk_card(store, me, sheet, items, item)
     await show(query, prompt_card(card, prompt, me.lang, sheet.id, item.assignment_id))
 
 
-async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bot: Bot) -> None:
+async def on_typed(message: Message, text: str, store: Store, me: Me, state: FSMContext, bot: Bot) -> None:
+    """`text`: the message's text (the filter lets only text through)."""
     data = await state.get_data()
     current = await state.get_state()
     sheet_id, aid, card_id = data["sheet"], data["item"], data["message"]
     found = await load_sheet(store, me, sheet_id)
-    if found is None or find(found[1], aid) is None:
+    if found is None or find(found.items, aid) is None:
         await state.clear()
         return
-    text = message.text.strip()
+    me = found.me
+    text = text.strip()
     who = me.writer()
     note = None
     if current == Prompt.value.state:
@@ -381,7 +395,7 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
         except BadScore as exc:
             note = t(me.lang, f"value.{exc.reason}", text=h(exc.text[:40]))
         else:
-            sheet, items = found
+            sheet, items = found.sheet, found.items
             item = find(items, aid)
             unusual = second_look(items, aid, value)
             if unusual is not None and item is not None:  # ask once before storing: one tap to confirm
@@ -396,10 +410,13 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
             if not ok and sheet.is_open and item is not None:  # changed on another device since the prompt
                 await state.clear()
                 await _tidy(message)
-                fresh, fresh_items = await store.sheets.walk(sheet_id)
-                now = find(fresh_items, aid) or item
+                fresh = await load_sheet(store, me, sheet_id)
+                if fresh is None:  # gone since (a campaign reloaded meanwhile)
+                    return
+                now = find(fresh.items, aid) or item
                 note = t(me.lang, "card.changed_since", value=_shown(me, now))
-                await show(message, await walk_card(store, me, fresh, fresh_items, now, note=note), bot, card_id)
+                await show(message, await walk_card(store, me, fresh.sheet, fresh.items, now, note=note), bot,
+                           card_id)
                 return
     elif current == Prompt.comment.state:
         if len(text) > COMMENT_MAX:
@@ -409,7 +426,11 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
     else:
         ok = await store.sheets.recuse(who, sheet_id, aid, text[:COMMENT_MAX])
     await _tidy(message)
-    sheet, items = (await store.sheets.walk(sheet_id))
+    after = await load_sheet(store, me, sheet_id)
+    if after is None:  # gone since (a campaign reloaded meanwhile)
+        await state.clear()
+        return
+    sheet, items = after.sheet, after.items
     item = find(items, aid)
     if note is not None:  # stay in the prompt: the card says what was wrong
         scale = me.campaign.scale
@@ -425,7 +446,7 @@ async def on_typed(message: Message, store: Store, me: Me, state: FSMContext, bo
         await show(message, review_card(me.campaign, me.lang, sheet, items, 0), bot, card_id)
         return
     advance = current != Prompt.comment.state
-    target = next_open(items, item.position) if advance else item
+    target = next_open(items, item.position) if advance and item is not None else item
     await show(message, await walk_card(store, me, sheet, items, target), bot, card_id)
 
 
@@ -468,5 +489,5 @@ def build_router() -> Router:
     router.message.register(on_receipts, Command("receipts"))
     prompts = {Act.OTHER, Act.COMMENT, Act.RECUSE}
     router.callback_query.register(on_prompt, Walk.filter(F.act.in_(prompts)))
-    router.message.register(on_typed, StateFilter(Prompt.value, Prompt.comment, Prompt.reason), F.text)
+    router.message.register(on_typed, StateFilter(Prompt.value, Prompt.comment, Prompt.reason), F.text.as_("text"))
     return router

@@ -6,11 +6,28 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.callbacks import HOME_DATA, Act, Home, Walk, walk_data
+from handlers.callbacks import (
+    HOME_DATA,
+    Act,
+    Approval,
+    Confirm,
+    Home,
+    ImportTap,
+    Mat,
+    MatAct,
+    ProxyCheck,
+    Reopen,
+    ReopenPage,
+    Step,
+    Verdict,
+    Walk,
+    walk_data,
+)
 from handlers.cards import home_card, list_card, review_card, score_card
 from storage.sheets import Item, SheetInfo
 
@@ -64,3 +81,32 @@ def test_every_button_of_the_walks_cards_unpacks_repacks_and_equals_a_fresh_butt
                 assert model.pack() == data
                 fresh = InlineKeyboardButton(text=button.text, callback_data=data)  # what `_button` copies
                 assert button == fresh and button.model_dump(exclude_none=True) == fresh.model_dump(exclude_none=True)
+
+
+# every button whose data carries a number: the number is plain ASCII digits within a rowid, in every field
+POINTERS = [
+    Walk(act=Act.SCORE, sheet=1, item=2, arg=3, base=4),
+    Approval(verdict=Verdict.APPROVE, sheet=5),
+    ProxyCheck(sheet=6, upto=7, ok=True),
+    Confirm(pending=8, yes=False),
+    Reopen(sheet=9),
+    ReopenPage(page=1, q="城"),
+    ImportTap(step=Step.OVERWRITE, pending=10),
+    Mat(act=MatAct.FILE, a=11, b=0),
+]
+FORGED_NUMBERS = ["-1", "+1", " 1", "1_0", "01", "٣", "1e3", str(MAX_ROWID + 1), "True"]
+
+
+@pytest.mark.parametrize("data", POINTERS, ids=lambda d: type(d).__name__)
+def test_every_number_of_every_pointer_is_checked(data: CallbackData):
+    packed = data.pack()
+    assert type(data).unpack(packed) == data
+    numbers = [name for name, value in data.model_dump().items() if type(value) is int]
+    assert numbers
+    fields = list(type(data).model_fields)
+    for name in numbers:
+        for forged in FORGED_NUMBERS:
+            parts = packed.split(":")
+            parts[1 + fields.index(name)] = forged
+            with pytest.raises(ValueError):
+                type(data).unpack(":".join(parts))

@@ -272,7 +272,7 @@ async def test_taps_keep_flowing_while_a_hostile_file_is_refused(chatter, store,
 
 
 async def test_imported_sheets_are_marked_in_status(chatter, store, office):
-    from handlers.staff_status import StatusView, View
+    from handlers.callbacks import StatusView, View
 
     await feed(chatter, upload_update(chatter, "scores.csv", ROW.encode()))
     await feed(chatter, tap_update(chatter, chatter.button(t("zh", "btn.import"))))

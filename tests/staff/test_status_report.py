@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from bot.cli import main as cli_main
 from handlers import staff_report, staff_status
-from handlers.staff_status import StatusView, View, fit
+from handlers.callbacks import StatusView, View
+from handlers.staff_status import fit
 from reports.chart import NoCJKFont
 from scoring.campaign import Campaign, Role, Staff, format_value
 from scoring.disclosure import STAFF as STAFF_VIEW
