@@ -31,7 +31,7 @@ async def _pending_sheet(store: Store, me: StaffMember, sheet_id: int) -> SheetI
     found = await store.sheets.walk(sheet_id)
     if found is None:
         return None
-    sheet = found[0]
+    sheet = found.sheet
     if sheet.campaign_id != me.stored.id or sheet.group not in me.staff.approves:
         return None
     return sheet

@@ -18,7 +18,7 @@ from storage.store import Store
 from texts import h, name_in, t
 
 
-class Contact(NamedTuple):
+class ActingContact(NamedTuple):
     """A department's contact: `me` a member of the campaign, speaking for `department` as rater `rater`."""
 
     me: Member
@@ -26,14 +26,14 @@ class Contact(NamedTuple):
     department: str
 
 
-def contact_of(me: Me) -> Contact | None:
+def contact_of(me: Me) -> ActingContact | None:
     """The contact this account is when it speaks for a department that owes materials."""
     if not isinstance(me, Member) or not me.campaign.materials:
         return None
     for key in me.raters:
         dept = me.campaign.rater(key).department
         if dept and owed_by(me.campaign, dept):
-            return Contact(me, key, dept)
+            return ActingContact(me, key, dept)
     return None
 
 

@@ -68,8 +68,8 @@ async def render(store: Store, campaign: Campaign, lang: str, notice: Notice
     request is gone)."""
     if notice.text_key == APPROVAL_REQUEST:
         found = await store.sheets.walk(int(notice.args["approve"]))
-        if found is None or found[0].campaign_id != notice.campaign_id:
+        if found is None or found.sheet.campaign_id != notice.campaign_id:
             return None
-        card = approval_card(campaign, lang, found[0], found[1])
+        card = approval_card(campaign, lang, found.sheet, found.items)
         return card.text, card.markup
     return render_notice(campaign, lang, notice)

@@ -135,7 +135,7 @@ async def _check_receipts(store: Store, stored: StoredCampaign, entries: list[Au
         found = await store.sheets.walk(sheet.id)
         if found is None:
             continue
-        now = sheet_digest(found[0], found[1])
+        now = sheet_digest(found.sheet, found.items)
         subject = f"{rater}/{group}"
         if digest != now:
             out.problems.append(f"receipt {subject}: the submitted sheet no longer matches its receipt "

@@ -11,6 +11,7 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from storage.db import Database
 
@@ -234,11 +235,18 @@ class ScoreTap:
         return self.outcome in ("stored", "same")
 
 
+class SheetWalk(NamedTuple):
+    """A sheet and its items in walk order (a pair its readers mostly unpack)."""
+
+    sheet: SheetInfo
+    items: list[Item]
+
+
 def _item(r: tuple) -> Item:
     return Item(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
 
 
-def _walk_of(sheet_id: int, rows: list[tuple]) -> tuple[SheetInfo, list[Item]] | None:
+def _walk_of(sheet_id: int, rows: list[tuple]) -> SheetWalk | None:
     if not rows:
         return None
     items = [_item(r) for r in rows]
@@ -247,10 +255,10 @@ def _walk_of(sheet_id: int, rows: list[tuple]) -> tuple[SheetInfo, list[Item]] |
         sheet_id, r[9], r[10], r[11], r[12], len(items), sum(i.done for i in items),
         sum(i.recused for i in items), r[13], r[14], r[15], r[16], r[17],
     )
-    return sheet, items
+    return SheetWalk(sheet, items)
 
 
-def _walk(conn: sqlite3.Connection, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
+def _walk(conn: sqlite3.Connection, sheet_id: int) -> SheetWalk | None:
     return _walk_of(sheet_id, conn.execute(_WALK_SQL, (sheet_id,)).fetchall())
 
 
@@ -264,7 +272,7 @@ def _score_tap(conn: sqlite3.Connection, who: Writer, tap: Tap, now: str) -> Sco
         return ScoreTap("stored", _after_tap(conn, tap))
     # not written: show the sheet only if it is the writer's to see
     found = _walk(conn, tap.sheet_id)
-    if found is None or found[0].campaign_id != who.campaign_id or not who.may_write(found[0].rater):
+    if found is None or found.sheet.campaign_id != who.campaign_id or not who.may_write(found.sheet.rater):
         return ScoreTap("refused")
     sheet, items = found
     if not sheet.is_open:
@@ -341,11 +349,11 @@ class SheetRepo:
 
     async def items(self, sheet_id: int) -> list[Item]:
         found = await self.walk(sheet_id)
-        return found[1] if found else []
+        return found.items if found else []
 
     # -- writes ---------------------------------------------------------------
 
-    async def walk(self, sheet_id: int) -> tuple[SheetInfo, list[Item]] | None:
+    async def walk(self, sheet_id: int) -> SheetWalk | None:
         """The sheet and its items in one round trip: what the scoring card shows."""
         return _walk_of(sheet_id, await self.db.fetchall(_WALK_SQL, (sheet_id,)))
 
@@ -419,7 +427,7 @@ class SheetRepo:
         """Lock a complete open sheet; None when it is locked already or incomplete."""
         async with self.db.transaction():
             found = await self.walk(sheet_id)
-            if found is None or not found[0].is_open or found[0].missing:
+            if found is None or not found.sheet.is_open or found.sheet.missing:
                 return None
             sheet, items = found
             digest = sheet_digest(sheet, items)
