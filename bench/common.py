@@ -32,9 +32,6 @@ class Figure:
     value: float
     unit: str
 
-    def line(self) -> str:
-        return f"{self.name} {fmt(self.value)} {self.unit}"
-
 
 def fmt(value: float) -> str:
     if isinstance(value, int) or (math.isfinite(value) and value == int(value) and abs(value) < 1e15):
@@ -46,7 +43,7 @@ def emit(out: list[Figure], name: str, value: float, unit: str) -> Figure:
     """Record a figure and print it at once as `name value unit`."""
     figure = Figure(name, float(value), unit)
     out.append(figure)
-    print(figure.line(), flush=True)
+    print(f"{name} {fmt(figure.value)} {unit}", flush=True)
     return figure
 
 
