@@ -238,11 +238,10 @@ def bulk_load(
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA cache_size=-262144")
         conn.execute("BEGIN IMMEDIATE")
-        cur = conn.execute(
-            "INSERT INTO campaigns (key, title, doc, version, loaded_at) VALUES (?, ?, ?, 1, ?)",
+        (cid,) = conn.execute(
+            "INSERT INTO campaigns (key, title, doc, version, loaded_at) VALUES (?, ?, ?, 1, ?) RETURNING id",
             (campaign.key, campaign.title, campaign.model_dump_json(), on_time),
-        )
-        cid = cur.lastrowid
+        ).fetchone()
         first = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM assignments").fetchone()[0] or 0) + 1
         counts = {"assignments": 0}
 
