@@ -6,8 +6,9 @@ import aiosqlite
 
 # Pieces that more than one migration states. The second migration rebuilds tables and triggers the
 # first created, so it says much of the same SQL again; it is written once here and put in place
-# where each migration says it. An entry's text must stay exactly what existing databases ran
-# (tests/storage/test_migrations_pinned.py pins it): change a piece only by adding a new one.
+# where each migration says it (white space included: the pieces yield each entry's text exactly).
+# An entry's text must stay what existing databases ran (tests/storage/test_migrations_pinned.py
+# pins it): never edit a piece; a later change to the schema is a new entry.
 
 # The columns of a sheet after its id.
 _SHEET_COLUMNS = """campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
@@ -43,6 +44,7 @@ _AUDIT_COLUMNS = """at TEXT NOT NULL,
         old TEXT,
         new TEXT,
         source TEXT,"""
+# The audit columns a score trigger fills.
 _AUDITED = "at, campaign_id, actor, action, subject, assignment_id, old, new, source"
 
 
