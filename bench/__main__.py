@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import reminders, report, startup, tap
-from bench.common import Figure, machine, note
+from bench.common import Figure, fmt, machine, note
 
 BENCHMARKS: dict[str, Callable[[str], list[Figure]]] = {
     "tap": tap.run,
@@ -62,7 +62,7 @@ def render(figures: list[Figure], command: str, seconds: float, load: tuple[floa
         "",
         "| figure | value | unit | target |",
         "|---|---:|---|---|",
-        *(f"| `{f.name}` | {f.line().split(' ')[1]} | {f.unit} | {verdict(f)} |" for f in figures),
+        *(f"| `{f.name}` | {fmt(f.value)} | {f.unit} | {verdict(f)} |" for f in figures),
         END,
     ]
     return "\n".join(lines)

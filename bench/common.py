@@ -32,9 +32,6 @@ class Figure:
     value: float
     unit: str
 
-    def line(self) -> str:
-        return f"{self.name} {fmt(self.value)} {self.unit}"
-
 
 def fmt(value: float) -> str:
     if isinstance(value, int) or (math.isfinite(value) and value == int(value) and abs(value) < 1e15):
@@ -46,7 +43,7 @@ def emit(out: list[Figure], name: str, value: float, unit: str) -> Figure:
     """Record a figure and print it at once as `name value unit`."""
     figure = Figure(name, float(value), unit)
     out.append(figure)
-    print(figure.line(), flush=True)
+    print(f"{name} {fmt(figure.value)} {unit}", flush=True)
     return figure
 
 
@@ -241,11 +238,10 @@ def bulk_load(
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA cache_size=-262144")
         conn.execute("BEGIN IMMEDIATE")
-        cur = conn.execute(
-            "INSERT INTO campaigns (key, title, doc, version, loaded_at) VALUES (?, ?, ?, 1, ?)",
+        (cid,) = conn.execute(
+            "INSERT INTO campaigns (key, title, doc, version, loaded_at) VALUES (?, ?, ?, 1, ?) RETURNING id",
             (campaign.key, campaign.title, campaign.model_dump_json(), on_time),
-        )
-        cid = cur.lastrowid
+        ).fetchone()
         first = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM assignments").fetchone()[0] or 0) + 1
         counts = {"assignments": 0}
 

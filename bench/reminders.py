@@ -20,6 +20,7 @@ import asyncio
 import sqlite3
 import tempfile
 import time
+from collections.abc import Awaitable, Callable, Sized
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,9 @@ async def bench_sweep(raters: int, reps: int, out: list[Figure], workdir: Path) 
             raise RuntimeError(f"the steady-state tick should find nothing new, found {len(first)}")
         ticks, scans = [], []
         for rep in range(reps):
-            pair = [("tick", service.tick), ("scan", lambda: store.db.fetchall(SCAN_SQL, (loaded.campaign_id,)))]
+            pair: list[tuple[str, Callable[[], Awaitable[Sized]]]] = [
+                ("tick", service.tick), ("scan", lambda: store.db.fetchall(SCAN_SQL, (loaded.campaign_id,))),
+            ]
             for name, factory in pair if rep % 2 == 0 else pair[::-1]:
                 with collected():
                     start = time.perf_counter()

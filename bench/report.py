@@ -27,6 +27,7 @@ import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from bench.common import (
     Figure,
@@ -45,7 +46,15 @@ SCAN_SQL = (
     "SELECT a.grp, a.department, s.value FROM scores s JOIN assignments a ON a.id = s.assignment_id"
     " WHERE a.campaign_id = ?"
 )
-SIZES = {
+
+
+class Size(TypedDict, total=False):
+    multipliers: tuple[int, ...]
+    reps: tuple[int, ...]
+    base_raters: int
+
+
+SIZES: dict[str, Size] = {
     "full": {"multipliers": (1, 10, 100), "reps": (9, 7, 3)},
     "quick": {"multipliers": (1, 10), "reps": (5, 3)},
     "tiny": {"multipliers": (1, 10), "reps": (2, 2), "base_raters": 20},

@@ -20,12 +20,20 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TypedDict
 
 from bench.common import Figure, build_campaign, emit, median, note, quiet
 from storage.store import Store
 
 TOKEN = "123456:SANDBOX-kaoping-bench-token"
-SIZES = {
+
+
+class Size(TypedDict):
+    reps: int
+    idle_s: float
+
+
+SIZES: dict[str, Size] = {
     "full": {"reps": 3, "idle_s": 3.0},
     "quick": {"reps": 2, "idle_s": 2.0},
     "tiny": {"reps": 1, "idle_s": 0.5},
@@ -47,7 +55,8 @@ async def _one(command: list[str], env: dict[str, str], sandbox, idle_s: float, 
         deadline = start + 60
         while not any(method.lower() == "getupdates" for method, _ in sandbox.calls):
             if proc.poll() is not None:
-                raise RuntimeError(f"{' '.join(command)} exited with {proc.returncode}: {proc.stderr.read().decode()}")
+                _, err = proc.communicate()
+                raise RuntimeError(f"{' '.join(command)} exited with {proc.returncode}: {err.decode()}")
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"{' '.join(command)} did not poll within 60 s")
             await asyncio.sleep(0.002)

@@ -32,10 +32,12 @@ import itertools
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -173,7 +175,8 @@ def floor_dispatcher(cards: list[Card]) -> Dispatcher:
     async def on_score(query: CallbackQuery, callback_data: Walk) -> None:
         card = cards[callback_data.item % count]
         await query.answer(toast)
-        await query.message.edit_text(card.text, reply_markup=card.markup)
+        if isinstance(query.message, Message):  # as handlers.walk.show checks: an old message cannot be edited
+            await query.message.edit_text(card.text, reply_markup=card.markup)
 
     return same_construction(on_score)
 
@@ -212,6 +215,7 @@ class HopCounter:
         self.store = store
         self.queries = 0
         self.hops = 0
+        self._patches = ExitStack()
 
     METHODS = ("fetchall", "execute", "run", "run_transaction", "run_grouped")  # each call: one query
 
@@ -237,18 +241,16 @@ class HopCounter:
 
             return call
 
+        patches = self._patches
         for name in self.METHODS:
-            setattr(db, name, counted(getattr(db, name)))
+            patches.enter_context(patch.object(db, name, counted(getattr(db, name))))
         # who taps: the identity version, one row read on a connection of its own in this thread (no hop)
-        db.identity_version = counted_sync(db.identity_version)
-        conn._execute = counted_hop
+        patches.enter_context(patch.object(db, "identity_version", counted_sync(db.identity_version)))
+        patches.enter_context(patch.object(conn, "_execute", counted_hop))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        db = self.store.db
-        for name in (*self.METHODS, "identity_version"):
-            delattr(db, name)
-        del db.conn._execute
+        self._patches.close()
 
 
 async def bench_dispatch(raters: int, departments: int, taps_per_rep: int, reps: int, out: list[Figure],

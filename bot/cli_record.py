@@ -7,7 +7,8 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bot.config import Settings
@@ -24,16 +25,29 @@ class RecordError(Exception):
     """A problem the user can fix: one line, exit 1 (bot.cli prints it)."""
 
 
+@contextmanager
+def _refusals(*kinds: type[Exception]) -> Iterator[None]:
+    """What the domain or a use case refuses is the command's one-line error."""
+    try:
+        yield
+    except kinds as exc:
+        raise RecordError(str(exc)) from None
+
+
+def _unchanged(what: str) -> int:
+    """A command asked for what is already so: say so on stderr and succeed."""
+    print(f"{what}; nothing changed", file=sys.stderr)
+    return 0
+
+
 def _local(stamp: str | None, tz: str) -> str:
     return local_time(stamp, tz) if stamp else ""
 
 
 async def cmd_adjust(args: argparse.Namespace, settings: Settings, campaign_of: Callable) -> int:
     async with campaign_of(settings, args.campaign) as (store, stored):
-        try:
+        with _refusals(AdjustmentRefused):
             wanted = adjustments.request(stored, args.department, args.points, args.reason)
-        except AdjustmentRefused as exc:
-            raise RecordError(str(exc)) from None
         entry = await adjustments.adjust(store, stored, wanted, actor="cli")
     print(f"#{entry.id} {entry.department}: {entry.points:+g} ({entry.reason})")
     return 0
@@ -60,15 +74,12 @@ async def cmd_adjustments(args: argparse.Namespace, settings: Settings, campaign
 
 async def cmd_revoke(args: argparse.Namespace, settings: Settings, campaign_of: Callable) -> int:
     async with campaign_of(settings, args.campaign) as (store, stored):
-        try:
+        with _refusals(AdjustmentRefused):
             done = await adjustments.revoke(store, stored, args.id, args.reason, actor="cli")
-        except AdjustmentRefused as exc:
-            raise RecordError(str(exc)) from None
     if done.outcome == "unknown":
         raise RecordError(f"no adjustment #{args.id} in {args.campaign} (see `kaoping adjustments {args.campaign}`)")
     if done.outcome == "already":
-        print(f"#{args.id} was revoked already; nothing changed", file=sys.stderr)
-        return 0
+        return _unchanged(f"#{args.id} was revoked already")
     assert done.entry is not None
     print(f"revoked #{args.id}: {done.entry.department} {done.entry.points:+g} ({done.entry.reason})")
     return 0
@@ -76,16 +87,13 @@ async def cmd_revoke(args: argparse.Namespace, settings: Settings, campaign_of: 
 
 async def cmd_reopen(args: argparse.Namespace, settings: Settings, campaign_of: Callable) -> int:
     async with campaign_of(settings, args.campaign) as (store, stored):
-        try:
+        with _refusals(sheet_service.SheetRefused):
             sheet = await sheet_service.find_sheet(store, stored, args.rater, args.group)
             change = await sheet_service.reopen(store, stored, sheet, args.reason, actor="cli")
-        except sheet_service.SheetRefused as exc:
-            raise RecordError(str(exc)) from None
     if change.outcome == "refused":
         raise RecordError(f"{args.rater}/{args.group} is {change.sheet.state}, not submitted; nothing changed")
     if change.outcome == "already":
-        print(f"{args.rater}/{args.group} was reopened already with this reason; nothing changed", file=sys.stderr)
-        return 0
+        return _unchanged(f"{args.rater}/{args.group} was reopened already with this reason")
     print(f"reopened {args.rater}/{args.group}; the rater will be told by the bot")
     return 0
 

@@ -38,34 +38,19 @@ class StoredFile:
     file_name: str
     mime_type: str
 
+    def _file(self) -> dict[str, Any]:
+        """The fields every Bot API file object (Document, PhotoSize, File) carries."""
+        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id, "file_size": len(self.content)}
+
     def as_document(self) -> dict[str, Any]:
-        return {
-            "file_id": self.file_id,
-            "file_unique_id": self.file_unique_id,
-            "file_name": self.file_name,
-            "mime_type": self.mime_type,
-            "file_size": len(self.content),
-        }
+        return {**self._file(), "file_name": self.file_name, "mime_type": self.mime_type}
 
     def as_photo(self) -> list[dict[str, Any]]:
         width, height = image_size(self.content)
-        return [
-            {
-                "file_id": self.file_id,
-                "file_unique_id": self.file_unique_id,
-                "width": width,
-                "height": height,
-                "file_size": len(self.content),
-            }
-        ]
+        return [{**self._file(), "width": width, "height": height}]
 
     def as_file(self) -> dict[str, Any]:
-        return {
-            "file_id": self.file_id,
-            "file_unique_id": self.file_unique_id,
-            "file_size": len(self.content),
-            "file_path": self.file_path,
-        }
+        return {**self._file(), "file_path": self.file_path}
 
 
 class FileStore:

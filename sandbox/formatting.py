@@ -249,8 +249,9 @@ class _HtmlParser:
     def close_entity(self, opened: _Open) -> None:
         offset, length = opened.offset, self.offset - opened.offset
         entity: Entity = {"offset": offset, "length": length}
+        # the entity closed just before, if it spans the same text as this one (a <code> in a <pre>)
         last = self.entities[-1] if self.entities else None
-        same_span = last is not None and (last["offset"], last["length"]) == (offset, length)
+        twin = last if last is not None and (last["offset"], last["length"]) == (offset, length) else None
         if opened.tag in _SIMPLE_TAGS:
             entity["type"] = _SIMPLE_TAGS[opened.tag]
         elif opened.tag == "a":
@@ -265,11 +266,11 @@ class _HtmlParser:
         elif opened.tag == "blockquote":
             expandable = opened.argument == "expandable"
             entity["type"] = "expandable_blockquote" if expandable else "blockquote"
-        elif opened.tag == "code" and opened.argument and same_span and last["type"] == "pre":
-            last["language"] = opened.argument
+        elif opened.tag == "code" and opened.argument and twin is not None and twin["type"] == "pre":
+            twin["language"] = opened.argument
             return
-        elif opened.tag == "pre" and same_span and last["type"] == "code" and "language" in last:
-            last["type"] = "pre"
+        elif opened.tag == "pre" and twin is not None and twin["type"] == "code" and "language" in twin:
+            twin["type"] = "pre"
             return
         else:  # code or pre
             entity["type"] = opened.tag

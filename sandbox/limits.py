@@ -72,6 +72,7 @@ class FaultInjector:
         times: int = 1,
         chat_id: int | None = None,
     ) -> None:
+        """Make the next ``times`` calls of ``method`` (to ``chat_id``, if given) fail with this error."""
         error = make_error(error_code, description, retry_after)
         self._faults.append(_Fault(method.lower(), error, times, chat_id))
 

@@ -47,6 +47,8 @@ class SandboxServer:
         self.token = token
         self.world = World(token, callback_timeout=callback_timeout, strict_html=strict_html)
         self._faults = FaultInjector()
+        self.inject = self._faults.add
+        """Tests queue failures of the next calls here (`FaultInjector.add`)."""
         rates = RateLimiter(time.monotonic) if strict_rates else None
         self._api = BotApi(self.world, self._faults, rates)
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -122,27 +124,6 @@ class SandboxServer:
     def sent_messages(self, chat_id: int) -> list[dict[str, Any]]:
         """Messages the bot sent to the chat, as returned at send time (edits not applied)."""
         return list(self.world.sent.get(chat_id, []))
-
-    # -- failure injection -----------------------------------------------
-    def inject(
-        self,
-        method: str,
-        *,
-        error_code: int,
-        description: str | None = None,
-        retry_after: int | None = None,
-        times: int = 1,
-        chat_id: int | None = None,
-    ) -> None:
-        """Make the next ``times`` calls of ``method`` (to ``chat_id``, if given) fail."""
-        self._faults.add(
-            method,
-            error_code=error_code,
-            description=description,
-            retry_after=retry_after,
-            times=times,
-            chat_id=chat_id,
-        )
 
     # -- HTTP --------------------------------------------------------------
     def _build_app(self) -> web.Application:

@@ -21,9 +21,20 @@ class Invite:
 
 @dataclass(frozen=True, slots=True)
 class Binding:
+    """A role a Telegram user holds in a campaign: a rater (by rater key) or staff (by role key)."""
+
     campaign_id: int
-    kind: str
+    kind: str  # 'rater' | 'staff'
     key: str
+
+    @property
+    def subject(self) -> str:
+        """The role as the audit log names it."""
+        return f"{self.kind}:{self.key}"
+
+    def role_args(self) -> dict[str, str]:
+        """A rater role is named by its rater (shown in the reader's language), a staff role by its key."""
+        return {"rater": self.key, "role": ""} if self.kind == "rater" else {"rater": "", "role": self.key}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +61,6 @@ class InviteRejected(Exception):
     def __init__(self, reason: str) -> None:  # 'unknown' | 'used' | 'expired' | 'revoked'
         self.reason = reason
         super().__init__(reason)
-
-
-def _role_args(kind: str, key: str) -> dict[str, str]:
-    """A rater role is named by its rater (shown in the reader's language), a staff role by its key."""
-    return {"rater": key, "role": ""} if kind == "rater" else {"rater": "", "role": key}
 
 
 def token_hash(token: str) -> str:
@@ -142,9 +148,10 @@ class PeopleRepo:
             if row is None:
                 raise InviteRejected("unknown")
             campaign_id, kind, key, expires_at, used_at, used_by, revoked_at = row
+            binding = Binding(campaign_id, kind, key)
             if used_at is not None:
                 if used_by == telegram_id:  # the same /start delivered twice
-                    return Binding(campaign_id, kind, key)
+                    return binding
                 raise InviteRejected("used")
             if revoked_at is not None:
                 raise InviteRejected("revoked")
@@ -154,10 +161,10 @@ class PeopleRepo:
             previous = await self.telegram_id(campaign_id, kind, key)
             if previous is not None and previous != telegram_id:
                 # a new invite moves the role to another account: the old one is told, staff see it in the log
-                await self.db.audit(campaign_id, f"tg:{telegram_id}", "takeover", f"{kind}:{key}",
+                await self.db.audit(campaign_id, f"tg:{telegram_id}", "takeover", binding.subject,
                                     old=f"tg:{previous}", new=f"tg:{telegram_id}")
                 await OutboxRepo(self.db).add(campaign_id, "telegram", str(previous), "bind.taken_over",
-                                              **_role_args(kind, key))
+                                              **binding.role_args())
             await conn.execute(
                 "UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
                 (now, telegram_id, token_hash(token)),
@@ -171,8 +178,8 @@ class PeopleRepo:
             await conn.execute(
                 "INSERT INTO users (telegram_id) VALUES (?) ON CONFLICT DO NOTHING", (telegram_id,)
             )
-            await self.db.audit(campaign_id, f"tg:{telegram_id}", "bind", f"{kind}:{key}")
-        return Binding(campaign_id, kind, key)
+            await self.db.audit(campaign_id, f"tg:{telegram_id}", "bind", binding.subject)
+        return binding
 
     async def user(self, telegram_id: int) -> User:
         """Everything the bot needs about a user, in one round trip."""

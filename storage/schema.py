@@ -4,10 +4,117 @@ from __future__ import annotations
 
 import aiosqlite
 
+# Pieces that more than one migration states. The second migration rebuilds tables and triggers the
+# first created, so it says much of the same SQL again; it is written once here and put in place
+# where each migration says it (white space included: the pieces yield each entry's text exactly).
+# An entry's text must stay what existing databases ran (tests/storage/test_migrations_pinned.py
+# pins it): never edit a piece; a later change to the schema is a new entry.
+
+# The columns of a sheet after its id.
+_SHEET_COLUMNS = """campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        rater TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'submitted', 'reopened')),
+        submitted_at TEXT,
+        digest TEXT,
+        reopen_reason TEXT,
+        UNIQUE (campaign_id, rater, grp)"""
+
+# An assignment's place: who rates which department in which group (its position follows).
+_ASSIGNMENT_PLACE = """campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        rater TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        department TEXT NOT NULL,"""
+
+# The columns of an adjustment after its id, as the first schema had them.
+_ADJUSTMENT_COLUMNS = """campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+        department TEXT NOT NULL,
+        points REAL NOT NULL,
+        reason TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL"""
+
+# What an audit entry says, after its id.
+_AUDIT_COLUMNS = """at TEXT NOT NULL,
+        campaign_id INTEGER,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        assignment_id INTEGER,
+        old TEXT,
+        new TEXT,
+        source TEXT,"""
+# The audit columns a score trigger fills.
+_AUDITED = "at, campaign_id, actor, action, subject, assignment_id, old, new, source"
+
+
+def _score_json(row: str) -> str:
+    """A score row (`NEW` or `OLD`) as the audit log records it."""
+    return (
+        f"json_object('value', {row}.value, 'recused', {row}.recused, 'reason', {row}.reason,\n"
+        f"                           'comment', {row}.comment)"
+    )
+
+
+def _scores_audit_triggers(*, undo: bool) -> str:
+    """The three triggers that audit every score write in the statement that writes it.
+
+    With `undo` (migration 2 on) the update trigger also records which entry an undo reverts
+    (`scores.undoes`) and labels that write 'undo'.
+    """
+    if undo:
+        columns = f"{_AUDITED}, undoes"
+        action = (
+            "\n               CASE WHEN NEW.undoes IS NOT NULL AND NEW.undoes IS NOT OLD.undoes"
+            " THEN 'undo' ELSE 'score' END,"
+        )
+        undoes = ",\n               CASE WHEN NEW.undoes IS NOT OLD.undoes THEN NEW.undoes END"
+    else:
+        columns, action, undoes = _AUDITED, " 'score',", ""
+    subject = "a.rater || '/' || a.grp || '/' || a.department"
+    return f"""CREATE TRIGGER scores_audit_insert AFTER INSERT ON scores BEGIN
+        INSERT INTO audit ({_AUDITED})
+        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by, 'score',
+               {subject}, NEW.assignment_id, NULL,
+               {_score_json("NEW")},
+               NEW.source
+        FROM assignments a WHERE a.id = NEW.assignment_id;
+    END;
+    CREATE TRIGGER scores_audit_update AFTER UPDATE ON scores
+    WHEN OLD.value IS NOT NEW.value OR OLD.recused IS NOT NEW.recused
+         OR OLD.comment IS NOT NEW.comment OR OLD.reason IS NOT NEW.reason
+    BEGIN
+        INSERT INTO audit ({columns})
+        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by,{action}
+               {subject}, NEW.assignment_id,
+               {_score_json("OLD")},
+               {_score_json("NEW")},
+               NEW.source{undoes}
+        FROM assignments a WHERE a.id = NEW.assignment_id;
+    END;
+    CREATE TRIGGER scores_audit_delete AFTER DELETE ON scores BEGIN
+        INSERT INTO audit ({_AUDITED})
+        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), a.campaign_id, 'system', 'delete',
+               {subject}, OLD.assignment_id,
+               {_score_json("OLD")},
+               NULL, OLD.source
+        FROM assignments a WHERE a.id = OLD.assignment_id;
+    END;"""
+
+
+# A change to who is who (users, bindings, campaigns) in any process moves identity_version.n.
+_IDENTITY_TRIGGERS = "\n    ".join(
+    f"CREATE TRIGGER identity_{table}_{suffix} AFTER {event} ON {table}\n"
+    "        BEGIN UPDATE identity_version SET n = n + 1; END;"
+    for table in ("users", "bindings", "campaigns")
+    for suffix, event in (("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE"))
+)
+
+
 # Each entry moves the database from version i to i + 1. Never edit a landed
 # entry: add a new one, so every existing database can follow.
 MIGRATIONS: list[str] = [
-    """
+    f"""
     CREATE TABLE campaigns (
         id INTEGER PRIMARY KEY,
         key TEXT NOT NULL UNIQUE,
@@ -18,24 +125,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE assignments (
         id INTEGER PRIMARY KEY,         -- short ids keep callback data small
-        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
-        rater TEXT NOT NULL,
-        grp TEXT NOT NULL,
-        department TEXT NOT NULL,
+        {_ASSIGNMENT_PLACE}
         position INTEGER NOT NULL,      -- order of the walk
         UNIQUE (campaign_id, rater, grp, department)
     );
     CREATE INDEX assignments_sheet ON assignments (campaign_id, rater, grp, position);
     CREATE TABLE sheets (
         id INTEGER PRIMARY KEY,
-        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
-        rater TEXT NOT NULL,
-        grp TEXT NOT NULL,
-        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'submitted', 'reopened')),
-        submitted_at TEXT,
-        digest TEXT,
-        reopen_reason TEXT,
-        UNIQUE (campaign_id, rater, grp)
+        {_SHEET_COLUMNS}
     );
     CREATE TABLE scores (
         assignment_id INTEGER PRIMARY KEY REFERENCES assignments(id),
@@ -56,12 +153,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE adjustments (
         id INTEGER PRIMARY KEY,
-        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
-        department TEXT NOT NULL,
-        points REAL NOT NULL,
-        reason TEXT NOT NULL,
-        by TEXT NOT NULL,
-        at TEXT NOT NULL
+        {_ADJUSTMENT_COLUMNS}
     );
     CREATE TABLE external_results (
         campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
@@ -97,15 +189,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX bindings_user ON bindings (telegram_id);
     CREATE TABLE audit (
         id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        campaign_id INTEGER,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        assignment_id INTEGER,
-        old TEXT,
-        new TEXT,
-        source TEXT,
+        {_AUDIT_COLUMNS}
         undone INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX audit_assignment ON audit (assignment_id);
@@ -122,40 +206,9 @@ MIGRATIONS: list[str] = [
     );
     -- Every score write is audited in the same statement as the write, so
     -- a tap costs one round trip and the log can never miss a change.
-    CREATE TRIGGER scores_audit_insert AFTER INSERT ON scores BEGIN
-        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source)
-        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by, 'score',
-               a.rater || '/' || a.grp || '/' || a.department, NEW.assignment_id, NULL,
-               json_object('value', NEW.value, 'recused', NEW.recused, 'reason', NEW.reason,
-                           'comment', NEW.comment),
-               NEW.source
-        FROM assignments a WHERE a.id = NEW.assignment_id;
-    END;
-    CREATE TRIGGER scores_audit_update AFTER UPDATE ON scores
-    WHEN OLD.value IS NOT NEW.value OR OLD.recused IS NOT NEW.recused
-         OR OLD.comment IS NOT NEW.comment OR OLD.reason IS NOT NEW.reason
-    BEGIN
-        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source)
-        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by, 'score',
-               a.rater || '/' || a.grp || '/' || a.department, NEW.assignment_id,
-               json_object('value', OLD.value, 'recused', OLD.recused, 'reason', OLD.reason,
-                           'comment', OLD.comment),
-               json_object('value', NEW.value, 'recused', NEW.recused, 'reason', NEW.reason,
-                           'comment', NEW.comment),
-               NEW.source
-        FROM assignments a WHERE a.id = NEW.assignment_id;
-    END;
-    CREATE TRIGGER scores_audit_delete AFTER DELETE ON scores BEGIN
-        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source)
-        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), a.campaign_id, 'system', 'delete',
-               a.rater || '/' || a.grp || '/' || a.department, OLD.assignment_id,
-               json_object('value', OLD.value, 'recused', OLD.recused, 'reason', OLD.reason,
-                           'comment', OLD.comment),
-               NULL, OLD.source
-        FROM assignments a WHERE a.id = OLD.assignment_id;
-    END;
+    {_scores_audit_triggers(undo=False)}
     """,
-    """
+    f"""
     -- core (issue 10/11): ids that are never reused, an append-only hash-chained audit log, the
     -- adjustment register, confirmations bound to a pending action, an outbox of notices
     DROP TRIGGER scores_audit_insert;
@@ -164,10 +217,7 @@ MIGRATIONS: list[str] = [
 
     CREATE TABLE assignments_v2 (
         id INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: a button from before a reload stays stale
-        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
-        rater TEXT NOT NULL,
-        grp TEXT NOT NULL,
-        department TEXT NOT NULL,
+        {_ASSIGNMENT_PLACE}
         position INTEGER NOT NULL,
         UNIQUE (campaign_id, rater, grp, department)
     );
@@ -178,14 +228,7 @@ MIGRATIONS: list[str] = [
 
     CREATE TABLE sheets_v2 (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
-        rater TEXT NOT NULL,
-        grp TEXT NOT NULL,
-        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'submitted', 'reopened')),
-        submitted_at TEXT,
-        digest TEXT,
-        reopen_reason TEXT,
-        UNIQUE (campaign_id, rater, grp)
+        {_SHEET_COLUMNS}
     );
     INSERT INTO sheets_v2 SELECT id, campaign_id, rater, grp, state, submitted_at, digest, reopen_reason FROM sheets;
     DROP TABLE sheets;
@@ -193,12 +236,7 @@ MIGRATIONS: list[str] = [
 
     CREATE TABLE adjustments_v2 (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
-        department TEXT NOT NULL,
-        points REAL NOT NULL,
-        reason TEXT NOT NULL,
-        by TEXT NOT NULL,
-        at TEXT NOT NULL,
+        {_ADJUSTMENT_COLUMNS},
         revoked_at TEXT,                -- a revoked adjustment stays in the register
         revoked_by TEXT,
         revoke_reason TEXT
@@ -214,15 +252,7 @@ MIGRATIONS: list[str] = [
 
     CREATE TABLE audit_v2 (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        campaign_id INTEGER,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        assignment_id INTEGER,
-        old TEXT,
-        new TEXT,
-        source TEXT,
+        {_AUDIT_COLUMNS}
         undoes INTEGER,                 -- an undo names the entry it reverts
         prev_hash TEXT,
         hash TEXT
@@ -253,40 +283,7 @@ MIGRATIONS: list[str] = [
     END;
 
     -- Every score write is audited in the same statement as the write (one round trip per tap).
-    CREATE TRIGGER scores_audit_insert AFTER INSERT ON scores BEGIN
-        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source)
-        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by, 'score',
-               a.rater || '/' || a.grp || '/' || a.department, NEW.assignment_id, NULL,
-               json_object('value', NEW.value, 'recused', NEW.recused, 'reason', NEW.reason,
-                           'comment', NEW.comment),
-               NEW.source
-        FROM assignments a WHERE a.id = NEW.assignment_id;
-    END;
-    CREATE TRIGGER scores_audit_update AFTER UPDATE ON scores
-    WHEN OLD.value IS NOT NEW.value OR OLD.recused IS NOT NEW.recused
-         OR OLD.comment IS NOT NEW.comment OR OLD.reason IS NOT NEW.reason
-    BEGIN
-        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source, undoes)
-        SELECT NEW.updated_at, a.campaign_id, NEW.entered_by,
-               CASE WHEN NEW.undoes IS NOT NULL AND NEW.undoes IS NOT OLD.undoes THEN 'undo' ELSE 'score' END,
-               a.rater || '/' || a.grp || '/' || a.department, NEW.assignment_id,
-               json_object('value', OLD.value, 'recused', OLD.recused, 'reason', OLD.reason,
-                           'comment', OLD.comment),
-               json_object('value', NEW.value, 'recused', NEW.recused, 'reason', NEW.reason,
-                           'comment', NEW.comment),
-               NEW.source,
-               CASE WHEN NEW.undoes IS NOT OLD.undoes THEN NEW.undoes END
-        FROM assignments a WHERE a.id = NEW.assignment_id;
-    END;
-    CREATE TRIGGER scores_audit_delete AFTER DELETE ON scores BEGIN
-        INSERT INTO audit (at, campaign_id, actor, action, subject, assignment_id, old, new, source)
-        SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), a.campaign_id, 'system', 'delete',
-               a.rater || '/' || a.grp || '/' || a.department, OLD.assignment_id,
-               json_object('value', OLD.value, 'recused', OLD.recused, 'reason', OLD.reason,
-                           'comment', OLD.comment),
-               NULL, OLD.source
-        FROM assignments a WHERE a.id = OLD.assignment_id;
-    END;
+    {_scores_audit_triggers(undo=True)}
 
     -- A confirmation button names the action it confirms; a second tap (or a redelivered update) finds
     -- it decided and answers as the first did.
@@ -370,7 +367,7 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX materials_once ON materials (campaign_id, department, file_unique_id)
         WHERE withdrawn_at IS NULL;
     """,
-    """
+    f"""
     -- h9: identity_version.n moves whenever users, bindings or campaigns change, in any process (the CLI's
     -- `kaoping load` and invites included): the bot keeps who-is-who in memory while it stands still.
     CREATE TABLE identity_version (
@@ -378,24 +375,7 @@ MIGRATIONS: list[str] = [
         n INTEGER NOT NULL
     );
     INSERT INTO identity_version (id, n) VALUES (1, 0);
-    CREATE TRIGGER identity_users_ins AFTER INSERT ON users
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_users_upd AFTER UPDATE ON users
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_users_del AFTER DELETE ON users
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_bindings_ins AFTER INSERT ON bindings
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_bindings_upd AFTER UPDATE ON bindings
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_bindings_del AFTER DELETE ON bindings
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_campaigns_ins AFTER INSERT ON campaigns
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_campaigns_upd AFTER UPDATE ON campaigns
-        BEGIN UPDATE identity_version SET n = n + 1; END;
-    CREATE TRIGGER identity_campaigns_del AFTER DELETE ON campaigns
-        BEGIN UPDATE identity_version SET n = n + 1; END;
+    {_IDENTITY_TRIGGERS}
     """,
 ]
 

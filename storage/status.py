@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from storage.campaigns import StoredCampaign
 from storage.store import Store
@@ -25,9 +27,53 @@ class RaterProgress:
     def done(self) -> bool:
         return self.state == "submitted"
 
+    @property
+    def sheets(self) -> int:
+        return 1
+
+    @property
+    def submitted(self) -> int:
+        return int(self.done)
+
+
+class _Counted(Protocol):
+    @property
+    def total(self) -> int: ...
+    @property
+    def scored(self) -> int: ...
+    @property
+    def sheets(self) -> int: ...
+    @property
+    def submitted(self) -> int: ...
+
+
+class _Summed:
+    """A count of a tally: the same count summed over its parts."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, tally: _Tally, owner: type | None = None) -> int:
+        return sum(getattr(part, self.name) for part in tally._parts())
+
+
+class _Tally:
+    """Items scored of all, sheets submitted of all: summed over the parts (a group's raters, a campaign's
+    groups)."""
+
+    __slots__ = ()
+
+    total = _Summed()  # items on the sheets
+    scored = _Summed()  # items scored
+    sheets = _Summed()
+    submitted = _Summed()  # sheets submitted
+
+    def _parts(self) -> Sequence[_Counted]:
+        raise NotImplementedError
+
 
 @dataclass(slots=True)
-class GroupProgress:
+class GroupProgress(_Tally):
     key: str
     name: str
     part_name: str
@@ -35,21 +81,8 @@ class GroupProgress:
     due: datetime  # local, naive, as in the campaign file
     raters: list[RaterProgress] = field(default_factory=list)
 
-    @property
-    def total(self) -> int:
-        return sum(r.total for r in self.raters)
-
-    @property
-    def scored(self) -> int:
-        return sum(r.scored for r in self.raters)
-
-    @property
-    def sheets(self) -> int:
-        return len(self.raters)
-
-    @property
-    def submitted(self) -> int:
-        return sum(r.done for r in self.raters)
+    def _parts(self) -> list[RaterProgress]:
+        return self.raters
 
     @property
     def laggards(self) -> list[RaterProgress]:
@@ -57,26 +90,13 @@ class GroupProgress:
 
 
 @dataclass(slots=True)
-class CampaignStatus:
+class CampaignStatus(_Tally):
     key: str
     title: str
     groups: list[GroupProgress]
 
-    @property
-    def total(self) -> int:
-        return sum(g.total for g in self.groups)
-
-    @property
-    def scored(self) -> int:
-        return sum(g.scored for g in self.groups)
-
-    @property
-    def sheets(self) -> int:
-        return sum(g.sheets for g in self.groups)
-
-    @property
-    def submitted(self) -> int:
-        return sum(g.submitted for g in self.groups)
+    def _parts(self) -> list[GroupProgress]:
+        return self.groups
 
 
 async def campaign_status(store: Store, stored: StoredCampaign) -> CampaignStatus:

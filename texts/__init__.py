@@ -4,7 +4,7 @@ The catalog is Fluent: `locales/<lang>/*.ftl` in this package, parsed once at im
 for why Fluent and how a key maps to a message id). `t(lang, key, **values)` renders one text.
 
 Nothing registers texts at import: a new text goes into an .ftl file of both languages (the parity test
-checks keys and placeholders); `tools/texts_to_ftl.py` converts an old-style module of ZH/EN dicts.
+checks keys and placeholders).
 """
 
 from __future__ import annotations

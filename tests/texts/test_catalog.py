@@ -1,9 +1,8 @@
-"""The text catalog: both languages have the same keys and placeholders; English plurals; the converter."""
+"""The text catalog: both languages have the same keys and placeholders; English plurals."""
 
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from pathlib import Path
 
@@ -14,8 +13,6 @@ from texts import LANGS, t
 from texts.catalog import LOCALES, CatalogError, load, parse_resource
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-import texts_to_ftl  # noqa: E402
 
 
 def test_every_key_in_every_language_with_the_same_placeholders():
@@ -88,45 +85,6 @@ def test_a_broken_file_names_file_and_line(tmp_path):
     (tmp_path / "zh" / "y.ftl").write_text("a = 2\n", encoding="utf-8")
     with pytest.raises(CatalogError, match="defined in"):
         load(["zh"], tmp_path)
-
-
-TRICKY = {
-    "demo.plain": "你好",
-    "demo.vars": "{name} 已评 {done}/{total}",
-    "demo.lead": " (not linked)",
-    "demo.trail": "and, ",
-    "demo.lines": "\n<b>{part}</b>\n\n    indented {x}\n[not a variant]\n*star .dot",
-    "demo.braces": "set {{a}} = {a}",
-    "demo.empty": "",
-}
-
-
-def test_converter_round_trips_a_texts_module(tmp_path, monkeypatch):
-    package = tmp_path / "demo_texts"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "feature.py").write_text(f"ZH = {TRICKY!r}\nEN = {TRICKY!r}\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    out = tmp_path / "locales"
-    assert texts_to_ftl.main(["demo_texts.feature", "--out", str(out)]) == 0
-    catalog = load(["zh", "en"], out)
-    for key, template in TRICKY.items():
-        names = {f: f"<{f}>" for f in re.findall(r"(?<!\{)\{(\w+)\}", template)}
-        expected = template.format(**names)
-        assert catalog["en"][key].render(names) == expected, key
-    # a second run does not overwrite
-    assert texts_to_ftl.main(["demo_texts.feature", "--out", str(out)]) == 1
-
-
-def test_converter_refuses_format_specs(tmp_path, monkeypatch, capsys):
-    package = tmp_path / "spec_texts"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "feature.py").write_text('ZH = {"a.b": "{x:.2f}"}\nEN = {"a.b": "{x:.2f}"}\n', encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    assert texts_to_ftl.main(["spec_texts.feature", "--out", str(tmp_path / "out")]) == 1
-    assert "pre-formatted" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()
 
 
 def test_plural_messages_parse_alone():
