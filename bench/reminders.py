@@ -45,7 +45,7 @@ from bench.common import (
     quiet,
 )
 from bench.tap import FixedClock
-from bot.delivery import Outcome
+from bot.delivery import Outcome, Sender
 from bot.recording import recording_bot
 from bot.scheduler import ReminderService
 from storage import audit_chain
@@ -119,7 +119,7 @@ async def bench_sweep(raters: int, reps: int, out: list[Figure], workdir: Path) 
     clock = FixedClock(NOW)
     store = await Store.open(path, clock)
     bot, _session = recording_bot()
-    service = ReminderService(store, bot, clock=clock)
+    service = ReminderService(store, Sender(bot, store.people), clock=clock)
     label = _label(raters)
     try:
         first = await service.tick()  # parses the campaign once, as the running bot has long done
@@ -187,7 +187,7 @@ async def bench_send(sends: int, out: list[Figure], workdir: Path) -> None:
     store = await Store.open(path, clock)
     session = CountingSession(api=sandbox.api_server())
     bot = Bot(TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    service = ReminderService(store, bot, clock=clock)
+    service = ReminderService(store, Sender(bot, store.people), clock=clock)
     try:
         with collected():
             start = time.perf_counter()

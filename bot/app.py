@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.delivery import Sender
 from bot.outbox import OutboxDelivery
 from bot.prompt_storage import StorePromptStorage
+from bot.reminders import SweepOptions
 from bot.scheduler import ReminderService
 from handlers import get_routers
 from handlers.clock import Clock
@@ -85,7 +86,7 @@ async def run_polling(settings: Settings, token: str, *, sole: bool = False) -> 
     store = await Store.open(settings.db)
     bot = build_bot(token, settings.api_base)
     sender = Sender(bot, store.people)  # one pacer, one flood control for everything the bot sends
-    reminders = ReminderService(store, bot, sole=sole, sender=sender)
+    reminders = ReminderService(store, sender, options=SweepOptions(sole=sole))
     outbox = OutboxDelivery(store, bot, sender)
     dp = build_dispatcher(store, settings=settings, reminders=reminders.manual, outbox=outbox, sender=sender)
     # everything built so far lives as long as the process: keep the collector off it

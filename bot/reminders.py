@@ -111,34 +111,37 @@ async def owing_at(store: Store, stored: StoredCampaign, milestone: str) -> dict
             for r in c.raters if r.department in missing}
 
 
+@dataclass(frozen=True, slots=True)
+class SweepOptions:
+    """How a sweep shares the work with other processes, and how late it still reminds."""
+
+    owner: str | None = None  # the name on this process's claims (default: host and pid)
+    claim_ttl: timedelta = timedelta(minutes=5)  # a claim this old and never started is taken back
+    grace: timedelta = timedelta(days=3)  # a milestone's reminders are still sent this long after it
+    concurrency: int = 8  # sends of one campaign in flight at once
+    # the only process on this database (it holds the instance lock): its first tick takes back every
+    # unfinished claim at once instead of waiting for claim_ttl
+    sole: bool = False
+
+
+DEFAULT_SWEEP = SweepOptions()
+
+
 class ReminderSweep:
     """`tick()` does one pass over every campaign: never raises, problems are logged."""
 
-    def __init__(
-        self,
-        store: Store,
-        sender: Sender,
-        *,
-        clock: Clock,
-        owner: str | None = None,
-        claim_ttl: timedelta = timedelta(minutes=5),
-        grace: timedelta = timedelta(days=3),
-        concurrency: int = 8,
-        sole: bool = False,
-    ) -> None:
+    def __init__(self, store: Store, sender: Sender, *, clock: Clock, options: SweepOptions = DEFAULT_SWEEP) -> None:
         self.store = store
         self.sender = sender
         self.clock = clock
-        self.owner = owner or default_owner()
-        self.claim_ttl = claim_ttl
-        self.grace = grace
-        self.concurrency = concurrency
+        self.owner = options.owner or default_owner()
+        self.claim_ttl = options.claim_ttl
+        self.grace = options.grace
+        self.concurrency = options.concurrency
         self.stopping = False  # set by the scheduler's stop(): sends not yet started are left for later
         self._lock = asyncio.Lock()
         self._versions: dict[int, int] = {}
-        # sole: the only process on this database (it holds the instance lock): its first tick takes back
-        # every unfinished claim at once instead of waiting for claim_ttl
-        self.sole = sole
+        self.sole = options.sole
         self._recovered = False
 
     async def tick(self) -> list[Delivery]:

@@ -21,7 +21,7 @@ class RunningBot:
         self.store = store
         self.bot: Bot = build_bot(token, api_base)
         self.sender = Sender(self.bot, store.people)  # the one Sender, as in bot.app.run_polling
-        self.reminders = ReminderService(store, self.bot, clock=clock, sender=self.sender)
+        self.reminders = ReminderService(store, self.sender, clock=clock)
         self.outbox = OutboxDelivery(store, self.bot, self.sender)
         self.dp: Dispatcher = build_dispatcher(store, clock, reminders=self.reminders.manual, outbox=self.outbox,
                                                sender=self.sender)

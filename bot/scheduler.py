@@ -12,15 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Sender
 from bot.remind_now import ManualRemind
-from bot.reminders import Delivery, ReminderSweep
+from bot.reminders import DEFAULT_SWEEP, Delivery, ReminderSweep, SweepOptions
 from storage.campaigns import StoredCampaign
 from storage.db import Clock
 from storage.store import Store
@@ -34,25 +33,19 @@ class ReminderService:
     def __init__(
         self,
         store: Store,
-        bot: Bot,
+        sender: Sender,
         *,
         clock: Clock | None = None,
-        owner: str | None = None,
         interval: float = 30.0,
-        sender: Sender | None = None,
-        claim_ttl: timedelta = timedelta(minutes=5),
-        grace: timedelta = timedelta(days=3),
-        concurrency: int = 8,
         stop_timeout: float = 10.0,
-        sole: bool = False,
+        options: SweepOptions = DEFAULT_SWEEP,
     ) -> None:
         self.store = store
         self.clock: Clock = clock or store.db.clock
         self.interval = interval
-        self.sender = sender or Sender(bot, store.people)
+        self.sender = sender
         self.stop_timeout = stop_timeout
-        self.sweep = ReminderSweep(store, self.sender, clock=self.clock, owner=owner, claim_ttl=claim_ttl,
-                                   grace=grace, concurrency=concurrency, sole=sole)
+        self.sweep = ReminderSweep(store, self.sender, clock=self.clock, options=options)
         self.manual = ManualRemind(store, self.sender, self.clock)
         self._scheduler: AsyncIOScheduler | None = None
         self._task: asyncio.Task | None = None

@@ -145,7 +145,7 @@ class InstantOutbox(OutboxDelivery):
 @pytest.fixture
 def chatter(store: Store, clock: FakeClock) -> Chatter:
     bot, session = recording_bot()
-    reminders = ReminderService(store, bot, clock=clock)
+    reminders = ReminderService(store, Sender(bot, store.people), clock=clock)
     outbox = InstantOutbox(store, bot)
     return Chatter(build_dispatcher(store, clock, reminders=reminders, outbox=outbox, sender=outbox.sender), bot,
                    session, outbox)

@@ -73,7 +73,7 @@ async def test_the_same_confirmation_delivered_twice_sends_one_burst(chatter, st
 async def test_two_processes_confirming_at_once_send_one_burst(store, team, clock):
     stored = await store.campaigns.get(team.key)
     bot, session = recording_bot()
-    services = [ReminderService(store, bot, clock=clock, sender=fast_sender(bot, store)) for _ in range(2)]
+    services = [ReminderService(store, fast_sender(bot, store), clock=clock) for _ in range(2)]
     import asyncio
 
     results = await asyncio.gather(*(s.remind_now(stored, "scores", "staff:admin") for s in services),

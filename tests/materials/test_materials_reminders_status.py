@@ -27,7 +27,7 @@ async def test_contacts_owing_materials_are_reminded_until_they_hand_them_in(sto
         await bind(store, cid, "rater", key, TG[key])
     await bind(store, cid, "staff", "admin", TG["admin"])
     bot, session = recording_bot()
-    svc = ReminderService(store, bot, clock=clock, sender=fast_sender(bot, store))
+    svc = ReminderService(store, fast_sender(bot, store), clock=clock)
 
     def sent_to(key: str) -> list[str]:
         return [c.params["text"] for c in session.of("SendMessage") if c.params["chat_id"] == TG[key]]

@@ -6,11 +6,13 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot
 
 from bot.delivery import Pacer, Sender
 from bot.recording import RecordingSession, recording_bot
+from bot.reminders import SweepOptions
 from bot.scheduler import ReminderService
 from scoring.campaign import Campaign
 from scoring.validation import load_campaign
@@ -129,11 +131,13 @@ class World:
     path: Path
     services: list[ReminderService] = field(default_factory=list)
 
-    def service(self, store: Store | None = None, bot: Bot | None = None, **kw) -> ReminderService:
+    def service(self, store: Store | None = None, bot: Bot | None = None, *, sender: Sender | None = None,
+                interval: float = 30.0, **options: Any) -> ReminderService:
+        """A reminder service on this world's clock; `options` are SweepOptions' fields."""
         store = store or self.store
         bot = bot or self.bot
-        kw.setdefault("sender", fast_sender(bot, store))
-        svc = ReminderService(store, bot, clock=self.clock, **kw)
+        svc = ReminderService(store, sender or fast_sender(bot, store), clock=self.clock, interval=interval,
+                              options=SweepOptions(**options))
         self.services.append(svc)
         return svc
 

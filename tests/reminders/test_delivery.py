@@ -16,6 +16,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
 
 from bot.delivery import Outcome, Pacer, Sender
+from bot.reminders import SweepOptions
 from bot.scheduler import ReminderService
 from sandbox import SandboxServer
 from scoring.validation import load_campaign
@@ -187,7 +188,9 @@ async def test_the_municipal_campaign_goes_out_under_strict_rate_limits(store: S
         bot = Bot(sandbox.token, session=AiohttpSession(api=sandbox.api_server()),
                   default=DefaultBotProperties(parse_mode=ParseMode.HTML))
         try:
-            svc = ReminderService(store, bot, clock=clock, concurrency=16)  # the production Sender and Pacer
+            # the production Sender and Pacer
+            svc = ReminderService(store, Sender(bot, store.people), clock=clock,
+                                  options=SweepOptions(concurrency=16))
             clock.now = utc(2027, 1, 9, 10)  # scores 1d: every rater with a 'scores' sheet
             began = time.monotonic()
             sent = await svc.tick()

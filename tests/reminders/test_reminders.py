@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.recording import recording_bot
+from bot.reminders import SweepOptions
 from bot.scheduler import ReminderService
 from handlers.callbacks import Act, Walk
 from storage.store import Store
@@ -87,7 +88,7 @@ async def test_restart_between_two_reminders_neither_repeats_nor_loses_one(world
     store = await Store.open(world.path, world.clock)
     try:
         bot, session = recording_bot()
-        second = ReminderService(store, bot, clock=world.clock, sender=fast_sender(bot, store))
+        second = ReminderService(store, fast_sender(bot, store), clock=world.clock)
         world.clock.now = SCORES_3D + timedelta(minutes=3)
         assert await second.tick() == []
         world.clock.now = SCORES_1D
@@ -168,8 +169,8 @@ async def test_two_processes_on_one_database_send_each_reminder_once(world: Worl
     try:
         bot_b, session_b = recording_bot()
         a = world.service(owner="proc-a")
-        b = ReminderService(other_store, bot_b, clock=world.clock, owner="proc-b",
-                            sender=fast_sender(bot_b, other_store))
+        b = ReminderService(other_store, fast_sender(bot_b, other_store), clock=world.clock,
+                            options=SweepOptions(owner="proc-b"))
         for moment in (SCORES_3D, SCORES_1D + timedelta(minutes=1), SCORES_2H, SCORES_DUE):
             world.clock.now = moment
             await asyncio.gather(a.tick(), b.tick(), a.tick(), b.tick())

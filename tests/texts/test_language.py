@@ -140,7 +140,7 @@ async def test_a_scheduled_reminder_uses_the_language_telegram_showed(chatter, s
     from tests.reminders.support import fast_sender
 
     chatter.session.clear()
-    service = ReminderService(store, chatter.bot, clock=clock, sender=fast_sender(chatter.bot, store))
+    service = ReminderService(store, fast_sender(chatter.bot, store), clock=clock)
     clock.now = datetime(2027, 1, 8, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, inside the 3d window of `scores`
     await service.tick()
     (reminder,) = [p for p in sent_to(chatter, MAYOR) if "⏰" in p["text"]]
