@@ -22,13 +22,13 @@ from bot.outbox import OutboxDelivery
 from bot.prompt_storage import StorePromptStorage
 from bot.reminders import SweepOptions
 from bot.scheduler import ReminderService
-from handlers import get_routers
 from handlers.clock import Clock
 from handlers.commands import EVERYONE, menu
 from handlers.flood import Replies
 from handlers.identity import IdentityMiddleware, Me
 from handlers.notices import Outbox
 from handlers.remind import RemindNow
+from handlers.routers import get_routers
 from storage.db import utc_now
 from storage.store import Store
 from texts import LANGS, pick_lang, t
