@@ -27,7 +27,7 @@ demo: $(STAMP) fonts
 
 test: $(STAMP) fonts
 	$(BIN)/ruff check .
-	$(BIN)/python tools/check_layers.py  # a copy of ../shared/tools/check_layers.py: a bare clone has no ../shared
+	$(BIN)/python tools/check_layers.py  # ../shared/tools/check_layers.py grown with our packages and the I/O rules; a clone has no ../shared
 	$(BIN)/mypy  # what it checks: [tool.mypy] in pyproject.toml
 	$(BIN)/pytest -q -p no:cacheprovider
 
