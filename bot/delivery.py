@@ -29,6 +29,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -120,29 +121,29 @@ class Pacer:
         self._next_chat = {chat: t for chat, t in self._next_chat.items() if t > now}
 
 
+@dataclass(frozen=True, slots=True)
+class Patience:
+    """How long a send keeps trying: an error that may pass is tried again after a doubling wait; Telegram's
+    flood-control waits are honoured while the send's whole wait stays within `max_wait`."""
+
+    tries: int = 5
+    backoff: float = 1.0  # the first wait after an error, in seconds
+    max_backoff: float = 30.0
+    max_wait: float = 120.0  # longer than this and the send is deferred (or failed, after errors)
+
+
+PATIENT = Patience()
+
+
 class Sender:
     """One message to one chat: paced, retried, and never raising a Telegram error."""
 
-    def __init__(
-        self,
-        bot: Bot,
-        people: PeopleRepo,
-        pacer: Pacer | None = None,
-        *,
-        tries: int = 5,
-        backoff: float = 1.0,
-        max_backoff: float = 30.0,
-        max_wait: float = 120.0,
-        clock: Monotonic = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
+    def __init__(self, bot: Bot, people: PeopleRepo, pacer: Pacer | None = None, *, patience: Patience = PATIENT,
+                 clock: Monotonic = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self.bot = bot
         self.people = people
         self.pacer = pacer or Pacer(clock=clock, sleep=sleep)
-        self.tries = tries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.max_wait = max_wait
+        self.patience = patience
         self.clock = clock
         self.sleep = sleep
 
@@ -155,14 +156,14 @@ class Sender:
         with `before` is at most once: after a timeout or a dropped connection, when the message may
         have arrived, it is not retried but answered UNKNOWN."""
         at_most_once = before is not None
-        deadline = self.clock() + self.max_wait
+        deadline = self.clock() + self.patience.max_wait
         failures = 0  # errors after which the message may or may not have arrived
         while True:
             if self.clock() + self.pacer.delay() > deadline:
                 if failures:
                     log.error("send to %s failed: out of time after %d errors", chat_id, failures)
                     return Outcome.FAILED
-                log.warning("send to %s deferred: flood control wait exceeds %.0fs", chat_id, self.max_wait)
+                log.warning("send to %s deferred: flood control wait exceeds %.0fs", chat_id, self.patience.max_wait)
                 return Outcome.DEFERRED
             await self.pacer.acquire(chat_id)
             if before is not None:
@@ -188,10 +189,10 @@ class Sender:
                     log.warning("send to %s: no answer (%s); it may have arrived, not sent again", chat_id, exc)
                     return Outcome.UNKNOWN
                 failures += 1
-                if failures >= self.tries:
+                if failures >= self.patience.tries:
                     log.error("send to %s failed after %d tries: %s", chat_id, failures, exc)
                     return Outcome.FAILED
-                wait = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
+                wait = min(self.patience.max_backoff, self.patience.backoff * 2 ** (failures - 1))
                 if self.clock() + wait > deadline:
                     log.error("send to %s failed: %s (no time left to retry)", chat_id, exc)
                     return Outcome.FAILED

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiogram import Bot
 
-from bot.delivery import Pacer, Sender
+from bot.delivery import Pacer, Patience, Sender
 from bot.recording import RecordingSession, recording_bot
 from bot.reminders import SweepOptions
 from bot.scheduler import ReminderService
@@ -98,10 +98,11 @@ class FakeMonotonic:
         await asyncio.sleep(0)
 
 
-def fast_sender(bot: Bot, store: Store, mono: FakeMonotonic | None = None, **kw) -> Sender:
+def fast_sender(bot: Bot, store: Store, mono: FakeMonotonic | None = None, **patience: Any) -> Sender:
+    """A Sender on a fake clock that never really sleeps; `patience` are Patience's fields."""
     mono = mono or FakeMonotonic()
     pacer = Pacer(clock=mono, sleep=mono.sleep)
-    return Sender(bot, store.people, pacer, clock=mono, sleep=mono.sleep, **kw)
+    return Sender(bot, store.people, pacer, patience=Patience(**patience), clock=mono, sleep=mono.sleep)
 
 
 async def bind(store: Store, cid: int, kind: str, key: str, telegram_id: int) -> None:

@@ -116,7 +116,7 @@ async def test_with_429s_injected_every_reminder_is_delivered_exactly_once(world
 
 async def test_a_retry_after_longer_than_allowed_defers_and_delivers_later(world: World, sandbox, api_bot):
     mono = FakeMonotonic()
-    svc = world.service(bot=api_bot, sender=fast_sender(api_bot, world.store, mono, max_wait=120), concurrency=1)
+    svc = world.service(bot=api_bot, sender=fast_sender(api_bot, world.store, mono, max_wait=120.0), concurrency=1)
     world.clock.now = SCORES_3D
     sandbox.inject("sendMessage", error_code=429, retry_after=600, chat_id=TG["c3"])
     first = await svc.tick()
