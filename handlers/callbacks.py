@@ -166,8 +166,8 @@ class StatusView(CallbackData, prefix="st"):
 
     view: View
     group: str = ""
-    page: int = 0
-    sheet: int = 0
+    page: Number = 0
+    sheet: Number = 0
 
 
 # -- materials (materials.py, materials_card.py) and the language (start.py) ------------------------------

@@ -23,8 +23,10 @@ from handlers.callbacks import (
     ProxyCheck,
     Reopen,
     ReopenPage,
+    StatusView,
     Step,
     Verdict,
+    View,
     Walk,
     walk_data,
 )
@@ -93,6 +95,7 @@ POINTERS = [
     ReopenPage(page=1, q="城"),
     ImportTap(step=Step.OVERWRITE, pending=10),
     Mat(act=MatAct.FILE, a=11, b=0),
+    StatusView(view=View.RATER, group="g1", page=2, sheet=12),
 ]
 FORGED_NUMBERS = ["-1", "+1", " 1", "1_0", "01", "٣", "1e3", str(MAX_ROWID + 1), "True"]
 
