@@ -3,6 +3,8 @@ error."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -32,16 +34,22 @@ async def show_text(query: CallbackQuery, text: str, reply_markup: InlineKeyboar
     """What a tap did, on the message its button sits on (edited in place); when that message is gone, as a
     new message in its chat. The same text shown again (a second device, a redelivered tap) is no error."""
     card = card_of(query)
+    if card is None or not await edited(card.edit_text(text, reply_markup=reply_markup)):
+        await say(query, text, reply_markup)
+
+
+async def edited(edit: Awaitable[object]) -> bool:
+    """Run an edit of a message; False when that message is gone (deleted, too old) and the caller should send
+    a new one. The same text shown again (a second device, a redelivered update) counts as edited."""
     try:
-        if card is not None:
-            await card.edit_text(text, reply_markup=reply_markup)
-            return
+        await edit
     except TelegramBadRequest as exc:
         if "message is not modified" in exc.message:
-            return
+            return True
         if not edit_gone(exc):
             raise
-    await say(query, text, reply_markup)
+        return False
+    return True
 
 
 async def say(query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:

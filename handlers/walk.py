@@ -43,7 +43,7 @@ from handlers.identity import Me, Member
 from handlers.materials_card import card_extra, home_extra
 from handlers.notices import Outbox
 from handlers.proxy import tell_leaders
-from handlers.replies import ack, card_of, edit_gone, show_text
+from handlers.replies import ack, card_of, edited, show_text
 from scoring.campaign import format_value
 from scoring.values import BadScore, parse_score
 from storage.sheets import Item, ReviewNext, SheetInfo, Tap, Writer
@@ -70,17 +70,10 @@ async def show(
     if isinstance(target, CallbackQuery):
         await show_text(target, card.text, reply_markup=card.markup)
         return
-    if bot is not None and message_id is not None:
-        try:
-            await bot.edit_message_text(
-                card.text, chat_id=target.chat.id, message_id=message_id, reply_markup=card.markup
-            )
-            return
-        except TelegramBadRequest as exc:
-            if "message is not modified" in exc.message:
-                return  # the second device already shows this very card
-            if not edit_gone(exc):
-                raise
+    if bot is not None and message_id is not None and await edited(
+        bot.edit_message_text(card.text, chat_id=target.chat.id, message_id=message_id, reply_markup=card.markup)
+    ):
+        return
     await target.answer(card.text, reply_markup=card.markup)
 
 
